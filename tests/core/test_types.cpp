@@ -1,0 +1,69 @@
+#include <doctest/doctest.h>
+
+#include "shelfcast/result.h"
+#include "shelfcast/types.h"
+
+using namespace shelfcast;
+
+TEST_CASE("civil dates round-trip and know their weekday") {
+  struct Row { int y, m, d, days, wd; };
+  const Row rows[] = {
+      {1970, 1, 1, 0, 3},      {2000, 2, 29, 11016, 1}, {2024, 1, 1, 19723, 0},
+      {2025, 12, 31, 20453, 2}, {1969, 12, 31, -1, 2},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.y); CAPTURE(r.m); CAPTURE(r.d);
+    const Date date = date_from_civil(r.y, r.m, r.d);
+    CHECK(date.days == r.days);
+    CHECK(weekday(date) == r.wd);
+    int y = 0, m = 0, d = 0;
+    civil_from_date(date, &y, &m, &d);
+    CHECK(y == r.y); CHECK(m == r.m); CHECK(d == r.d);
+    CHECK(week_start(date).days <= date.days);
+    CHECK(weekday(week_start(date)) == 0);
+  }
+  CHECK(day_of_year(date_from_civil(2024, 12, 31)) == 366);
+  CHECK(format_date(date_from_civil(2024, 3, 5)) == "2024-03-05");
+}
+
+TEST_CASE("parse_date accepts the three formats and rejects impossible dates") {
+  struct Row { const char* text; bool ok; int days; };
+  const Row rows[] = {
+      {"2024-01-01", true, 19723}, {"20240101", true, 19723},
+      {"2024-01-01 13:45:00", true, 19723}, {"2024-02-29", true, 19782},
+      {"2023-02-29", false, 0}, {"2024-13-01", false, 0}, {"2024-1-1", false, 0},
+      {"", false, 0}, {"01/02/2024", false, 0}, {"2024-01-01 25:00:00", false, 0},
+      {"abcdefgh", false, 0},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.text);
+    const Result<Date> parsed = parse_date(r.text);
+    REQUIRE(parsed.is_ok() == r.ok);
+    if (r.ok) CHECK(parsed->days == r.days);
+    else CHECK(parsed.status().code() == ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST_CASE("enums round-trip through their wire names") {
+  for (Channel c : {Channel::kPos, Channel::kSales, Channel::kOnline}) {
+    CHECK(parse_channel(to_string(c)).value() == c);
+  }
+  for (PromoMechanic m : {PromoMechanic::kPercentOff, PromoMechanic::kPricePoint,
+                          PromoMechanic::kMultiBuy, PromoMechanic::kBogo}) {
+    CHECK(parse_promo_mechanic(to_string(m)).value() == m);
+  }
+  CHECK_FALSE(parse_channel("shop").is_ok());
+  CHECK_FALSE(parse_promo_mechanic("").is_ok());
+}
+
+TEST_CASE("Status and Result carry code, field and message") {
+  const Status s = invalid_argument("expected a number, got \"abc\"", "qty");
+  CHECK(s.to_string() == "invalid_argument: field 'qty': expected a number, got \"abc\"");
+  Result<int> r = s;
+  CHECK_FALSE(r.is_ok());
+  CHECK(r.status().field() == "qty");
+  Result<int> v = 7;
+  CHECK(*v == 7);
+  CHECK(v.status().is_ok());
+  CHECK(to_string(ErrorCode::kPermissionDenied) == "permission_denied");
+}
