@@ -1,1 +1,323 @@
-int main() { return 0; }
+// The shelfcast CLI: serve, ingest, demo, token. Exit codes (INTERFACES.md): 0 success, 1 bad
+// input (one line `shelfcast: FILE:LINE: field 'F': ...`), 2 bad usage.
+
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "auth/tokens.h"
+#include "cli/args.h"
+#include "governance/pseudonym.h"
+#include "ingest/ingest.h"
+#include "ingest/to_dataset.h"
+#include "routes/api.h"
+#include "shelfcast/generate.h"
+#include "shelfcast/json.h"
+#include "store/store.h"
+
+namespace sc = shelfcast;
+namespace srv = shelfcast::server;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 1;
+constexpr int kExitUsage = 2;
+
+const char* const kUsage =
+    "usage: shelfcast <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve   --db PATH [--host H] [--port N] [--web-root DIR]\n"
+    "          REST API under /api/v1/ and the planner page at / (default 127.0.0.1:8080)\n"
+    "  ingest  --db PATH --input FILE [--format odoo-sale|odoo-pos|canonical] [--skip-bad-rows]\n"
+    "          load a sales CSV; customers are pseudonymized at the door\n"
+    "  demo    --db PATH [--seed N] [--stores N] [--products N] [--days N] [--customers N]\n"
+    "          generate the synthetic demo data set and store it with its truth\n"
+    "  token create --db PATH --role ROLE --name NAME\n"
+    "          create an API token (roles: planner, executive, approver, admin, batch);\n"
+    "          it is printed once, only its hash is stored\n"
+    "\n"
+    "Run `shelfcast <command> --help` for one command.\n";
+
+int usage_error(const std::string& message, const char* usage) {
+  std::cerr << "shelfcast: " << message << "\n" << usage;
+  return kExitUsage;
+}
+
+int input_error(const std::string& message) {
+  std::cerr << "shelfcast: " << message << "\n";
+  return kExitBadInput;
+}
+
+// Parses or exits: returns false and sets *exit_code when the command should stop.
+bool parse_or_exit(int argc, char** argv, int first, const std::set<std::string>& options,
+                   const std::set<std::string>& flags, const char* usage,
+                   const std::vector<std::string>& required, srv::Args* args, int* exit_code) {
+  sc::Result<srv::Args> parsed = srv::parse_args(argc, argv, first, options, flags);
+  if (!parsed.is_ok()) {
+    *exit_code = usage_error(parsed.status().message(), usage);
+    return false;
+  }
+  if (parsed->help) {
+    std::cout << usage;
+    *exit_code = kExitOk;
+    return false;
+  }
+  for (const std::string& name : required) {
+    if (!parsed->has(name) || parsed->get(name).empty()) {
+      *exit_code = usage_error("--" + name + " is required", usage);
+      return false;
+    }
+  }
+  *args = std::move(parsed).value();
+  return true;
+}
+
+sc::Result<std::unique_ptr<srv::Database>> open_db(const std::string& path) {
+  return srv::Database::open(path, srv::Database::Mode::kReadWrite);
+}
+
+// ---- serve ------------------------------------------------------------------------------------
+
+const char* const kServeUsage =
+    "usage: shelfcast serve --db PATH [--host H] [--port N] [--web-root DIR]\n"
+    "  Serves the REST API under /api/v1/ (bearer tokens: `shelfcast token create`), Prometheus\n"
+    "  metrics at /metrics and the planner page at /. --port 0 picks a free port. Prints\n"
+    "  `listening on http://H:P` when ready; Ctrl-C (SIGINT) or SIGTERM stops it.\n";
+
+int cmd_serve(int argc, char** argv) {
+  srv::Args args;
+  int exit_code = 0;
+  if (!parse_or_exit(argc, argv, 2, {"db", "host", "port", "web-root"}, {}, kServeUsage, {"db"},
+                     &args, &exit_code)) {
+    return exit_code;
+  }
+  sc::Result<long long> port = srv::int_option(args, "port", 8080, 0, 65535);
+  if (!port.is_ok()) return usage_error(port.status().message(), kServeUsage);
+  const std::string host = args.get("host", "127.0.0.1");
+
+  // Signals go to one waiting thread, which stops the server cleanly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  srv::ServeOptions options{args.get("db"), args.get("web-root", SHELFCAST_DEFAULT_WEB_ROOT)};
+  auto server = srv::ApiServer::create(options);
+  if (!server.is_ok()) return input_error(options.db_path + ": " + server.status().message());
+  sc::Result<int> bound = (*server)->bind(host, static_cast<int>(*port));
+  if (!bound.is_ok()) return input_error(bound.status().message());
+  std::cout << "listening on http://" << host << ":" << *bound << std::endl;
+
+  srv::ApiServer* raw = server->get();
+  std::thread waiter([raw, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    raw->stop();
+  });
+  const bool ok = raw->listen();
+  // listen() also returns when the listener fails; wake the waiter so it can be joined.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::cout << "stopped" << std::endl;
+  return ok ? kExitOk : kExitBadInput;
+}
+
+// ---- ingest -----------------------------------------------------------------------------------
+
+const char* const kIngestUsage =
+    "usage: shelfcast ingest --db PATH --input FILE [--format odoo-sale|odoo-pos|canonical]\n"
+    "                        [--skip-bad-rows]\n"
+    "  Loads one CSV in one transaction: an Odoo export of sale.order.line or pos.order.line, or\n"
+    "  the canonical format (date,store,channel,product,product_name,category,customer,qty,\n"
+    "  unit_price,discount,promotion,order_ref). The format is detected from the header unless\n"
+    "  given. Customers become keyed pseudonyms (key: $SHELFCAST_PSEUDONYM_KEY, or\n"
+    "  PATH.pseudonym.key, created with mode 0600); names, e-mails, phones and addresses are never\n"
+    "  read. A bad row stops the load with `FILE:LINE: field 'F': reason` and exit code 1, and the\n"
+    "  database is left untouched; --skip-bad-rows loads the good rows and lists the bad ones.\n";
+
+int cmd_ingest(int argc, char** argv) {
+  srv::Args args;
+  int exit_code = 0;
+  if (!parse_or_exit(argc, argv, 2, {"db", "input", "format"}, {"skip-bad-rows"}, kIngestUsage,
+                     {"db", "input"}, &args, &exit_code)) {
+    return exit_code;
+  }
+  std::optional<srv::IngestFormat> format;
+  if (args.has("format")) {
+    sc::Result<srv::IngestFormat> f = srv::parse_ingest_format(args.get("format"));
+    if (!f.is_ok()) return usage_error(f.status().message(), kIngestUsage);
+    format = *f;
+  }
+  const std::string input = args.get("input");
+  const std::string db_path = args.get("db");
+  std::ifstream in(input, std::ios::binary);
+  if (!in) return input_error(input + ":0: cannot open the file: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return input_error(input + ":0: cannot read the file");
+  const std::string content = buffer.str();
+
+  sc::Result<std::string> key = srv::load_or_create_key(db_path + ".pseudonym.key");
+  if (!key.is_ok()) return input_error(key.status().message());
+  sc::Result<srv::Pseudonymizer> pseudonymizer = srv::Pseudonymizer::create(std::move(key).value());
+  if (!pseudonymizer.is_ok()) return input_error(pseudonymizer.status().message());
+
+  // Parse and validate everything before the database is opened: a bad file leaves it untouched.
+  sc::Result<srv::IngestBatch> batch =
+      srv::parse_ingest(input, content, format, args.flags.count("skip-bad-rows") > 0,
+                        *pseudonymizer);
+  if (!batch.is_ok()) return input_error(batch.status().message());
+  for (const srv::RowError& e : batch->skipped) {
+    std::cerr << "shelfcast: skipped " << srv::format_row_error(input, e) << "\n";
+  }
+
+  auto db = open_db(db_path);
+  if (!db.is_ok()) return input_error(db_path + ": " + db.status().message());
+  const sc::Dataset data = srv::to_dataset(*batch);
+  srv::LoadSource source{input, std::string(srv::to_string(batch->format)),
+                         srv::sha256_hex(content),
+                         static_cast<int64_t>(batch->skipped.size())};
+  sc::Result<srv::LoadReport> report = srv::load_dataset(**db, data, source);
+  if (!report.is_ok()) return input_error(input + ": " + report.status().message());
+
+  std::cout << "ingested " << input << " (" << srv::to_string(batch->format) << "): "
+            << report->lines_added << " rows added, " << batch->skipped.size() << " rejected";
+  if (batch->dropped_lines > 0) std::cout << ", " << batch->dropped_lines << " non-sale lines dropped";
+  std::cout << "; " << report->products_added << " new products, " << report->stores_added
+            << " new stores, " << report->customers_added << " new customers; batch "
+            << report->batch_id << "\n";
+  if (!batch->ignored_columns.empty()) {
+    std::cout << "ignored columns (not stored):";
+    for (const std::string& c : batch->ignored_columns) std::cout << " " << c;
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+// ---- demo -------------------------------------------------------------------------------------
+
+const char* const kDemoUsage =
+    "usage: shelfcast demo --db PATH [--seed N] [--stores N] [--products N] [--days N]\n"
+    "                      [--customers N]\n"
+    "  Generates the synthetic retail data set (default 20 stores, 500 products, 730 days from\n"
+    "  2024-01-01, 3000 customers) and stores it, with the truth that made it, in a database that\n"
+    "  has no sales yet. Same seed, same data.\n";
+
+int cmd_demo(int argc, char** argv) {
+  srv::Args args;
+  int exit_code = 0;
+  if (!parse_or_exit(argc, argv, 2, {"db", "seed", "stores", "products", "days", "customers"}, {},
+                     kDemoUsage, {"db"}, &args, &exit_code)) {
+    return exit_code;
+  }
+  sc::GeneratorConfig config;
+  struct IntOpt {
+    const char* name;
+    int32_t* target;
+    long long hi;
+  };
+  const IntOpt int_opts[] = {{"stores", &config.n_stores, 1000},
+                             {"products", &config.n_products, 100000},
+                             {"days", &config.n_days, 3660},
+                             {"customers", &config.n_customers, 10000000}};
+  for (const IntOpt& o : int_opts) {
+    sc::Result<long long> v = srv::int_option(args, o.name, *o.target, 1, o.hi);
+    if (!v.is_ok()) return usage_error(v.status().message(), kDemoUsage);
+    *o.target = static_cast<int32_t>(*v);
+  }
+  sc::Result<long long> seed =
+      srv::int_option(args, "seed", static_cast<long long>(config.seed), 0, (1LL << 53));
+  if (!seed.is_ok()) return usage_error(seed.status().message(), kDemoUsage);
+  config.seed = static_cast<uint64_t>(*seed);
+  config.n_categories = std::min(config.n_categories, config.n_products);
+
+  const std::string db_path = args.get("db");
+  auto db = open_db(db_path);
+  if (!db.is_ok()) return input_error(db_path + ": " + db.status().message());
+  sc::Result<int64_t> existing = srv::count_sales_lines(**db);
+  if (!existing.is_ok()) return input_error(db_path + ": " + existing.status().message());
+  if (*existing > 0) {
+    return input_error(db_path + ": already holds " + std::to_string(*existing) +
+                       " sales lines; the demo goes into a database without sales");
+  }
+  sc::Result<sc::GeneratedData> generated = sc::generate(config);
+  if (!generated.is_ok()) return input_error(generated.status().to_string());
+  const std::string config_json = sc::dump_json(sc::Json(config));
+  srv::LoadSource source{"demo", "demo", srv::sha256_hex(config_json), 0};
+  sc::Result<srv::LoadReport> report = srv::load_dataset(**db, generated->data, source);
+  if (!report.is_ok()) return input_error(db_path + ": " + report.status().message());
+  sc::Status saved = srv::save_generator_run(**db, config.seed, config_json,
+                                             sc::dump_json(sc::Json(generated->truth)));
+  if (!saved.is_ok()) return input_error(db_path + ": " + saved.message());
+  std::cout << "demo data (seed " << config.seed << "): " << generated->data.stores.size()
+            << " stores, " << generated->data.products.size() << " products, "
+            << generated->data.customers.size() << " customers, "
+            << generated->data.promotions.size() << " promotions, " << report->lines_added
+            << " sales lines into " << db_path << "\n";
+  return kExitOk;
+}
+
+// ---- token ------------------------------------------------------------------------------------
+
+const char* const kTokenUsage =
+    "usage: shelfcast token create --db PATH --role ROLE --name NAME\n"
+    "  Creates an API token for a role (planner, executive, approver, admin, batch). The token is\n"
+    "  printed once, on the last line; only its SHA-256 is stored.\n";
+
+int cmd_token(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[2]) != "create") {
+    if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
+      std::cout << kTokenUsage;
+      return kExitOk;
+    }
+    return usage_error("expected `token create`", kTokenUsage);
+  }
+  srv::Args args;
+  int exit_code = 0;
+  if (!parse_or_exit(argc, argv, 3, {"db", "role", "name"}, {}, kTokenUsage,
+                     {"db", "role", "name"}, &args, &exit_code)) {
+    return exit_code;
+  }
+  sc::Result<srv::Role> role = srv::parse_role(args.get("role"));
+  if (!role.is_ok()) return usage_error("--role: " + role.status().message(), kTokenUsage);
+  auto db = open_db(args.get("db"));
+  if (!db.is_ok()) return input_error(args.get("db") + ": " + db.status().message());
+  sc::Result<std::string> token = srv::generate_token();
+  if (!token.is_ok()) return input_error(token.status().message());
+  sc::Status saved = srv::save_token(**db, srv::sha256_hex(*token), *role, args.get("name"));
+  if (!saved.is_ok()) return input_error(args.get("db") + ": " + saved.message());
+  std::cout << "token for '" << args.get("name") << "' (" << srv::to_string(*role)
+            << "), shown once:\n"
+            << *token << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "--version") {
+    std::cout << "shelfcast " << SHELFCAST_VERSION << "\n";
+    return kExitOk;
+  }
+  if (command == "serve") return cmd_serve(argc, argv);
+  if (command == "ingest") return cmd_ingest(argc, argv);
+  if (command == "demo") return cmd_demo(argc, argv);
+  if (command == "token") return cmd_token(argc, argv);
+  std::cerr << "shelfcast: unknown command '" << command << "'\n" << kUsage;
+  return kExitUsage;
+}

@@ -67,3 +67,39 @@ TEST_CASE("Status and Result carry code, field and message") {
   CHECK(v.status().is_ok());
   CHECK(to_string(ErrorCode::kPermissionDenied) == "permission_denied");
 }
+
+#include "shelfcast/series.h"
+
+TEST_CASE("aggregate_weekly fills every week, nets discounts and marks promotions") {
+  const Date mon = date_from_civil(2024, 1, 1);  // a Monday
+  Promotion promo;
+  promo.depth = 0.3;
+  promo.feature = true;
+  std::vector<SalesLine> lines(3);
+  lines[0].date = Date{mon.days + 2};
+  lines[0].qty = 4;
+  lines[0].unit_price = 2.0;
+  lines[1].date = Date{mon.days + 15};  // week 3
+  lines[1].qty = 10;
+  lines[1].unit_price = 2.0;
+  lines[1].discount = 0.3;
+  lines[1].promotion = 0;
+  lines[2].date = Date{mon.days + 400};  // outside the range: ignored
+  lines[2].qty = 99;
+  const std::vector<Holiday> holidays = {{Date{mon.days + 8}, "Test day"}};
+  const auto weeks =
+      aggregate_weekly(lines, {promo}, holidays, 2.5, Date{mon.days + 1}, Date{mon.days + 20});
+  REQUIRE(weeks.size() == 3);
+  CHECK(weeks[0].week == mon);
+  CHECK(weeks[0].units == 4.0);
+  CHECK(weeks[0].avg_price == doctest::Approx(2.0));
+  CHECK_FALSE(weeks[0].holiday);
+  CHECK(weeks[1].units == 0.0);
+  CHECK(weeks[1].avg_price == 2.5);
+  CHECK(weeks[1].holiday);
+  CHECK(weeks[2].units == 10.0);
+  CHECK(weeks[2].avg_price == doctest::Approx(1.4));
+  CHECK(weeks[2].promo_depth == doctest::Approx(0.3));
+  CHECK(weeks[2].feature);
+  CHECK(aggregate_weekly(lines, {}, {}, 1.0, Date{mon.days + 5}, mon).empty());
+}

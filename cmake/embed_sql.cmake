@@ -1,0 +1,17 @@
+# Embeds server/store/migrations/*.sql into a C++ header so the binary carries its schema.
+# Run as: cmake -DSQL_DIR=<dir> -DOUT=<header> -P embed_sql.cmake
+file(GLOB _files "${SQL_DIR}/*.sql")
+list(SORT _files)
+set(_body "// Generated from server/store/migrations by cmake/embed_sql.cmake. Do not edit.\n#pragma once\n")
+string(APPEND _body "namespace shelfcast::server::migrations {\nstruct Migration { int version; const char* name; const char* sql; };\n")
+string(APPEND _body "inline const Migration kAll[] = {\n")
+foreach(_f IN LISTS _files)
+  get_filename_component(_name "${_f}" NAME)
+  string(REGEX MATCH "^[0-9]+" _ver "${_name}")
+  math(EXPR _ver "${_ver}")
+  file(READ "${_f}" _sql)
+  string(APPEND _body "  {${_ver}, \"${_name}\", R\"shelfcast_sql(${_sql})shelfcast_sql\"},\n")
+endforeach()
+string(APPEND _body "};\n}  // namespace shelfcast::server::migrations\n")
+file(WRITE "${OUT}.tmp" "${_body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,32 @@
+#include "auth/access.h"
+
+#include <algorithm>
+
+namespace shelfcast::server {
+
+const std::vector<RouteAccess>& access_matrix() {
+  static const std::vector<Role> kEveryRole = {Role::kPlanner, Role::kExecutive, Role::kApprover,
+                                               Role::kAdmin, Role::kBatch};
+  static const std::vector<RouteAccess> kMatrix = {
+      {"GET", "/api/v1/health", true, {}},
+      {"GET", "/api/v1/openapi.json", true, {}},
+      {"GET", "/api/v1/stores", false, kEveryRole},
+      {"GET", "/api/v1/products", false, kEveryRole},
+      {"GET", "/api/v1/series", false, kEveryRole},
+      {"GET", "/api/v1/whoami", false, kEveryRole},
+  };
+  return kMatrix;
+}
+
+const RouteAccess* find_route_access(const std::string& method, const std::string& path) {
+  for (const RouteAccess& a : access_matrix()) {
+    if (a.method == method && a.path == path) return &a;
+  }
+  return nullptr;
+}
+
+bool role_allowed(const RouteAccess& access, Role role) {
+  return std::find(access.roles.begin(), access.roles.end(), role) != access.roles.end();
+}
+
+}  // namespace shelfcast::server

@@ -1,0 +1,273 @@
+#include "routes/api.h"
+
+#include <httplib.h>
+
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include "auth/access.h"
+#include "auth/tokens.h"
+#include "routes/http_status.h"
+#include "shelfcast/json.h"
+#include "store/store.h"
+
+namespace shelfcast::server {
+namespace {
+
+using nlohmann::json;
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(dump_json(body), "application/json");
+}
+
+void send_error(httplib::Response& res, const Status& status) {
+  res.status = http_status(status.code());
+  res.set_content(error_body(status), "application/json");
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Result<std::unique_ptr<Database>> open_read(const ServeOptions& options) {
+  return Database::open(options.db_path, Database::Mode::kReadOnly);
+}
+
+json openapi_document() {
+  json paths = json::object();
+  const std::map<std::string, std::string> summaries = {
+      {"/api/v1/health", "Liveness and version; no token needed."},
+      {"/api/v1/openapi.json", "This document; no token needed."},
+      {"/api/v1/stores", "Stores: code, name, region."},
+      {"/api/v1/products", "Products with category, cost, list price and units sold, best sellers "
+                           "first."},
+      {"/api/v1/series", "Weekly units, average price and promotion flags of one product in one "
+                         "store. Query: product=CODE&store=CODE."},
+      {"/api/v1/whoami", "The caller's token name and role."},
+  };
+  for (const RouteAccess& a : access_matrix()) {
+    json op = {{"summary", summaries.count(a.path) ? summaries.at(a.path) : ""},
+               {"responses", {{"200", {{"description", "OK"}}},
+                              {"4XX", {{"description", "{\"error\":{code,message,field}}"}}}}}};
+    if (!a.is_public) {
+      json roles = json::array();
+      for (Role r : a.roles) roles.push_back(to_string(r));
+      op["security"] = json::array({{{"bearer", json::array()}}});
+      op["x-roles"] = roles;
+    }
+    if (a.path == "/api/v1/series") {
+      op["parameters"] = json::array(
+          {{{"name", "product"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}}}},
+           {{"name", "store"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}}}}});
+    }
+    std::string method = a.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[a.path][method] = op;
+  }
+  return {{"openapi", "3.0.3"},
+          {"info", {{"title", "Shelfcast API"}, {"version", SHELFCAST_VERSION}}},
+          {"components",
+           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+          {"paths", paths}};
+}
+
+}  // namespace
+
+struct ApiServer::Metrics {
+  std::mutex mutex;
+  std::map<std::pair<std::string, int>, uint64_t> requests;  // (route, status) -> count
+
+  void count(const std::string& route, int status) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++requests[{route, status}];
+  }
+  std::string render() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::string out =
+        "# HELP shelfcast_http_requests_total HTTP requests by route and status.\n"
+        "# TYPE shelfcast_http_requests_total counter\n";
+    for (const auto& [key, n] : requests) {
+      out += "shelfcast_http_requests_total{route=\"" + key.first + "\",status=\"" +
+             std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+    }
+    return out;
+  }
+};
+
+ApiServer::ApiServer(ServeOptions options)
+    : options_(std::move(options)),
+      http_(std::make_unique<httplib::Server>()),
+      metrics_(std::make_unique<Metrics>()) {}
+
+ApiServer::~ApiServer() = default;
+
+Result<std::unique_ptr<ApiServer>> ApiServer::create(const ServeOptions& options) {
+  {
+    // Migrate once, writable; requests then open read-only connections.
+    SHELFCAST_ASSIGN_OR_RETURN(auto db, Database::open(options.db_path, Database::Mode::kReadWrite));
+  }
+  std::unique_ptr<ApiServer> server(new ApiServer(options));
+  server->register_routes();
+  return server;
+}
+
+Result<int> ApiServer::bind(const std::string& host, int port) {
+  if (port == 0) {
+    const int bound = http_->bind_to_any_port(host);
+    if (bound <= 0) return Status(ErrorCode::kUnavailable, "cannot bind " + host + ":0");
+    return bound;
+  }
+  if (!http_->bind_to_port(host, port)) {
+    return Status(ErrorCode::kUnavailable,
+                  "cannot bind " + host + ":" + std::to_string(port) + " (in use?)");
+  }
+  return port;
+}
+
+bool ApiServer::listen() { return http_->listen_after_bind(); }
+
+void ApiServer::stop() { http_->stop(); }
+
+void ApiServer::register_routes() {
+  httplib::Server& http = *http_;
+  http.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  http.set_file_extension_and_mimetype_mapping("js", "text/javascript");
+  http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  http.set_file_extension_and_mimetype_mapping("css", "text/css");
+  http.set_file_extension_and_mimetype_mapping("ts", "text/plain");
+
+  const bool has_page = file_exists(options_.web_root + "/index.html");
+  if (has_page) {
+    http.set_mount_point("/", options_.web_root);
+  } else {
+    std::cerr << "shelfcast: warning: no index.html in web root '" << options_.web_root
+              << "': serving the API only (build the wasm-release preset, or pass --web-root)\n";
+  }
+
+  // A handler that escapes with an exception is a bug: log it and answer 500 (tests fail on it).
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    std::cerr << "shelfcast: 500 on " << req.method << " " << req.path << ": " << what << "\n";
+    send_error(res, internal_error("internal error; see the server log"));
+  });
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const std::string route = req.matches.empty() ? (req.path.rfind("/api/", 0) == 0 ? "api-other" : "static")
+                                                  : req.path;
+    metrics_->count(route, res.status);
+  });
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      send_error(res, not_found("no route " + req.method + " " + req.path));
+    }
+  });
+
+  // Wraps a handler with authentication and the access matrix.
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&, Database&)>;
+  auto route = [this](const std::string& method, const std::string& path, Handler handler) {
+    const RouteAccess* access = find_route_access(method, path);
+    auto wrapped = [this, access, path, handler](const httplib::Request& req,
+                                                 httplib::Response& res) {
+      Result<std::unique_ptr<Database>> db = open_read(options_);
+      if (!db.is_ok()) return send_error(res, db.status());
+      if (access == nullptr) {
+        return send_error(res, Status(ErrorCode::kPermissionDenied, "route not in the access matrix"));
+      }
+      if (!access->is_public) {
+        const std::string header = req.get_header_value("Authorization");
+        const std::string prefix = "Bearer ";
+        if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+          res.set_header("WWW-Authenticate", "Bearer");
+          return send_error(res, Status(ErrorCode::kUnauthenticated,
+                                        "missing bearer token (Authorization: Bearer <token>)"));
+        }
+        Result<TokenInfo> token = find_token(**db, sha256_hex(header.substr(prefix.size())));
+        if (!token.is_ok()) {
+          res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          return send_error(res, token.status());
+        }
+        if (!role_allowed(*access, token->role)) {
+          return send_error(res, Status(ErrorCode::kPermissionDenied,
+                                        "role '" + to_string(token->role) + "' may not call " +
+                                            access->method + " " + access->path));
+        }
+        res.set_header("X-Shelfcast-Role", to_string(token->role));
+      }
+      handler(req, res, **db);
+    };
+    if (method == "GET") http_->Get(path, wrapped);
+    else http_->Post(path, wrapped);
+  };
+
+  route("GET", "/api/v1/health", [](const httplib::Request&, httplib::Response& res, Database& db) {
+    Result<int64_t> lines = count_sales_lines(db);
+    if (!lines.is_ok()) return send_error(res, lines.status());
+    send_json(res, 200, {{"status", "ok"}, {"version", SHELFCAST_VERSION},
+                         {"model_version", core_model_version()}, {"sales_lines", *lines}});
+  });
+  route("GET", "/api/v1/openapi.json",
+        [](const httplib::Request&, httplib::Response& res, Database&) {
+          send_json(res, 200, openapi_document());
+        });
+  route("GET", "/api/v1/whoami", [](const httplib::Request&, httplib::Response& res, Database&) {
+    send_json(res, 200, {{"role", res.get_header_value("X-Shelfcast-Role")}});
+  });
+  route("GET", "/api/v1/stores", [](const httplib::Request&, httplib::Response& res, Database& db) {
+    Result<std::vector<StoreRow>> rows = list_stores(db);
+    if (!rows.is_ok()) return send_error(res, rows.status());
+    json out = json::array();
+    for (const StoreRow& s : *rows) {
+      out.push_back({{"code", s.code}, {"name", s.name}, {"region", s.region}});
+    }
+    send_json(res, 200, {{"stores", out}});
+  });
+  route("GET", "/api/v1/products",
+        [](const httplib::Request&, httplib::Response& res, Database& db) {
+          Result<std::vector<ProductRow>> rows = list_products(db);
+          if (!rows.is_ok()) return send_error(res, rows.status());
+          json out = json::array();
+          for (const ProductRow& p : *rows) {
+            out.push_back({{"code", p.code}, {"name", p.name}, {"category", p.category},
+                           {"cost", p.cost}, {"list_price", p.list_price}, {"units", p.units}});
+          }
+          send_json(res, 200, {{"products", out}});
+        });
+  route("GET", "/api/v1/series", [](const httplib::Request& req, httplib::Response& res,
+                                    Database& db) {
+    for (const char* param : {"product", "store"}) {
+      if (!req.has_param(param) || req.get_param_value(param).empty()) {
+        return send_error(res, invalid_argument("query parameter is required", param));
+      }
+    }
+    const std::string product = req.get_param_value("product");
+    const std::string store = req.get_param_value("store");
+    Result<std::vector<WeeklyPoint>> points = weekly_series(db, product, store);
+    if (!points.is_ok()) return send_error(res, points.status());
+    send_json(res, 200, {{"product", product}, {"store", store}, {"points", *points}});
+  });
+
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_->render(), "text/plain; version=0.0.4");
+  });
+  if (!has_page) {
+    http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+      send_error(res, Status(ErrorCode::kUnavailable,
+                             "the planner page is not built: no index.html in '" +
+                                 options_.web_root + "'"));
+    });
+  }
+}
+
+}  // namespace shelfcast::server

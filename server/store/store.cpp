@@ -1,0 +1,460 @@
+#include "store/store.h"
+
+#include <ctime>
+#include <map>
+#include <unordered_map>
+
+namespace shelfcast::server {
+namespace {
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Looks up the id of a row by its unique text key; 0 when absent.
+Result<int64_t> id_by_key(Database& db, const char* sql, const std::string& key) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st, db.prepare(sql));
+  st.bind(1, key);
+  if (st.step()) return st.int64(0);
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return int64_t{0};
+}
+
+Status check_index(int32_t index, size_t size, bool optional, const std::string& what,
+                   size_t row) {
+  if ((optional && index == -1) || (index >= 0 && static_cast<size_t>(index) < size)) {
+    return Status::ok();
+  }
+  return invalid_argument("line " + std::to_string(row) + ": " + what + " index " +
+                              std::to_string(index) + " is out of range",
+                          what);
+}
+
+Status validate(const Dataset& data) {
+  for (size_t i = 0; i < data.lines.size(); ++i) {
+    const SalesLine& l = data.lines[i];
+    SHELFCAST_RETURN_IF_ERROR(check_index(l.store, data.stores.size(), false, "store", i));
+    SHELFCAST_RETURN_IF_ERROR(check_index(l.product, data.products.size(), false, "product", i));
+    SHELFCAST_RETURN_IF_ERROR(check_index(l.customer, data.customers.size(), true, "customer", i));
+    SHELFCAST_RETURN_IF_ERROR(
+        check_index(l.promotion, data.promotions.size(), true, "promotion", i));
+  }
+  for (size_t i = 0; i < data.inventory.size(); ++i) {
+    const InventoryPosition& p = data.inventory[i];
+    SHELFCAST_RETURN_IF_ERROR(check_index(p.store, data.stores.size(), false, "store", i));
+    SHELFCAST_RETURN_IF_ERROR(check_index(p.product, data.products.size(), false, "product", i));
+  }
+  for (const Category& c : data.categories) {
+    SHELFCAST_RETURN_IF_ERROR(check_index(c.parent, data.categories.size(), true, "parent", 0));
+  }
+  for (const Product& p : data.products) {
+    SHELFCAST_RETURN_IF_ERROR(
+        check_index(p.category, data.categories.size(), true, "category", 0));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSource& source) {
+  SHELFCAST_RETURN_IF_ERROR(validate(data));
+  Transaction tx(db);
+  SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
+  LoadReport report;
+  const std::string now = utc_now();
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement st, db.prepare("INSERT INTO ingest_batches(source, format, content_sha256, "
+                                 "rows_added, rows_rejected, created_at) VALUES (?,?,?,?,?,?)"));
+    st.bind(1, source.source).bind(2, source.format).bind(3, source.content_sha256);
+    st.bind(4, static_cast<int64_t>(data.lines.size())).bind(5, source.rows_rejected).bind(6, now);
+    SHELFCAST_RETURN_IF_ERROR(st.run());
+    report.batch_id = db.last_insert_id();
+  }
+
+  // Stores.
+  std::vector<int64_t> store_ids(data.stores.size());
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(Statement ins,
+                               db.prepare("INSERT INTO stores(code, name, region) VALUES (?,?,?)"));
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement upd, db.prepare("UPDATE stores SET name = CASE WHEN ?2 <> '' THEN ?2 ELSE name "
+                                  "END, region = CASE WHEN ?3 <> '' THEN ?3 ELSE region END "
+                                  "WHERE id = ?1"));
+    for (size_t i = 0; i < data.stores.size(); ++i) {
+      const Store& s = data.stores[i];
+      SHELFCAST_ASSIGN_OR_RETURN(int64_t id,
+                                 id_by_key(db, "SELECT id FROM stores WHERE code = ?", s.code));
+      if (id == 0) {
+        ins.reset();
+        SHELFCAST_RETURN_IF_ERROR(ins.bind(1, s.code).bind(2, s.name).bind(3, s.region).run());
+        id = db.last_insert_id();
+        ++report.stores_added;
+      } else {
+        upd.reset();
+        SHELFCAST_RETURN_IF_ERROR(upd.bind(1, id).bind(2, s.name).bind(3, s.region).run());
+      }
+      store_ids[i] = id;
+    }
+  }
+
+  // Categories (parents resolved after all exist).
+  std::vector<int64_t> category_ids(data.categories.size());
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(Statement ins,
+                               db.prepare("INSERT INTO categories(code, name) VALUES (?,?)"));
+    SHELFCAST_ASSIGN_OR_RETURN(Statement parent,
+                               db.prepare("UPDATE categories SET parent_id = ? WHERE id = ?"));
+    for (size_t i = 0; i < data.categories.size(); ++i) {
+      const Category& c = data.categories[i];
+      SHELFCAST_ASSIGN_OR_RETURN(
+          int64_t id, id_by_key(db, "SELECT id FROM categories WHERE code = ?", c.code));
+      if (id == 0) {
+        ins.reset();
+        SHELFCAST_RETURN_IF_ERROR(ins.bind(1, c.code).bind(2, c.name).run());
+        id = db.last_insert_id();
+      }
+      category_ids[i] = id;
+    }
+    for (size_t i = 0; i < data.categories.size(); ++i) {
+      const int32_t p = data.categories[i].parent;
+      if (p < 0) continue;
+      parent.reset();
+      SHELFCAST_RETURN_IF_ERROR(
+          parent.bind(1, category_ids[static_cast<size_t>(p)]).bind(2, category_ids[i]).run());
+    }
+  }
+
+  // Products.
+  std::vector<int64_t> product_ids(data.products.size());
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement ins, db.prepare("INSERT INTO products(code, name, category_id, cost, "
+                                  "list_price) VALUES (?,?,?,?,?)"));
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement upd,
+        db.prepare("UPDATE products SET name = CASE WHEN ?2 <> '' THEN ?2 ELSE name END, "
+                   "category_id = coalesce(?3, category_id), "
+                   "cost = CASE WHEN ?4 > 0 THEN ?4 ELSE cost END, "
+                   "list_price = CASE WHEN ?5 > 0 THEN ?5 ELSE list_price END WHERE id = ?1"));
+    for (size_t i = 0; i < data.products.size(); ++i) {
+      const Product& p = data.products[i];
+      SHELFCAST_ASSIGN_OR_RETURN(int64_t id,
+                                 id_by_key(db, "SELECT id FROM products WHERE code = ?", p.code));
+      Statement& st = id == 0 ? ins : upd;
+      st.reset();
+      if (id == 0) {
+        st.bind(1, p.code);
+      } else {
+        st.bind(1, id);
+      }
+      st.bind(2, p.name);
+      if (p.category >= 0) st.bind(3, category_ids[static_cast<size_t>(p.category)]);
+      else st.bind_null(3);
+      st.bind(4, p.cost_per_unit).bind(5, p.list_price_per_unit);
+      SHELFCAST_RETURN_IF_ERROR(st.run());
+      if (id == 0) {
+        id = db.last_insert_id();
+        ++report.products_added;
+      }
+      product_ids[i] = id;
+    }
+  }
+
+  // Customers: pseudonyms only.
+  std::vector<int64_t> customer_ids(data.customers.size());
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(Statement ins,
+                               db.prepare("INSERT INTO customers(pseudonym) VALUES (?)"));
+    for (size_t i = 0; i < data.customers.size(); ++i) {
+      SHELFCAST_ASSIGN_OR_RETURN(
+          int64_t id, id_by_key(db, "SELECT id FROM customers WHERE pseudonym = ?",
+                                data.customers[i].pseudonym));
+      if (id == 0) {
+        ins.reset();
+        SHELFCAST_RETURN_IF_ERROR(ins.bind(1, data.customers[i].pseudonym).run());
+        id = db.last_insert_id();
+        ++report.customers_added;
+      }
+      customer_ids[i] = id;
+    }
+  }
+
+  // Promotions: replaced whole by code.
+  std::vector<int64_t> promotion_ids(data.promotions.size());
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement ins, db.prepare("INSERT INTO promotions(code, mechanic, depth, start_day, "
+                                  "end_day, feature, display, target_segment) VALUES "
+                                  "(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(code) DO UPDATE SET "
+                                  "mechanic=?2, depth=?3, start_day=?4, end_day=?5, feature=?6, "
+                                  "display=?7, target_segment=?8"));
+    SHELFCAST_ASSIGN_OR_RETURN(Statement clear,
+                               db.prepare("DELETE FROM promotion_items WHERE promotion_id = ?"));
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement item, db.prepare("INSERT INTO promotion_items(promotion_id, product_id, "
+                                   "store_id) VALUES (?,?,?)"));
+    for (size_t i = 0; i < data.promotions.size(); ++i) {
+      const Promotion& p = data.promotions[i];
+      ins.reset();
+      ins.bind(1, p.code).bind(2, std::string(to_string(p.mechanic))).bind(3, p.depth);
+      ins.bind(4, static_cast<int64_t>(p.start.days)).bind(5, static_cast<int64_t>(p.end.days));
+      ins.bind(6, p.feature ? 1 : 0).bind(7, p.display ? 1 : 0).bind(8, p.target_segment);
+      SHELFCAST_RETURN_IF_ERROR(ins.run());
+      SHELFCAST_ASSIGN_OR_RETURN(
+          int64_t id, id_by_key(db, "SELECT id FROM promotions WHERE code = ?", p.code));
+      promotion_ids[i] = id;
+      clear.reset();
+      SHELFCAST_RETURN_IF_ERROR(clear.bind(1, id).run());
+      for (int32_t prod : p.products) {
+        if (prod < 0 || static_cast<size_t>(prod) >= product_ids.size()) {
+          return invalid_argument("promotion " + p.code + " names product index " +
+                                      std::to_string(prod) + ", which does not exist",
+                                  "products");
+        }
+        if (p.stores.empty()) {
+          item.reset();
+          item.bind(1, id).bind(2, product_ids[static_cast<size_t>(prod)]).bind_null(3);
+          SHELFCAST_RETURN_IF_ERROR(item.run());
+        }
+        for (int32_t s : p.stores) {
+          if (s < 0 || static_cast<size_t>(s) >= store_ids.size()) {
+            return invalid_argument("promotion " + p.code + " names store index " +
+                                        std::to_string(s) + ", which does not exist",
+                                    "stores");
+          }
+          item.reset();
+          item.bind(1, id).bind(2, product_ids[static_cast<size_t>(prod)]);
+          item.bind(3, store_ids[static_cast<size_t>(s)]);
+          SHELFCAST_RETURN_IF_ERROR(item.run());
+        }
+      }
+    }
+  }
+
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(Statement st,
+                               db.prepare("INSERT OR IGNORE INTO holidays(day, name) VALUES (?,?)"));
+    for (const Holiday& h : data.holidays) {
+      st.reset();
+      SHELFCAST_RETURN_IF_ERROR(st.bind(1, static_cast<int64_t>(h.date.days)).bind(2, h.name).run());
+    }
+  }
+
+  // Lines, and the running totals and date range they change.
+  std::unordered_map<int64_t, double> units_by_product;
+  int64_t min_day = INT64_MAX, max_day = INT64_MIN;
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement st, db.prepare("INSERT INTO sales_lines(batch_id, day, store_id, product_id, "
+                                 "customer_id, promotion_id, channel, qty, unit_price, discount, "
+                                 "order_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    for (const SalesLine& l : data.lines) {
+      st.reset();
+      const int64_t product_id = product_ids[static_cast<size_t>(l.product)];
+      st.bind(1, report.batch_id).bind(2, static_cast<int64_t>(l.date.days));
+      st.bind(3, store_ids[static_cast<size_t>(l.store)]).bind(4, product_id);
+      if (l.customer >= 0) st.bind(5, customer_ids[static_cast<size_t>(l.customer)]);
+      else st.bind_null(5);
+      if (l.promotion >= 0) st.bind(6, promotion_ids[static_cast<size_t>(l.promotion)]);
+      else st.bind_null(6);
+      st.bind(7, std::string(to_string(l.channel))).bind(8, l.qty).bind(9, l.unit_price);
+      st.bind(10, l.discount).bind(11, l.order_ref);
+      SHELFCAST_RETURN_IF_ERROR(st.run());
+      units_by_product[product_id] += l.qty;
+      min_day = std::min<int64_t>(min_day, l.date.days);
+      max_day = std::max<int64_t>(max_day, l.date.days);
+    }
+    report.lines_added = static_cast<int64_t>(data.lines.size());
+  }
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement st, db.prepare("INSERT INTO product_totals(product_id, units) VALUES (?,?) "
+                                 "ON CONFLICT(product_id) DO UPDATE SET units = units + "
+                                 "excluded.units"));
+    for (const auto& [product_id, units] : units_by_product) {
+      st.reset();
+      SHELFCAST_RETURN_IF_ERROR(st.bind(1, product_id).bind(2, units).run());
+    }
+  }
+  if (!data.lines.empty()) {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement st,
+        db.prepare("INSERT INTO meta(key, value) VALUES ('min_day', ?1), ('max_day', ?2) "
+                   "ON CONFLICT(key) DO UPDATE SET value = CASE key "
+                   "WHEN 'min_day' THEN min(CAST(value AS INTEGER), ?1) "
+                   "ELSE max(CAST(value AS INTEGER), ?2) END"));
+    SHELFCAST_RETURN_IF_ERROR(st.bind(1, min_day).bind(2, max_day).run());
+  }
+  {
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement st, db.prepare("INSERT OR REPLACE INTO inventory(store_id, product_id, on_hand, "
+                                 "on_order, lead_time_mean_days, lead_time_sd_days) VALUES "
+                                 "(?,?,?,?,?,?)"));
+    for (const InventoryPosition& p : data.inventory) {
+      st.reset();
+      st.bind(1, store_ids[static_cast<size_t>(p.store)]);
+      st.bind(2, product_ids[static_cast<size_t>(p.product)]);
+      st.bind(3, p.on_hand).bind(4, p.on_order).bind(5, p.lead_time_mean_days);
+      st.bind(6, p.lead_time_sd_days);
+      SHELFCAST_RETURN_IF_ERROR(st.run());
+    }
+  }
+  SHELFCAST_RETURN_IF_ERROR(tx.commit());
+  return report;
+}
+
+Status save_generator_run(Database& db, uint64_t seed, const std::string& config_json,
+                          const std::string& truth_json) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("INSERT INTO generator_runs(seed, config_json, truth_json, "
+                               "created_at) VALUES (?,?,?,?)"));
+  st.bind(1, static_cast<int64_t>(seed)).bind(2, config_json).bind(3, truth_json);
+  st.bind(4, utc_now());
+  return st.run();
+}
+
+Result<std::vector<StoreRow>> list_stores(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st,
+                             db.prepare("SELECT code, name, region FROM stores ORDER BY code"));
+  std::vector<StoreRow> rows;
+  while (st.step()) rows.push_back({st.text(0), st.text(1), st.text(2)});
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
+}
+
+Result<std::vector<ProductRow>> list_products(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT p.code, p.name, coalesce(c.name, ''), coalesce(p.cost, 0), "
+                 "coalesce(p.list_price, 0), coalesce(t.units, 0) FROM products p "
+                 "LEFT JOIN categories c ON c.id = p.category_id "
+                 "LEFT JOIN product_totals t ON t.product_id = p.id "
+                 "ORDER BY coalesce(t.units, 0) DESC, p.code"));
+  std::vector<ProductRow> rows;
+  while (st.step()) {
+    rows.push_back({st.text(0), st.text(1), st.text(2), st.real(3), st.real(4), st.real(5)});
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
+}
+
+Result<int64_t> count_sales_lines(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT count(*) FROM sales_lines"));
+  if (!st.step()) return st.status().is_ok() ? internal_error("count returned no row") : st.status();
+  return st.int64(0);
+}
+
+Result<std::vector<WeeklyPoint>> weekly_series(Database& db, const std::string& product_code,
+                                               const std::string& store_code) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement prod, db.prepare("SELECT id, coalesce(list_price, 0) FROM products WHERE code = ?"));
+  prod.bind(1, product_code);
+  if (!prod.step()) {
+    SHELFCAST_RETURN_IF_ERROR(prod.status());
+    return Status(ErrorCode::kNotFound, "no product with code \"" + product_code + "\"",
+                  "product");
+  }
+  const int64_t product_id = prod.int64(0);
+  const double list_price = prod.real(1);
+  SHELFCAST_ASSIGN_OR_RETURN(int64_t store_id,
+                             id_by_key(db, "SELECT id FROM stores WHERE code = ?", store_code));
+  if (store_id == 0) {
+    return Status(ErrorCode::kNotFound, "no store with code \"" + store_code + "\"", "store");
+  }
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement range, db.prepare("SELECT (SELECT value FROM meta WHERE key = 'min_day'), "
+                                  "(SELECT value FROM meta WHERE key = 'max_day')"));
+  if (!range.step() || range.is_null(0)) {
+    SHELFCAST_RETURN_IF_ERROR(range.status());
+    return std::vector<WeeklyPoint>{};  // no sales loaded yet
+  }
+  const Date first{static_cast<int32_t>(range.int64(0))};
+  const Date last{static_cast<int32_t>(range.int64(1))};
+
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement lines_st,
+      db.prepare("SELECT l.day, l.qty, l.unit_price, l.discount, l.promotion_id, p.depth, "
+                 "p.feature, p.display FROM sales_lines l LEFT JOIN promotions p ON "
+                 "p.id = l.promotion_id WHERE l.product_id = ? AND l.store_id = ? ORDER BY l.day"));
+  lines_st.bind(1, product_id).bind(2, store_id);
+  std::vector<SalesLine> lines;
+  std::vector<Promotion> promotions;
+  std::map<int64_t, int32_t> promotion_index;
+  while (lines_st.step()) {
+    SalesLine l;
+    l.date = Date{static_cast<int32_t>(lines_st.int64(0))};
+    l.qty = lines_st.real(1);
+    l.unit_price = lines_st.real(2);
+    l.discount = lines_st.real(3);
+    if (!lines_st.is_null(4)) {
+      const int64_t pid = lines_st.int64(4);
+      auto it = promotion_index.find(pid);
+      if (it == promotion_index.end()) {
+        Promotion p;
+        p.depth = lines_st.real(5);
+        p.feature = lines_st.int64(6) != 0;
+        p.display = lines_st.int64(7) != 0;
+        it = promotion_index.emplace(pid, static_cast<int32_t>(promotions.size())).first;
+        promotions.push_back(p);
+      }
+      l.promotion = it->second;
+    }
+    lines.push_back(l);
+  }
+  SHELFCAST_RETURN_IF_ERROR(lines_st.status());
+
+  SHELFCAST_ASSIGN_OR_RETURN(Statement hol, db.prepare("SELECT day, name FROM holidays"));
+  std::vector<Holiday> holidays;
+  while (hol.step()) holidays.push_back({Date{static_cast<int32_t>(hol.int64(0))}, hol.text(1)});
+  SHELFCAST_RETURN_IF_ERROR(hol.status());
+  return aggregate_weekly(lines, promotions, holidays, list_price, first, last);
+}
+
+std::string to_string(Role role) {
+  switch (role) {
+    case Role::kPlanner: return "planner";
+    case Role::kExecutive: return "executive";
+    case Role::kApprover: return "approver";
+    case Role::kAdmin: return "admin";
+    case Role::kBatch: return "batch";
+  }
+  return "planner";
+}
+
+Result<Role> parse_role(const std::string& text) {
+  for (Role r : {Role::kPlanner, Role::kExecutive, Role::kApprover, Role::kAdmin, Role::kBatch}) {
+    if (text == to_string(r)) return r;
+  }
+  return invalid_argument(
+      "expected planner, executive, approver, admin or batch, got \"" + text + "\"", "role");
+}
+
+Status save_token(Database& db, const std::string& token_sha256_hex, Role role,
+                  const std::string& name) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("INSERT INTO api_tokens(name, role, token_sha256, created_at) "
+                               "VALUES (?,?,?,?)"));
+  st.bind(1, name).bind(2, to_string(role)).bind(3, token_sha256_hex).bind(4, utc_now());
+  return st.run();
+}
+
+Result<TokenInfo> find_token(Database& db, const std::string& token_sha256_hex) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("SELECT id, name, role FROM api_tokens WHERE token_sha256 = ? "
+                               "AND revoked_at IS NULL"));
+  st.bind(1, token_sha256_hex);
+  if (!st.step()) {
+    SHELFCAST_RETURN_IF_ERROR(st.status());
+    return Status(ErrorCode::kUnauthenticated, "unknown or revoked token");
+  }
+  SHELFCAST_ASSIGN_OR_RETURN(Role role, parse_role(st.text(2)));
+  return TokenInfo{st.int64(0), st.text(1), role};
+}
+
+}  // namespace shelfcast::server

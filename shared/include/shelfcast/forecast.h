@@ -1,0 +1,70 @@
+#pragma once
+// Univariate forecasts of one series with prediction intervals. This first version offers the
+// benchmark methods (naive, seasonal naive) and simple exponential smoothing; the full ETS family,
+// intermittent-demand models and regressors come with issue 3 behind the same types.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shelfcast/result.h"
+
+namespace shelfcast {
+
+/// Which model to fit. kAuto picks by in-sample one-step accuracy (see ForecastParams).
+enum class ForecastMethod : uint8_t { kAuto = 0, kNaive = 1, kSeasonalNaive = 2, kSes = 3 };
+std::string_view to_string(ForecastMethod method);
+Result<ForecastMethod> parse_forecast_method(std::string_view text);
+
+/// Tunables of the simple forecasters, each with its default and where it comes from.
+struct ForecastParams {
+  /// SES smoothing weight search range; Hyndman et al. (2008) admissible region is (0, 1), the
+  /// usual bounds of R's forecast::ets are [1e-4, 0.9999].
+  double ses_alpha_min = 1e-4;
+  double ses_alpha_max = 0.9999;
+  /// Golden-section iterations on the SSE of SES: the bracket shrinks by 0.618 each, 60 gives
+  /// a width far below anything that changes a forecast.
+  int ses_search_iterations = 60;
+  /// In summaries, a forecast within this relative distance of the recent average is "level".
+  double summary_flat_band = 0.05;
+};
+
+/// One series to forecast, in equally spaced periods (weeks for the planner).
+struct ForecastInput {
+  std::vector<double> values;          ///< observations, oldest first; NaN = missing
+  int32_t season_length = 1;           ///< periods per season (52 for weekly, 12 monthly); 1 = none
+  int32_t horizon = 1;                 ///< periods to forecast, >= 1
+  std::vector<double> levels = {80.0, 95.0};  ///< interval coverage in percent, each in (0, 100)
+  ForecastMethod method = ForecastMethod::kAuto;
+  bool non_negative = true;            ///< clamp means and lower bounds at zero (sales data)
+};
+
+/// A prediction interval at one coverage level.
+struct ForecastInterval {
+  double level = 0.0;                  ///< percent
+  std::vector<double> lower;
+  std::vector<double> upper;
+};
+
+/// A forecast, the model that made it, and a plain-language summary.
+struct ForecastResult {
+  std::string model;                   ///< "SES", "SNaive", "Naive", or "Mean" (fallback)
+  std::string model_version;           ///< "shelfcast-core <version>"
+  double alpha = 0.0;                  ///< SES smoothing weight (0 for other models)
+  double sigma = 0.0;                  ///< residual standard deviation of one-step errors
+  std::vector<double> mean;            ///< horizon values
+  std::vector<ForecastInterval> intervals;  ///< one per requested level, same order
+  std::vector<double> fitted;          ///< one-step fitted values; NaN where none exists
+  std::string fallback_reason;         ///< why a simpler model than asked was used; empty if none
+  std::string summary;                 ///< one sentence a planner can read
+};
+
+/// Fits the requested model and forecasts; invalid inputs (horizon < 1, level outside (0,100),
+/// season_length < 1) are kInvalidArgument. Too-short or degenerate series fall back to a simpler
+/// model, named in `model` and explained in `fallback_reason`; NaN never reaches the output.
+Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams& params = {});
+
+/// The version string stamped on every model output.
+std::string core_model_version();
+
+}  // namespace shelfcast

@@ -1,0 +1,59 @@
+// Native-vs-WASM agreement: the same cases through the native adapters (agree_native) and through
+// the shipped WASM build under node must give the same envelopes, numbers equal to a relative
+// 1e-12 (in practice bit-identical: both sides use IEEE doubles and musl/glibc's shared exp/log).
+// usage: node agree.mjs --native PATH/agree_native --wasm-dir DIR (with shelfcast_core.js/.wasm)
+//        --cases CASES.json
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v.replace(/^--/, ''), a[i + 1]]] : acc), []));
+for (const k of ['native', 'wasm-dir', 'cases']) {
+  if (!args[k]) { console.error(`agree.mjs: --${k} is required`); process.exit(2); }
+}
+
+const require = createRequire(import.meta.url);
+const factory = require(path.resolve(args['wasm-dir'], 'shelfcast_core.js'));
+const core = await factory({ wasmBinary: readFileSync(path.resolve(args['wasm-dir'], 'shelfcast_core.wasm')) });
+const cases = JSON.parse(readFileSync(args.cases, 'utf8'));
+const native = JSON.parse(execFileSync(args.native, [args.cases], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+
+let maxRel = 0;
+const failures = [];
+function compare(a, b, where) {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const rel = Math.abs(a - b) / Math.max(1e-300, Math.abs(a), Math.abs(b));
+    if (a !== b) maxRel = Math.max(maxRel, rel);
+    if (rel > 1e-12) failures.push(`${where}: native ${a} vs wasm ${b}`);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return failures.push(`${where}: length ${a.length} vs ${b.length}`);
+    a.forEach((x, i) => compare(x, b[i], `${where}[${i}]`));
+    return;
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) compare(a[k], b[k], `${where}.${k}`);
+    return;
+  }
+  if (a !== b) failures.push(`${where}: native ${JSON.stringify(a)} vs wasm ${JSON.stringify(b)}`);
+}
+
+let passed = 0;
+cases.forEach((c, i) => {
+  const input = JSON.stringify(c.input ?? {});
+  const wasm = JSON.parse(c.fn === 'version' ? core.version() : core[c.fn](input));
+  const before = failures.length;
+  compare(native[i], wasm, `case ${i} (${c.name ?? c.fn})`);
+  if (c.expect_ok !== undefined && wasm.ok !== c.expect_ok) {
+    failures.push(`case ${i} (${c.name}): expected ok=${c.expect_ok}, got ${JSON.stringify(wasm).slice(0, 200)}`);
+  }
+  if (failures.length === before) passed += 1;
+});
+for (const f of failures.slice(0, 20)) console.error(f);
+console.log(`max relative difference: ${maxRel}`);
+console.log(`${passed} passed, ${cases.length - passed} failed`);
+process.exit(failures.length ? 1 : 0);

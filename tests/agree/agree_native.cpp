@@ -1,0 +1,40 @@
+// Runs each agreement case through the same adapters the WASM build exports, natively, and
+// prints one JSON array of the envelopes. tests/agree/agree.mjs does the same through the WASM
+// build under node and compares.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "adapters.h"
+#include "shelfcast/json.h"
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: agree_native CASES.json\n";
+    return 2;
+  }
+  std::ifstream in(argv[1]);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  shelfcast::Result<shelfcast::Json> cases = shelfcast::parse_json(buffer.str());
+  if (!cases.is_ok() || !cases->is_array()) {
+    std::cerr << "agree_native: " << argv[1] << ": expected a JSON array of cases\n";
+    return 1;
+  }
+  shelfcast::Json out = shelfcast::Json::array();
+  for (const shelfcast::Json& c : *cases) {
+    const std::string fn = c.value("fn", "");
+    const std::string input = shelfcast::dump_json(c.value("input", shelfcast::Json::object()));
+    std::string envelope;
+    if (fn == "forecast") envelope = shelfcast::wasm::forecast(input);
+    else if (fn == "generate_summary") envelope = shelfcast::wasm::generate_summary(input);
+    else if (fn == "version") envelope = shelfcast::wasm::version();
+    else {
+      std::cerr << "agree_native: unknown fn '" << fn << "'\n";
+      return 1;
+    }
+    out.push_back(*shelfcast::parse_json(envelope));
+  }
+  std::cout << shelfcast::dump_json(out) << "\n";
+  return 0;
+}

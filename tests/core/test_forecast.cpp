@@ -1,0 +1,133 @@
+// The simple forecasters against hand-computed values, known-truth series, and the edge cases.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "shelfcast/forecast.h"
+
+using namespace shelfcast;
+
+TEST_CASE("seasonal naive repeats the last season with widening intervals") {
+  ForecastInput in;
+  in.values = {10, 20, 30, 40, 12, 22, 32, 42};
+  in.season_length = 4;
+  in.horizon = 6;
+  in.levels = {95.0};
+  in.method = ForecastMethod::kSeasonalNaive;
+  Result<ForecastResult> r = forecast(in);
+  REQUIRE(r.is_ok());
+  CHECK(r->model == "SNaive");
+  CHECK(r->mean == std::vector<double>{12, 22, 32, 42, 12, 22});
+  // Residuals are all 2, so sigma = 2; h = 5 is one full season ahead: sd = 2*sqrt(2).
+  CHECK(r->sigma == doctest::Approx(2.0));
+  const double z = 1.959963984540054;
+  CHECK(r->intervals[0].upper[0] == doctest::Approx(12 + z * 2.0));
+  CHECK(r->intervals[0].upper[4] == doctest::Approx(12 + z * 2.0 * std::sqrt(2.0)));
+  CHECK(std::isnan(r->fitted[0]));
+  CHECK(r->fitted[4] == 10.0);
+}
+
+TEST_CASE("SES recovers a level and its interval grows as sigma^2 (1 + (h-1) alpha^2)") {
+  ForecastInput in;
+  // A level with deterministic alternating noise: the best alpha is small.
+  for (int t = 0; t < 200; ++t) in.values.push_back(50.0 + (t % 2 == 0 ? 3.0 : -3.0));
+  in.horizon = 10;
+  in.levels = {80.0, 95.0};
+  in.method = ForecastMethod::kSes;
+  Result<ForecastResult> r = forecast(in);
+  REQUIRE(r.is_ok());
+  CHECK(r->model == "SES");
+  CHECK(r->alpha < 0.05);
+  CHECK(r->mean[0] == doctest::Approx(50.0).epsilon(0.02));
+  const double z80 = 1.2815515655446004;
+  const double sd10 = r->sigma * std::sqrt(1.0 + 9.0 * r->alpha * r->alpha);
+  CHECK(r->intervals[0].upper[9] - r->mean[9] == doctest::Approx(z80 * sd10));
+  for (size_t h = 0; h < 10; ++h) {
+    CHECK(r->intervals[1].lower[h] <= r->intervals[0].lower[h]);
+    CHECK(r->intervals[1].upper[h] >= r->intervals[0].upper[h]);
+  }
+  CHECK(r->summary.find("simple exponential smoothing") != std::string::npos);
+}
+
+TEST_CASE("auto picks seasonal naive for a strongly seasonal series") {
+  ForecastInput in;
+  in.season_length = 12;
+  for (int t = 0; t < 60; ++t) in.values.push_back(100.0 + 40.0 * ((t % 12) < 6 ? 1 : -1));
+  in.horizon = 12;
+  Result<ForecastResult> r = forecast(in);
+  REQUIRE(r.is_ok());
+  CHECK(r->model == "SNaive");
+  CHECK(r->mean[0] == 140.0);
+  CHECK(r->mean[6] == 60.0);
+}
+
+TEST_CASE("edge cases have defined behaviour and never produce NaN") {
+  struct Row {
+    const char* name;
+    std::vector<double> values;
+    ForecastMethod method;
+    bool ok;
+    const char* model;
+  };
+  const double nan = std::nan("");
+  const Row rows[] = {
+      {"empty", {}, ForecastMethod::kAuto, false, ""},
+      {"all missing", {nan, nan}, ForecastMethod::kAuto, false, ""},
+      {"one point", {5.0}, ForecastMethod::kAuto, true, "Naive"},
+      {"one point SES", {5.0}, ForecastMethod::kSes, true, "Naive"},
+      {"constant", {3, 3, 3, 3, 3, 3}, ForecastMethod::kAuto, true, "SES"},
+      {"all zeros", {0, 0, 0, 0, 0, 0, 0}, ForecastMethod::kAuto, true, "SES"},
+      {"leading and inner NaN", {nan, 4, nan, 6, 5, 7}, ForecastMethod::kAuto, true, "SES"},
+      {"negative values", {-5, -3, -4, -6, -2}, ForecastMethod::kAuto, true, "SES"},
+      {"shorter than a season", {1, 2, 3}, ForecastMethod::kSeasonalNaive, true, "SES"},
+  };
+  for (const Row& r : rows) {
+    SUBCASE(r.name) {
+      ForecastInput in;
+      in.values = r.values;
+      in.season_length = 4;
+      in.horizon = 5;
+      in.method = r.method;
+      Result<ForecastResult> res = forecast(in);
+      REQUIRE(res.is_ok() == r.ok);
+      if (!r.ok) continue;
+      CHECK(res->model == r.model);
+      for (double v : res->mean) CHECK(std::isfinite(v));
+      for (const ForecastInterval& i : res->intervals) {
+        for (size_t h = 0; h < res->mean.size(); ++h) {
+          CHECK(std::isfinite(i.lower[h]));
+          CHECK(std::isfinite(i.upper[h]));
+          CHECK(i.lower[h] >= 0.0);
+          CHECK(i.lower[h] <= res->mean[h]);
+          CHECK(i.upper[h] >= res->mean[h]);
+        }
+      }
+      CHECK_FALSE(res->summary.empty());
+    }
+  }
+}
+
+TEST_CASE("bad arguments are rejected with the field") {
+  struct Row { const char* name; int horizon; int season; double level; const char* field; };
+  const Row rows[] = {
+      {"zero horizon", 0, 1, 80.0, "horizon"},
+      {"huge horizon", 1000000, 1, 80.0, "horizon"},
+      {"zero season", 4, 0, 80.0, "season_length"},
+      {"level 100", 4, 1, 100.0, "levels"},
+      {"level 0", 4, 1, 0.0, "levels"},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.name);
+    ForecastInput in;
+    in.values = {1, 2, 3};
+    in.horizon = r.horizon;
+    in.season_length = r.season;
+    in.levels = {r.level};
+    Result<ForecastResult> res = forecast(in);
+    REQUIRE_FALSE(res.is_ok());
+    CHECK(res.status().field() == r.field);
+  }
+  ForecastInput inf;
+  inf.values = {1, HUGE_VAL};
+  CHECK_FALSE(forecast(inf).is_ok());
+}

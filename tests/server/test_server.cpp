@@ -1,0 +1,224 @@
+// The real server on a loopback port against a temporary SQLite file, talked to with a real
+// HTTP client: routes, tokens, errors, and that nothing ever answers 500.
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "auth/access.h"
+#include "auth/tokens.h"
+#include "routes/api.h"
+#include "store/store.h"
+#include "support.h"
+
+using namespace shelfcast;
+using namespace shelfcast::server;
+using nlohmann::json;
+
+namespace {
+
+// Two stores, two products, three weeks of sales with one promotion and one holiday.
+Dataset small_dataset() {
+  Dataset d;
+  d.stores = {{"S01", "Main Street", "North"}, {"S02", "Harbour", "South"}};
+  d.categories = {{"DAIRY", "Dairy", -1}};
+  d.products = {{"MILK", "Whole milk 1L", 0, 0.6, 1.0}, {"OAT", "Oat drink", 0, 0.9, 2.0}};
+  Promotion promo;
+  promo.code = "PR1";
+  promo.depth = 0.25;
+  promo.feature = true;
+  promo.start = date_from_civil(2024, 1, 15);
+  promo.end = date_from_civil(2024, 1, 21);
+  promo.products = {0};
+  d.promotions = {promo};
+  d.holidays = {{date_from_civil(2024, 1, 1), "New Year's Day"}};
+  auto line = [](int day, int store, int product, double qty, double discount, int promotion) {
+    SalesLine l;
+    l.date = Date{date_from_civil(2024, 1, 1).days + day};
+    l.store = store;
+    l.product = product;
+    l.qty = qty;
+    l.unit_price = product == 0 ? 1.0 : 2.0;
+    l.discount = discount;
+    l.promotion = promotion;
+    return l;
+  };
+  d.lines = {line(0, 0, 0, 10, 0, -1), line(2, 0, 0, 5, 0, -1), line(15, 0, 0, 30, 0.25, 0),
+             line(20, 1, 0, 4, 0, -1), line(3, 0, 1, 7, 0, -1)};
+  return d;
+}
+
+struct RunningServer {
+  TempDir dir;
+  std::unique_ptr<ApiServer> server;
+  std::thread thread;
+  int port = 0;
+  std::string tokens[5];  // one per role, in Role order
+
+  RunningServer() {
+    const std::string db_path = dir.file("t.db");
+    {
+      auto db = Database::open(db_path, Database::Mode::kReadWrite);
+      REQUIRE(db.is_ok());
+      REQUIRE(load_dataset(**db, small_dataset(), {"test", "canonical", "x", 0}).is_ok());
+      const Role roles[] = {Role::kPlanner, Role::kExecutive, Role::kApprover, Role::kAdmin,
+                            Role::kBatch};
+      for (int i = 0; i < 5; ++i) {
+        tokens[i] = *generate_token();
+        REQUIRE(save_token(**db, sha256_hex(tokens[i]), roles[i], "test").is_ok());
+      }
+    }
+    test::write_file(dir.file("index.html"), "<!doctype html><title>planner</title>");
+    auto created = ApiServer::create({db_path, dir.path()});
+    REQUIRE(created.is_ok());
+    server = std::move(created).value();
+    auto bound = server->bind("127.0.0.1", 0);
+    REQUIRE(bound.is_ok());
+    port = *bound;
+    thread = std::thread([this] { server->listen(); });
+  }
+  ~RunningServer() {
+    server->stop();
+    thread.join();
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port);
+    c.set_connection_timeout(5);
+    c.set_read_timeout(10);
+    return c;
+  }
+  httplib::Headers auth(int role = 0) const {
+    return {{"Authorization", "Bearer " + tokens[role]}};
+  }
+};
+
+json body(const httplib::Result& r) {
+  REQUIRE(r);
+  return json::parse(r->body);
+}
+
+}  // namespace
+
+TEST_CASE("health and openapi answer without a token") {
+  RunningServer s;
+  auto c = s.client();
+  auto health = c.Get("/api/v1/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(body(health)["status"] == "ok");
+  CHECK(body(health)["sales_lines"] == 5);
+  auto openapi = c.Get("/api/v1/openapi.json");
+  REQUIRE(openapi);
+  CHECK(openapi->status == 200);
+  const json doc = body(openapi);
+  CHECK(doc["openapi"] == "3.0.3");
+  for (const RouteAccess& a : access_matrix()) {
+    CAPTURE(a.path);
+    CHECK(doc["paths"].contains(a.path));
+  }
+}
+
+TEST_CASE("every protected route: 401 without or with a bad token, 200 for each allowed role") {
+  RunningServer s;
+  auto c = s.client();
+  const std::map<std::string, std::string> query = {
+      {"/api/v1/series", "?product=MILK&store=S01"}};
+  for (const RouteAccess& a : access_matrix()) {
+    if (a.is_public || a.method != "GET") continue;
+    const std::string target = a.path + (query.count(a.path) ? query.at(a.path) : "");
+    CAPTURE(target);
+    auto none = c.Get(target.c_str());
+    REQUIRE(none);
+    CHECK(none->status == 401);
+    CHECK(body(none)["error"]["code"] == "unauthenticated");
+    auto bad = c.Get(target.c_str(), httplib::Headers{{"Authorization", "Bearer sc_nope"}});
+    REQUIRE(bad);
+    CHECK(bad->status == 401);
+    auto basic = c.Get(target.c_str(), httplib::Headers{{"Authorization", "Basic abc"}});
+    REQUIRE(basic);
+    CHECK(basic->status == 401);
+    for (int role = 0; role < 5; ++role) {
+      auto ok = c.Get(target.c_str(), s.auth(role));
+      REQUIRE(ok);
+      CHECK(ok->status == (role_allowed(a, static_cast<Role>(role)) ? 200 : 403));
+    }
+  }
+}
+
+TEST_CASE("products and stores list what was loaded, best sellers first") {
+  RunningServer s;
+  auto c = s.client();
+  const json products = body(c.Get("/api/v1/products", s.auth()))["products"];
+  REQUIRE(products.size() == 2);
+  CHECK(products[0]["code"] == "MILK");
+  CHECK(products[0]["units"] == 49.0);
+  CHECK(products[0]["category"] == "Dairy");
+  CHECK(products[1]["code"] == "OAT");
+  const json stores = body(c.Get("/api/v1/stores", s.auth()))["stores"];
+  REQUIRE(stores.size() == 2);
+  CHECK(stores[1]["region"] == "South");
+}
+
+TEST_CASE("series returns weekly units, price and promotion flags over the whole period") {
+  RunningServer s;
+  auto c = s.client();
+  auto r = c.Get("/api/v1/series?product=MILK&store=S01", s.auth());
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json points = body(r)["points"];
+  REQUIRE(points.size() == 3);  // 2024-01-01 .. 2024-01-21: three Monday weeks
+  CHECK(points[0]["week"] == "2024-01-01");
+  CHECK(points[0]["units"] == 15.0);
+  CHECK(points[0]["holiday"] == true);
+  CHECK(points[1]["units"] == 0.0);
+  CHECK(points[1]["avg_price"] == 1.0);
+  CHECK(points[2]["units"] == 30.0);
+  CHECK(points[2]["promo_depth"] == 0.25);
+  CHECK(points[2]["feature"] == true);
+  CHECK(points[2]["avg_price"].get<double>() == doctest::Approx(0.75));
+}
+
+TEST_CASE("bad requests get 4xx with the error envelope, never 500") {
+  RunningServer s;
+  auto c = s.client();
+  struct Row { const char* target; int status; const char* code; const char* field; };
+  const Row rows[] = {
+      {"/api/v1/series?product=NOPE&store=S01", 404, "not_found", "product"},
+      {"/api/v1/series?product=MILK&store=S99", 404, "not_found", "store"},
+      {"/api/v1/series?store=S01", 400, "invalid_argument", "product"},
+      {"/api/v1/series?product=MILK&store=", 400, "invalid_argument", "store"},
+      {"/api/v1/series?product=%27%3B%20DROP%20TABLE%20products%3B--&store=S01", 404, "not_found",
+       "product"},
+      {"/api/v1/nothing-here", 404, "not_found", ""},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.target);
+    auto r = c.Get(row.target, s.auth());
+    REQUIRE(r);
+    CHECK(r->status == row.status);
+    const json e = body(r)["error"];
+    CHECK(e["code"] == row.code);
+    if (*row.field) CHECK(e["field"] == row.field);
+  }
+  // The products table survived the injection attempt.
+  CHECK(body(c.Get("/api/v1/products", s.auth()))["products"].size() == 2);
+  auto metrics = c.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->status == 200);
+  CHECK(metrics->body.find("shelfcast_http_requests_total") != std::string::npos);
+  CHECK(metrics->body.find("status=\"500\"") == std::string::npos);
+}
+
+TEST_CASE("the planner page and its assets are served from the web root") {
+  RunningServer s;
+  auto c = s.client();
+  auto page = c.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body.find("planner") != std::string::npos);
+  CHECK(page->get_header_value("Content-Type").find("text/html") == 0);
+  auto missing = c.Get("/lib/none.js");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+}

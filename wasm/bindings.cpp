@@ -1,0 +1,11 @@
+// Every export of the WASM build, one line each. Conversions live in adapters.cpp, JS ergonomics
+// (envelope -> thrown Error) in shelfcast.js.
+#include <emscripten/bind.h>
+
+#include "adapters.h"
+
+EMSCRIPTEN_BINDINGS(shelfcast) {
+  emscripten::function("version", &shelfcast::wasm::version);
+  emscripten::function("forecast", &shelfcast::wasm::forecast);
+  emscripten::function("generate_summary", &shelfcast::wasm::generate_summary);
+}
