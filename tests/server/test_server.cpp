@@ -50,7 +50,7 @@ Dataset small_dataset() {
 }
 
 struct RunningServer {
-  TempDir dir;
+  test::TempDir dir;
   std::unique_ptr<ApiServer> server;
   std::thread thread;
   int port = 0;
