@@ -7,6 +7,10 @@ export interface ForecastInput {
   levels?: number[];
   method?: 'auto' | 'naive' | 'snaive' | 'ses';
   non_negative?: boolean;
+  /** Also forecast the total of the first k steps (0 = none, at most horizon). */
+  total_horizon?: number;
+  /** What one step is called in the summary, e.g. "week". */
+  period_name?: string;
 }
 
 export interface ForecastInterval {
@@ -24,6 +28,10 @@ export interface ForecastResult {
   fitted: Array<number | null>;
   fallback_reason: string;
   summary: string;
+  total_horizon: number;
+  total_mean: number;
+  /** Intervals of the total; lower and upper hold one value each. */
+  total_intervals: ForecastInterval[];
 }
 
 export interface ShelfcastError extends Error {

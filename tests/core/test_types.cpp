@@ -88,9 +88,12 @@ TEST_CASE("aggregate_weekly fills every week, nets discounts and marks promotion
   lines[2].qty = 99;
   const std::vector<Holiday> holidays = {{Date{mon.days + 8}, "Test day"}};
   const auto weeks =
-      aggregate_weekly(lines, {promo}, holidays, 2.5, Date{mon.days + 1}, Date{mon.days + 20});
+      aggregate_weekly(lines, {promo}, holidays, 2.5, Date{mon.days + 1}, Date{mon.days + 19});
   REQUIRE(weeks.size() == 3);
   CHECK(weeks[0].week == mon);
+  CHECK_FALSE(weeks[0].complete);  // the range starts on Tuesday
+  CHECK(weeks[1].complete);
+  CHECK_FALSE(weeks[2].complete);  // and ends on Saturday
   CHECK(weeks[0].units == 4.0);
   CHECK(weeks[0].avg_price == doctest::Approx(2.0));
   CHECK_FALSE(weeks[0].holiday);

@@ -171,6 +171,7 @@ TEST_CASE("series returns weekly units, price and promotion flags over the whole
   CHECK(points[0]["week"] == "2024-01-01");
   CHECK(points[0]["units"] == 15.0);
   CHECK(points[0]["holiday"] == true);
+  CHECK(points[0]["complete"] == true);
   CHECK(points[1]["units"] == 0.0);
   CHECK(points[1]["avg_price"] == 1.0);
   CHECK(points[2]["units"] == 30.0);

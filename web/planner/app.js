@@ -651,17 +651,17 @@ function renderDetails(view) {
   const { rows, result, horizon, filled, partial, sel } = view;
   renderTitle(sel, [`${fmtInt.format(rows.length)} weeks of history`, `${horizon}-week forecast`]);
 
-  // KPI: the next four weeks. The interval of a total is not the sum of weekly intervals; summing
-  // the weekly bounds gives a range at least as wide as the total's 80% interval (conservative).
-  const k = Math.min(KPI_WEEKS, horizon);
-  const iv80 = intervalAt(result, 80);
-  const next = sum(result.mean.slice(0, k));
-  const lo = sum(iv80.lower.slice(0, k));
-  const hi = sum(iv80.upper.slice(0, k));
+  // KPI: the next four weeks, with the core's interval of the total (it accounts for the
+  // correlation of weekly errors; summing weekly bounds would overstate the range).
+  const k = result.total_horizon;
+  const total80 = (result.total_intervals || []).find((iv) => iv.level === 80);
+  const next = result.total_mean;
   $("kpi-title").textContent = `Next ${k} weeks`;
   $("kpi-next4").textContent = fmtUnits(next);
-  $("kpi-range").textContent = `80% range ${fmtUnits(lo)} – ${fmtUnits(hi)} units`;
-  $("kpi-range").title = "Sum of the weekly 80% bounds: at least as wide as the 80% interval of the total.";
+  $("kpi-range").textContent = total80
+    ? `80% range ${fmtUnits(total80.lower[0])} – ${fmtUnits(total80.upper[0])} units`
+    : "\u00a0";
+  $("kpi-range").title = `80% prediction interval of the ${k}-week total`;
   if (rows.length >= k) {
     const last = sum(rows.slice(-k).map((r) => r.units));
     const change = last > 0 ? next / last - 1 : NaN;
@@ -693,6 +693,7 @@ function renderDetails(view) {
   $("data-note").textContent = notes.join(" ");
   $("data-note").hidden = notes.length === 0;
 
+  const iv80 = intervalAt(result, 80);
   const iv95 = intervalAt(result, 95);
   const body = document.createDocumentFragment();
   view.weeks.forEach((week, i) => {
@@ -787,6 +788,8 @@ async function refresh() {
       horizon: sel.horizon,
       levels: LEVELS,
       method: sel.method,
+      total_horizon: Math.min(KPI_WEEKS, sel.horizon),
+      period_name: "week",
     });
     if (result && typeof result.then === "function") result = await result;
     checkForecast(result, sel.horizon);

@@ -37,6 +37,10 @@ struct ForecastInput {
   std::vector<double> levels = {80.0, 95.0};  ///< interval coverage in percent, each in (0, 100)
   ForecastMethod method = ForecastMethod::kAuto;
   bool non_negative = true;            ///< clamp means and lower bounds at zero (sales data)
+  /// Also forecast the total of the first this-many steps, with intervals that account for the
+  /// correlation of step errors (0 = no total; at most horizon).
+  int32_t total_horizon = 0;
+  std::string period_name = "period";  ///< what one step is called in the summary ("week")
 };
 
 /// A prediction interval at one coverage level.
@@ -55,6 +59,10 @@ struct ForecastResult {
   std::vector<double> mean;            ///< horizon values
   std::vector<ForecastInterval> intervals;  ///< one per requested level, same order
   std::vector<double> fitted;          ///< one-step fitted values; NaN where none exists
+  int32_t total_horizon = 0;           ///< steps summed in total_mean (0 = none asked)
+  double total_mean = 0.0;             ///< sum of the first total_horizon means
+  /// Intervals of that total, one per level; lower/upper hold one value each.
+  std::vector<ForecastInterval> total_intervals;
   std::string fallback_reason;         ///< why a simpler model than asked was used; empty if none
   std::string summary;                 ///< one sentence a planner can read
 };

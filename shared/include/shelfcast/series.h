@@ -12,7 +12,7 @@ namespace shelfcast {
 /// SalesLine::promotion (feature/display, depth); a line's discount counts as promotion depth
 /// too. avg_price is net revenue / units, or `regular_price` in a week without sales. Lines with
 /// an out-of-range promotion index are treated as unpromoted; lines outside [first, last] are
-/// ignored.
+/// ignored. A week that [first, last] covers only partly is marked complete = false.
 std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
                                           const std::vector<Promotion>& promotions,
                                           const std::vector<Holiday>& holidays,

@@ -193,10 +193,11 @@ struct WeeklyPoint {
   bool feature = false;
   bool display = false;
   bool holiday = false;        ///< a holiday falls in the week
+  bool complete = true;        ///< all seven days lie inside the data period (edge weeks may not)
   friend bool operator==(const WeeklyPoint& a, const WeeklyPoint& b) {
     return a.week == b.week && a.units == b.units && a.avg_price == b.avg_price &&
            a.promo_depth == b.promo_depth && a.feature == b.feature && a.display == b.display &&
-           a.holiday == b.holiday;
+           a.holiday == b.holiday && a.complete == b.complete;
   }
 };
 

@@ -18,6 +18,7 @@ constexpr int32_t kMaxHorizon = 10000;
 
 struct Fit {
   std::string model;
+  int32_t season = 0;  // error structure: 0 = SES, else a random walk per season of this length
   double alpha = 0.0;
   double sigma = 0.0;
   std::vector<double> mean;
@@ -88,6 +89,7 @@ Fit fit_ses(const std::vector<double>& y, int32_t horizon, const ForecastParams&
 Fit fit_seasonal_naive(const std::vector<double>& y, int32_t m, int32_t horizon) {
   Fit fit;
   fit.model = m > 1 ? "SNaive" : "Naive";
+  fit.season = m;
   const size_t n = y.size();
   const auto season = static_cast<size_t>(m);
   fit.fitted.assign(n, kNaN);
@@ -105,6 +107,26 @@ Fit fit_seasonal_naive(const std::vector<double>& y, int32_t m, int32_t horizon)
     fit.step_sd.push_back(fit.sigma * std::sqrt(k + 1.0));
   }
   return fit;
+}
+
+// Standard deviation of the error of the SUM of the first k forecasts. Each step error is a linear
+// combination of the future one-step innovations e_{n+1..n+k} (iid, sd sigma):
+//   SES:    e_{n+h} = e'_{n+h} + alpha * sum_{j<h} e'_{n+j}  -> weight of e'_j in the sum:
+//           1 + alpha (k - j)
+//   naive / seasonal naive (random walk per season of length m):
+//           e_{n+h} = sum_{i>=0, h-im>=1} e'_{n+h-im}        -> weight: floor((k - j) / m) + 1
+double total_sd(const Fit& fit, int32_t k) {
+  double var = 0.0;
+  for (int32_t j = 1; j <= k; ++j) {
+    const double w = fit.season == 0 ? 1.0 + fit.alpha * (k - j)
+                                     : std::floor(static_cast<double>(k - j) / fit.season) + 1.0;
+    var += w * w;
+  }
+  return fit.sigma * std::sqrt(var);
+}
+
+std::string plural(const std::string& noun, double count) {
+  return count == 1.0 ? noun : noun + "s";
 }
 
 double one_step_mse_from(const std::vector<double>& y, const std::vector<double>& fitted,
@@ -134,23 +156,26 @@ std::string make_summary(const std::vector<double>& y, const Fit& fit, const For
   recent /= static_cast<double>(recent_n);
   std::string sentence = "The " + describe_model(fit) + " model expects " +
                          detail::format_count(total) + " units over the next " +
-                         std::to_string(input.horizon) +
-                         (input.horizon == 1 ? " period" : " periods") + " (about " +
-                         detail::format_count(per_period) + " per period";
+                         std::to_string(input.horizon) + " " +
+                         plural(input.period_name, input.horizon) + " (about " +
+                         detail::format_count(per_period) + " per " + input.period_name;
   if (!intervals.empty()) {
     const ForecastInterval& first = intervals.front();
-    sentence += "; " + detail::format_count(first.level) + "% interval for the first period " +
-                detail::format_count(first.lower[0]) + " to " + detail::format_count(first.upper[0]);
+    sentence += "; " + detail::format_count(first.level) + "% interval for the first " +
+                input.period_name + " " + detail::format_count(first.lower[0]) + " to " +
+                detail::format_count(first.upper[0]);
   }
   sentence += ")";
+  const std::string recent_span = std::to_string(recent_n) + " " +
+                                  plural(input.period_name, static_cast<double>(recent_n));
   if (recent > 0.0) {
     const double change = per_period / recent - 1.0;
     if (std::fabs(change) < params.summary_flat_band) {
-      sentence += ", level with the last " + std::to_string(recent_n) + " periods.";
+      sentence += ", level with the last " + recent_span + ".";
     } else {
       sentence += ", " + detail::format_percent(std::fabs(change), false) +
-                  (change > 0 ? " above" : " below") + " the average of the last " +
-                  std::to_string(recent_n) + " periods.";
+                  (change > 0 ? " above" : " below") + " the average of the last " + recent_span +
+                  ".";
     }
   } else {
     sentence += ".";
@@ -198,6 +223,19 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
   }
   for (double v : input.values) {
     if (std::isinf(v)) return invalid_argument("expected finite values, got infinity", "values");
+  }
+  if (input.total_horizon < 0 || input.total_horizon > input.horizon) {
+    return invalid_argument("expected a total horizon from 0 to the horizon (" +
+                                std::to_string(input.horizon) + "), got " +
+                                std::to_string(input.total_horizon), "total_horizon");
+  }
+  const bool name_ok = !input.period_name.empty() && input.period_name.size() <= 20 &&
+                       std::all_of(input.period_name.begin(), input.period_name.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || c == ' ';
+                       });
+  if (!name_ok) {
+    return invalid_argument("expected a lower-case period name of at most 20 letters, got \"" +
+                                input.period_name + "\"", "period_name");
   }
   // Missing values: leading ones are dropped, later ones carry the last observation forward.
   std::vector<double> y;
@@ -283,6 +321,25 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
       interval.upper.push_back(hi);
     }
     result.intervals.push_back(std::move(interval));
+  }
+  if (input.total_horizon > 0) {
+    const auto k = static_cast<size_t>(input.total_horizon);
+    double raw_total = 0.0;
+    for (size_t h = 0; h < k; ++h) {
+      raw_total += fit.mean[h];
+      result.total_mean += result.mean[h];
+    }
+    const double sd = total_sd(fit, input.total_horizon);
+    result.total_horizon = input.total_horizon;
+    for (double level : input.levels) {
+      const double z = detail::normal_quantile(0.5 + level / 200.0);
+      double lo = raw_total - z * sd, hi = raw_total + z * sd;
+      if (input.non_negative) {
+        lo = std::max(0.0, lo);
+        hi = std::max(hi, result.total_mean);
+      }
+      result.total_intervals.push_back(ForecastInterval{level, {lo}, {hi}});
+    }
   }
   result.summary = make_summary(y, fit, input, result.intervals, params);
   return result;

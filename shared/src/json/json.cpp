@@ -204,12 +204,14 @@ void to_json(Json& j, const Dataset& v) {
 void to_json(Json& j, const WeeklyPoint& v) {
   j = Json{{"week", v.week}, {"units", number_or_null(v.units)},
            {"avg_price", number_or_null(v.avg_price)}, {"promo_depth", number_or_null(v.promo_depth)},
-           {"feature", v.feature}, {"display", v.display}, {"holiday", v.holiday}};
+           {"feature", v.feature}, {"display", v.display}, {"holiday", v.holiday},
+           {"complete", v.complete}};
 }
 void to_json(Json& j, const ForecastInput& v) {
   j = Json{{"values", numbers(v.values)}, {"season_length", v.season_length},
            {"horizon", v.horizon}, {"levels", numbers(v.levels)},
-           {"method", std::string(to_string(v.method))}, {"non_negative", v.non_negative}};
+           {"method", std::string(to_string(v.method))}, {"non_negative", v.non_negative},
+           {"total_horizon", v.total_horizon}, {"period_name", v.period_name}};
 }
 void to_json(Json& j, const ForecastInterval& v) {
   j = Json{{"level", v.level}, {"lower", numbers(v.lower)}, {"upper", numbers(v.upper)}};
@@ -219,7 +221,8 @@ void to_json(Json& j, const ForecastResult& v) {
            {"params", {{"alpha", number_or_null(v.alpha)}, {"sigma", number_or_null(v.sigma)}}},
            {"mean", numbers(v.mean)},   {"intervals", v.intervals},
            {"fitted", numbers(v.fitted)}, {"fallback_reason", v.fallback_reason},
-           {"summary", v.summary}};
+           {"summary", v.summary},      {"total_horizon", v.total_horizon},
+           {"total_mean", number_or_null(v.total_mean)}, {"total_intervals", v.total_intervals}};
 }
 void to_json(Json& j, const Status& v) {
   j = Json{{"code", std::string(to_string(v.code()))}, {"message", v.message()}};
@@ -372,6 +375,7 @@ Result<WeeklyPoint> decode<WeeklyPoint>(const Json& j) {
   f.boolean("feature", &v.feature, false);
   f.boolean("display", &v.display, false);
   f.boolean("holiday", &v.holiday, false);
+  f.boolean("complete", &v.complete, false);
   return finish(f, v);
 }
 
@@ -386,6 +390,8 @@ Result<ForecastInput> decode<ForecastInput>(const Json& j) {
   f.numbers("levels", &v.levels, false);
   f.string("method", &method, false);
   f.boolean("non_negative", &v.non_negative, false);
+  f.integer("total_horizon", &v.total_horizon, false);
+  f.string("period_name", &v.period_name, false);
   if (f.ok()) {
     Result<ForecastMethod> m = parse_forecast_method(method);
     if (!m.is_ok()) f.fail("method", m.status().message());
@@ -421,6 +427,9 @@ Result<ForecastResult> decode<ForecastResult>(const Json& j) {
   f.numbers("fitted", &v.fitted, false);
   f.string("fallback_reason", &v.fallback_reason, false);
   f.string("summary", &v.summary, false);
+  f.integer("total_horizon", &v.total_horizon, false);
+  f.number("total_mean", &v.total_mean, false);
+  f.list("total_intervals", &v.total_intervals, false);
   return finish(f, v);
 }
 

@@ -16,6 +16,7 @@ std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
   std::vector<double> revenue(n_weeks, 0.0);
   for (size_t w = 0; w < n_weeks; ++w) {
     weeks[w].week = Date{first_week.days + static_cast<int32_t>(7 * w)};
+    weeks[w].complete = weeks[w].week >= first && weeks[w].week.days + 6 <= last.days;
   }
   for (const SalesLine& line : lines) {
     if (line.date < first || line.date > last) continue;
