@@ -175,7 +175,8 @@ void to_json(Json& j, const ProductTruth& v) {
 void to_json(Json& j, const GeneratorTruth& v) {
   Json affinities = Json::array();
   for (const GeneratorTruth::Affinity& a : v.affinities) {
-    affinities.push_back(Json{{"a", a.a}, {"b", a.b}, {"lift", a.lift}});
+    affinities.push_back(
+        Json{{"a", a.a}, {"b", a.b}, {"lift", a.lift}, {"conditional_lift", a.conditional_lift}});
   }
   Json price_changes = Json::array();
   for (const PriceChange& c : v.price_changes) {
