@@ -186,3 +186,17 @@ TEST_CASE("generator config round-trips and absent fields keep the demo defaults
     CHECK(bad.status().field() == r.field);
   }
 }
+
+TEST_CASE("a forecast names only the parameters its model has") {
+  ForecastInput in;
+  in.values = {10, 20, 30, 40, 12, 22, 32, 42};
+  in.season_length = 4;
+  in.horizon = 2;
+  in.method = ForecastMethod::kSeasonalNaive;
+  Json snaive = *forecast(in);
+  CHECK_FALSE(snaive["params"].contains("alpha"));
+  CHECK(snaive["params"]["sigma"] == 2.0);
+  in.method = ForecastMethod::kSes;
+  Json ses = *forecast(in);
+  CHECK(ses["params"].contains("alpha"));
+}

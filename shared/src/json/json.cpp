@@ -217,8 +217,11 @@ void to_json(Json& j, const ForecastInterval& v) {
   j = Json{{"level", v.level}, {"lower", numbers(v.lower)}, {"upper", numbers(v.upper)}};
 }
 void to_json(Json& j, const ForecastResult& v) {
+  // Only the parameters the model has: alpha belongs to smoothing, sigma to every model.
+  Json params = {{"sigma", number_or_null(v.sigma)}};
+  if (v.model == "SES") params["alpha"] = number_or_null(v.alpha);
   j = Json{{"model", v.model},          {"model_version", v.model_version},
-           {"params", {{"alpha", number_or_null(v.alpha)}, {"sigma", number_or_null(v.sigma)}}},
+           {"params", params},
            {"mean", numbers(v.mean)},   {"intervals", v.intervals},
            {"fitted", numbers(v.fitted)}, {"fallback_reason", v.fallback_reason},
            {"summary", v.summary},      {"total_horizon", v.total_horizon},
