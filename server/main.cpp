@@ -10,6 +10,8 @@
 
 #include "auth/tokens.h"
 #include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/common.h"
 #include "governance/pseudonym.h"
 #include "ingest/ingest.h"
 #include "ingest/to_dataset.h"
@@ -21,11 +23,14 @@
 namespace sc = shelfcast;
 namespace srv = shelfcast::server;
 
-namespace {
+using srv::input_error;
+using srv::kExitBadInput;
+using srv::kExitOk;
+using srv::kExitUsage;
+using srv::parse_or_exit;
+using srv::usage_error;
 
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 1;
-constexpr int kExitUsage = 2;
+namespace {
 
 const char* const kUsage =
     "usage: shelfcast <command> [options]\n"
@@ -37,45 +42,15 @@ const char* const kUsage =
     "          load a sales CSV; customers are pseudonymized at the door\n"
     "  demo    --db PATH [--seed N] [--stores N] [--products N] [--days N] [--customers N]\n"
     "          generate the synthetic demo data set and store it with its truth\n"
+    "  forecast --input FILE --horizon H [--season-length M] [--levels 80,95] [--method M]\n"
+    "          [--output FILE]   forecast every series of a long CSV (series_id,period,value)\n"
+    "  backtest --input FILE --horizon H --origins K [--season-length M] [--step S]\n"
+    "          [--levels 80,95] [--method M] [--output FILE]   rolling-origin accuracy\n"
     "  token create --db PATH --role ROLE --name NAME\n"
     "          create an API token (roles: planner, executive, approver, admin, batch);\n"
     "          it is printed once, only its hash is stored\n"
     "\n"
     "Run `shelfcast <command> --help` for one command.\n";
-
-int usage_error(const std::string& message, const char* usage) {
-  std::cerr << "shelfcast: " << message << "\n" << usage;
-  return kExitUsage;
-}
-
-int input_error(const std::string& message) {
-  std::cerr << "shelfcast: " << message << "\n";
-  return kExitBadInput;
-}
-
-// Parses or exits: returns false and sets *exit_code when the command should stop.
-bool parse_or_exit(int argc, char** argv, int first, const std::set<std::string>& options,
-                   const std::set<std::string>& flags, const char* usage,
-                   const std::vector<std::string>& required, srv::Args* args, int* exit_code) {
-  sc::Result<srv::Args> parsed = srv::parse_args(argc, argv, first, options, flags);
-  if (!parsed.is_ok()) {
-    *exit_code = usage_error(parsed.status().message(), usage);
-    return false;
-  }
-  if (parsed->help) {
-    std::cout << usage;
-    *exit_code = kExitOk;
-    return false;
-  }
-  for (const std::string& name : required) {
-    if (!parsed->has(name) || parsed->get(name).empty()) {
-      *exit_code = usage_error("--" + name + " is required", usage);
-      return false;
-    }
-  }
-  *args = std::move(parsed).value();
-  return true;
-}
 
 sc::Result<std::unique_ptr<srv::Database>> open_db(const std::string& path) {
   return srv::Database::open(path, srv::Database::Mode::kReadWrite);
@@ -156,12 +131,9 @@ int cmd_ingest(int argc, char** argv) {
   }
   const std::string input = args.get("input");
   const std::string db_path = args.get("db");
-  std::ifstream in(input, std::ios::binary);
-  if (!in) return input_error(input + ":0: cannot open the file: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return input_error(input + ":0: cannot read the file");
-  const std::string content = buffer.str();
+  sc::Result<std::string> file = srv::read_whole_file(input);
+  if (!file.is_ok()) return input_error(file.status().message());
+  const std::string content = std::move(file).value();
 
   sc::Result<std::string> key = srv::load_or_create_key(db_path + ".pseudonym.key");
   if (!key.is_ok()) return input_error(key.status().message());
@@ -318,6 +290,8 @@ int main(int argc, char** argv) {
   if (command == "ingest") return cmd_ingest(argc, argv);
   if (command == "demo") return cmd_demo(argc, argv);
   if (command == "token") return cmd_token(argc, argv);
+  if (command == "forecast") return srv::cmd_forecast(argc, argv);
+  if (command == "backtest") return srv::cmd_backtest(argc, argv);
   std::cerr << "shelfcast: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

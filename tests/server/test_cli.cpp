@@ -151,3 +151,87 @@ TEST_CASE("a token is printed once and only its hash is stored") {
   CHECK(read_file(db).find(token) == std::string::npos);
   CHECK(read_file(db).find(token.substr(3)) == std::string::npos);
 }
+
+namespace {
+
+// Two weekly series of 30 points with a season of 4, then 3 planned periods with prices.
+std::string long_series_csv() {
+  std::string csv = "series_id,period,value,price\n";
+  for (const char* id : {"P1@S1", "P2@S1"}) {
+    for (int t = 1; t <= 30; ++t) {
+      csv += std::string(id) + "," + std::to_string(t) + "," + std::to_string(10 + (t % 4) * 3) +
+             ",1.5\n";
+    }
+    for (int t = 31; t <= 33; ++t) csv += std::string(id) + "," + std::to_string(t) + ",,1.2\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+TEST_CASE("forecast writes one row per series and step with a lo/hi pair per level") {
+  TempDir dir;
+  const std::string in = dir.file("in.csv"), out = dir.file("out.csv");
+  test::write_file(in, long_series_csv());
+  auto r = run_shelfcast({"forecast", "--input", in, "--horizon", "5", "--season-length", "4",
+                          "--levels", "50,80,95", "--output", out});
+  REQUIRE(r.exit_code == 0);
+  const std::string csv = read_file(out);
+  CHECK(csv.rfind("series_id,step,mean,lo50,hi50,lo80,hi80,lo95,hi95,model\n", 0) == 0);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 2 * 5);
+  CHECK(csv.find("P2@S1,5,") != std::string::npos);
+  // Period-4 pattern repeated exactly: seasonal naive wins and forecasts the next season.
+  CHECK(csv.find("P1@S1,1,19,19,19,19,19,19,19,SNaive\n") != std::string::npos);  // t = 31
+  CHECK(csv.find(",SNaive\n") != std::string::npos);
+  CHECK(r.err.find("regressor columns") != std::string::npos);  // said, not silently dropped
+}
+
+TEST_CASE("backtest writes metrics per series and pooled") {
+  TempDir dir;
+  const std::string in = dir.file("in.csv");
+  test::write_file(in, long_series_csv());
+  auto r = run_shelfcast({"backtest", "--input", in, "--horizon", "4", "--origins", "3",
+                          "--season-length", "4"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("series_id,points,mase,rmsse,smape,wape,bias,coverage80,coverage95,models\n",
+                    0) == 0);
+  // Perfectly periodic: no seasonal-naive error to scale MASE by (empty), RMSSE 0.
+  CHECK(r.out.find("\nP1@S1,12,,0,0,0,0,1,1,SNaive\n") != std::string::npos);
+  CHECK(r.out.find("\nALL,24,") != std::string::npos);
+}
+
+TEST_CASE("forecast and backtest refuse bad input with one line and write nothing") {
+  TempDir dir;
+  const std::string out = dir.file("out.csv");
+  struct Row { const char* name; std::string csv; std::string suffix; };
+  const Row rows[] = {
+      {"bad value", "series_id,period,value\nA,1,3\nA,2,x\n", ":3: field 'value': expected a number"},
+      {"period repeats", "series_id,period,value\nA,1,3\nA,1,4\n", ":3: field 'period'"},
+      {"bad period", "series_id,period,value\nA,2024-13-01,3\n", ":2: field 'period'"},
+      {"missing column", "series_id,value\nA,3\n", ":1: field 'period'"},
+      {"bad regressor", "series_id,period,value,price\nA,1,3,cheap\n", ":2: field 'price'"},
+      {"no observation", "series_id,period,value\nA,1,\n", ":1: field 'value'"},
+      {"header only", "series_id,period,value\n", ":2: no data rows"},
+      {"empty", "", ":1: empty file"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.name);
+    const std::string in = dir.file("bad.csv");
+    test::write_file(in, row.csv);
+    for (const char* cmd : {"forecast", "backtest"}) {
+      CAPTURE(cmd);
+      auto r = run_shelfcast({cmd, "--input", in, "--horizon", "1", "--origins", "1", "--output",
+                              out});
+      if (std::string(cmd) == "forecast") {
+        r = run_shelfcast({cmd, "--input", in, "--horizon", "1", "--output", out});
+      }
+      check_one_line_error(r, "shelfcast: " + in + row.suffix);
+      CHECK(read_file(out).empty());
+    }
+  }
+  auto usage = run_shelfcast({"forecast", "--input", "x.csv", "--horizon", "0"});
+  CHECK(usage.exit_code == 2);
+  CHECK(run_shelfcast({"backtest", "--input", "x.csv", "--horizon", "2"}).exit_code == 2);
+  CHECK(run_shelfcast({"forecast", "--help"}).exit_code == 0);
+  CHECK(run_shelfcast({"backtest", "--help"}).exit_code == 0);
+}
