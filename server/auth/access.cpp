@@ -14,6 +14,11 @@ const std::vector<RouteAccess>& access_matrix() {
       {"GET", "/api/v1/products", false, kEveryRole},
       {"GET", "/api/v1/series", false, kEveryRole},
       {"GET", "/api/v1/whoami", false, kEveryRole},
+      {"GET", "/api/v1/jobs", false, kEveryRole},
+      {"POST", "/api/v1/jobs/forecast", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
+      {"GET", R"(/api/v1/jobs/(\d+))", false, kEveryRole},
+      {"GET", R"(/api/v1/jobs/(\d+)/forecasts)", false, kEveryRole},
+      {"POST", R"(/api/v1/jobs/(\d+)/cancel)", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
   };
   return kMatrix;
 }

@@ -47,8 +47,7 @@ bool parse_or_exit(int argc, char** argv, int first, const std::set<std::string>
 Result<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Status(ErrorCode::kNotFound,
-                  path + ":0: cannot open the file: " + std::strerror(errno));
+    return Status(ErrorCode::kNotFound, path + ":0: cannot open the file: " + std::strerror(errno));
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();

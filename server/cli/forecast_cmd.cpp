@@ -23,9 +23,11 @@ const char* const kForecastUsage =
     "  level) to FILE or stdout. --season-length defaults to 1 (no season); use 52 for weeks.\n";
 
 const char* const kBacktestUsage =
-    "usage: shelfcast backtest --input FILE --horizon H --origins K [--season-length M] [--step S]\n"
+    "usage: shelfcast backtest --input FILE --horizon H --origins K [--season-length M] [--step "
+    "S]\n"
     "                          [--levels 80,95] [--method auto|ses|snaive|naive] [--output FILE]\n"
-    "  Rolling-origin evaluation: the last origin leaves exactly H periods, earlier ones step back\n"
+    "  Rolling-origin evaluation: the last origin leaves exactly H periods, earlier ones step "
+    "back\n"
     "  by S (default 1). Writes CSV `series_id,points,mase,rmsse,smape,wape,bias,coverage80,...,\n"
     "  models` with one row per series and a last row `ALL` pooling every forecast point. MASE\n"
     "  uses the seasonal naive scale (M4), RMSSE the lag-1 scale (M5); sMAPE is in percent, WAPE,\n"
@@ -49,8 +51,10 @@ Result<std::vector<double>> parse_levels(const std::string& text) {
     double v = 0.0;
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (ec != std::errc() || end != item.data() + item.size() || !(v > 0.0 && v < 100.0)) {
-      return invalid_argument("--levels expects numbers between 0 and 100 separated by commas, "
-                              "got \"" + text + "\"");
+      return invalid_argument(
+          "--levels expects numbers between 0 and 100 separated by commas, "
+          "got \"" +
+          text + "\"");
     }
     levels.push_back(v);
   }
@@ -147,10 +151,10 @@ int cmd_forecast(int argc, char** argv) {
 int cmd_backtest(int argc, char** argv) {
   Args args;
   int exit_code = 0;
-  if (!parse_or_exit(argc, argv, 2,
-                     {"input", "horizon", "origins", "season-length", "step", "levels", "method",
-                      "output"},
-                     {}, kBacktestUsage, {"input", "horizon", "origins"}, &args, &exit_code)) {
+  if (!parse_or_exit(
+          argc, argv, 2,
+          {"input", "horizon", "origins", "season-length", "step", "levels", "method", "output"},
+          {}, kBacktestUsage, {"input", "horizon", "origins"}, &args, &exit_code)) {
     return exit_code;
   }
   ForecastInput base;

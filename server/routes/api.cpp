@@ -1,15 +1,18 @@
 #include "routes/api.h"
 
 #include <httplib.h>
+#include <sys/stat.h>
 
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
+#include <tuple>
 
 #include "auth/access.h"
 #include "auth/tokens.h"
+#include "jobs/job_runner.h"
 #include "routes/http_status.h"
 #include "shelfcast/json.h"
 #include "store/store.h"
@@ -44,16 +47,28 @@ json openapi_document() {
       {"/api/v1/health", "Liveness and version; no token needed."},
       {"/api/v1/openapi.json", "This document; no token needed."},
       {"/api/v1/stores", "Stores: code, name, region."},
-      {"/api/v1/products", "Products with category, cost, list price and units sold, best sellers "
-                           "first."},
-      {"/api/v1/series", "Weekly units, average price and promotion flags of one product in one "
-                         "store. Query: product=CODE&store=CODE."},
+      {"/api/v1/products",
+       "Products with category, cost, list price and units sold, best sellers "
+       "first."},
+      {"/api/v1/series",
+       "Weekly units, average price and promotion flags of one product in one "
+       "store. Query: product=CODE&store=CODE."},
       {"/api/v1/whoami", "The caller's token name and role."},
+      {"/api/v1/jobs", "The latest 100 background jobs, newest first."},
+      {"/api/v1/jobs/forecast",
+       "Start a forecast job. Body: {products?:[code], stores?:[code], horizon (1-104, default "
+       "13), season_length (default 52), levels (default [80,95]), method (auto|ses|snaive|"
+       "naive)}. Answers 202 with the job id."},
+      {R"(/api/v1/jobs/(\d+))", "A job: status, progress, summary, model version."},
+      {R"(/api/v1/jobs/(\d+)/forecasts)",
+       "A job's stored forecasts; query product, store, limit (default 1000), offset."},
+      {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
   };
   for (const RouteAccess& a : access_matrix()) {
     json op = {{"summary", summaries.count(a.path) ? summaries.at(a.path) : ""},
-               {"responses", {{"200", {{"description", "OK"}}},
-                              {"4XX", {{"description", "{\"error\":{code,message,field}}"}}}}}};
+               {"responses",
+                {{"200", {{"description", "OK"}}},
+                 {"4XX", {{"description", "{\"error\":{code,message,field}}"}}}}}};
     if (!a.is_public) {
       json roles = json::array();
       for (Role r : a.roles) roles.push_back(to_string(r));
@@ -61,19 +76,60 @@ json openapi_document() {
       op["x-roles"] = roles;
     }
     if (a.path == "/api/v1/series") {
-      op["parameters"] = json::array(
-          {{{"name", "product"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}}}},
-           {{"name", "store"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}}}}});
+      op["parameters"] = json::array({{{"name", "product"},
+                                       {"in", "query"},
+                                       {"required", true},
+                                       {"schema", {{"type", "string"}}}},
+                                      {{"name", "store"},
+                                       {"in", "query"},
+                                       {"required", true},
+                                       {"schema", {{"type", "string"}}}}});
+    }
+    std::string openapi_path = a.path;
+    const std::string id_pattern = R"((\d+))";
+    if (size_t at = openapi_path.find(id_pattern); at != std::string::npos) {
+      openapi_path.replace(at, id_pattern.size(), "{id}");
     }
     std::string method = a.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    paths[a.path][method] = op;
+    paths[openapi_path][method] = op;
   }
-  return {{"openapi", "3.0.3"},
-          {"info", {{"title", "Shelfcast API"}, {"version", SHELFCAST_VERSION}}},
-          {"components",
-           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
-          {"paths", paths}};
+  return {
+      {"openapi", "3.0.3"},
+      {"info", {{"title", "Shelfcast API"}, {"version", SHELFCAST_VERSION}}},
+      {"components", {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+      {"paths", paths}};
+}
+
+// The numeric id captured by a route pattern; a number too large for an id is simply unknown.
+Result<int64_t> path_id(const httplib::Request& req) {
+  const std::string text = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+  int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status(ErrorCode::kNotFound, "no job " + text, "id");
+  }
+  return id;
+}
+
+json job_json(const JobRow& j) {
+  Result<Json> params = parse_json(j.params_json);
+  Result<Json> summary = parse_json(j.summary_json);
+  json out = {{"id", j.id},
+              {"kind", j.kind},
+              {"status", j.status},
+              {"progress", j.progress},
+              {"items_total", j.items_total},
+              {"items_done", j.items_done},
+              {"params", params.is_ok() ? *params : Json::object()},
+              {"summary", summary.is_ok() ? *summary : Json::object()},
+              {"model_version", j.model_version},
+              {"created_by", j.created_by},
+              {"created_at", j.created_at}};
+  if (!j.error.empty()) out["error"] = j.error;
+  if (!j.started_at.empty()) out["started_at"] = j.started_at;
+  if (!j.finished_at.empty()) out["finished_at"] = j.finished_at;
+  return out;
 }
 
 }  // namespace
@@ -109,9 +165,11 @@ ApiServer::~ApiServer() = default;
 Result<std::unique_ptr<ApiServer>> ApiServer::create(const ServeOptions& options) {
   {
     // Migrate once, writable; requests then open read-only connections.
-    SHELFCAST_ASSIGN_OR_RETURN(auto db, Database::open(options.db_path, Database::Mode::kReadWrite));
+    SHELFCAST_ASSIGN_OR_RETURN(auto db,
+                               Database::open(options.db_path, Database::Mode::kReadWrite));
   }
   std::unique_ptr<ApiServer> server(new ApiServer(options));
+  SHELFCAST_ASSIGN_OR_RETURN(server->jobs_, JobRunner::start(options.db_path));
   server->register_routes();
   return server;
 }
@@ -162,21 +220,21 @@ void ApiServer::register_routes() {
   }
 
   // A handler that escapes with an exception is a bug: log it and answer 500 (tests fail on it).
-  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    std::cerr << "shelfcast: 500 on " << req.method << " " << req.path << ": " << what << "\n";
-    send_error(res, internal_error("internal error; see the server log"));
-  });
+  http.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        std::cerr << "shelfcast: 500 on " << req.method << " " << req.path << ": " << what << "\n";
+        send_error(res, internal_error("internal error; see the server log"));
+      });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const std::string route = req.matches.empty() ? (req.path.rfind("/api/", 0) == 0 ? "api-other" : "static")
-                                                  : req.path;
+    const std::string route =
+        req.matches.empty() ? (req.path.rfind("/api/", 0) == 0 ? "api-other" : "static") : req.path;
     metrics_->count(route, res.status);
   });
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -187,15 +245,18 @@ void ApiServer::register_routes() {
   });
 
   // Wraps a handler with authentication and the access matrix.
-  using Handler = std::function<void(const httplib::Request&, httplib::Response&, Database&)>;
+  using Handler =
+      std::function<void(const httplib::Request&, httplib::Response&, Database&, const TokenInfo&)>;
   auto route = [this](const std::string& method, const std::string& path, Handler handler) {
     const RouteAccess* access = find_route_access(method, path);
     auto wrapped = [this, access, path, handler](const httplib::Request& req,
                                                  httplib::Response& res) {
       Result<std::unique_ptr<Database>> db = open_read(options_);
       if (!db.is_ok()) return send_error(res, db.status());
+      TokenInfo caller;
       if (access == nullptr) {
-        return send_error(res, Status(ErrorCode::kPermissionDenied, "route not in the access matrix"));
+        return send_error(res,
+                          Status(ErrorCode::kPermissionDenied, "route not in the access matrix"));
       }
       if (!access->is_public) {
         const std::string header = req.get_header_value("Authorization");
@@ -216,68 +277,157 @@ void ApiServer::register_routes() {
                                             access->method + " " + access->path));
         }
         res.set_header("X-Shelfcast-Role", to_string(token->role));
+        caller = *token;
       }
-      handler(req, res, **db);
+      handler(req, res, **db, caller);
     };
-    if (method == "GET") http_->Get(path, wrapped);
-    else http_->Post(path, wrapped);
+    if (method == "GET")
+      http_->Get(path, wrapped);
+    else
+      http_->Post(path, wrapped);
   };
 
-  route("GET", "/api/v1/health", [](const httplib::Request&, httplib::Response& res, Database& db) {
-    Result<int64_t> lines = count_sales_lines(db);
-    if (!lines.is_ok()) return send_error(res, lines.status());
-    send_json(res, 200, {{"status", "ok"}, {"version", SHELFCAST_VERSION},
-                         {"model_version", core_model_version()}, {"sales_lines", *lines}});
-  });
+  route("GET", "/api/v1/health",
+        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<int64_t> lines = count_sales_lines(db);
+          if (!lines.is_ok()) return send_error(res, lines.status());
+          send_json(res, 200,
+                    {{"status", "ok"},
+                     {"version", SHELFCAST_VERSION},
+                     {"model_version", core_model_version()},
+                     {"sales_lines", *lines}});
+        });
   route("GET", "/api/v1/openapi.json",
-        [](const httplib::Request&, httplib::Response& res, Database&) {
+        [](const httplib::Request&, httplib::Response& res, Database&, const TokenInfo&) {
           send_json(res, 200, openapi_document());
         });
-  route("GET", "/api/v1/whoami", [](const httplib::Request&, httplib::Response& res, Database&) {
-    send_json(res, 200, {{"role", res.get_header_value("X-Shelfcast-Role")}});
-  });
-  route("GET", "/api/v1/stores", [](const httplib::Request&, httplib::Response& res, Database& db) {
-    Result<std::vector<StoreRow>> rows = list_stores(db);
-    if (!rows.is_ok()) return send_error(res, rows.status());
-    json out = json::array();
-    for (const StoreRow& s : *rows) {
-      out.push_back({{"code", s.code}, {"name", s.name}, {"region", s.region}});
-    }
-    send_json(res, 200, {{"stores", out}});
-  });
+  route("GET", "/api/v1/whoami",
+        [](const httplib::Request&, httplib::Response& res, Database&, const TokenInfo&) {
+          send_json(res, 200, {{"role", res.get_header_value("X-Shelfcast-Role")}});
+        });
+  route("GET", "/api/v1/stores",
+        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<std::vector<StoreRow>> rows = list_stores(db);
+          if (!rows.is_ok()) return send_error(res, rows.status());
+          json out = json::array();
+          for (const StoreRow& s : *rows) {
+            out.push_back({{"code", s.code}, {"name", s.name}, {"region", s.region}});
+          }
+          send_json(res, 200, {{"stores", out}});
+        });
   route("GET", "/api/v1/products",
-        [](const httplib::Request&, httplib::Response& res, Database& db) {
+        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
           Result<std::vector<ProductRow>> rows = list_products(db);
           if (!rows.is_ok()) return send_error(res, rows.status());
           json out = json::array();
           for (const ProductRow& p : *rows) {
-            out.push_back({{"code", p.code}, {"name", p.name}, {"category", p.category},
-                           {"cost", p.cost}, {"list_price", p.list_price}, {"units", p.units}});
+            out.push_back({{"code", p.code},
+                           {"name", p.name},
+                           {"category", p.category},
+                           {"cost", p.cost},
+                           {"list_price", p.list_price},
+                           {"units", p.units}});
           }
           send_json(res, 200, {{"products", out}});
         });
-  route("GET", "/api/v1/series", [](const httplib::Request& req, httplib::Response& res,
-                                    Database& db) {
-    for (const char* param : {"product", "store"}) {
-      if (!req.has_param(param) || req.get_param_value(param).empty()) {
-        return send_error(res, invalid_argument("query parameter is required", param));
-      }
-    }
-    const std::string product = req.get_param_value("product");
-    const std::string store = req.get_param_value("store");
-    Result<std::vector<WeeklyPoint>> points = weekly_series(db, product, store);
-    if (!points.is_ok()) return send_error(res, points.status());
-    send_json(res, 200, {{"product", product}, {"store", store}, {"points", *points}});
-  });
+  route("GET", "/api/v1/series",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          for (const char* param : {"product", "store"}) {
+            if (!req.has_param(param) || req.get_param_value(param).empty()) {
+              return send_error(res, invalid_argument("query parameter is required", param));
+            }
+          }
+          const std::string product = req.get_param_value("product");
+          const std::string store = req.get_param_value("store");
+          Result<std::vector<WeeklyPoint>> points = weekly_series(db, product, store);
+          if (!points.is_ok()) return send_error(res, points.status());
+          send_json(res, 200, {{"product", product}, {"store", store}, {"points", *points}});
+        });
+
+  route("GET", "/api/v1/jobs",
+        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<std::vector<JobRow>> jobs = list_jobs(db, 100);
+          if (!jobs.is_ok()) return send_error(res, jobs.status());
+          json out = json::array();
+          for (const JobRow& j : *jobs) out.push_back(job_json(j));
+          send_json(res, 200, {{"jobs", out}});
+        });
+  route("POST", "/api/v1/jobs/forecast",
+        [this](const httplib::Request& req, httplib::Response& res, Database&,
+               const TokenInfo& caller) {
+          Result<ForecastJobSpec> spec = decode_forecast_job(req.body);
+          if (!spec.is_ok()) return send_error(res, spec.status());
+          Result<int64_t> id =
+              jobs_->submit_forecast(*spec, caller.name + " (" + to_string(caller.role) + ")");
+          if (!id.is_ok()) return send_error(res, id.status());
+          res.set_header("Location", "/api/v1/jobs/" + std::to_string(*id));
+          send_json(res, 202, {{"id", *id}, {"status", "queued"}});
+        });
+  route("GET", R"(/api/v1/jobs/(\d+))",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<int64_t> id = path_id(req);
+          if (!id.is_ok()) return send_error(res, id.status());
+          Result<JobRow> job = get_job(db, *id);
+          if (!job.is_ok()) return send_error(res, job.status());
+          send_json(res, 200, job_json(*job));
+        });
+  route("GET", R"(/api/v1/jobs/(\d+)/forecasts)",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<int64_t> parsed_id = path_id(req);
+          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
+          const int64_t id = *parsed_id;
+          Result<JobRow> job = get_job(db, id);
+          if (!job.is_ok()) return send_error(res, job.status());
+          int64_t limit = 1000, offset = 0;
+          for (auto [name, target, hi] :
+               {std::tuple<const char*, int64_t*, int64_t>{"limit", &limit, 10000},
+                {"offset", &offset, INT64_MAX / 2}}) {
+            if (!req.has_param(name)) continue;
+            const std::string text = req.get_param_value(name);
+            int64_t v = -1;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v > hi) {
+              return send_error(
+                  res,
+                  invalid_argument("expected an integer from 0 to " + std::to_string(hi), name));
+            }
+            *target = v;
+          }
+          Result<std::vector<StoredForecast>> rows = job_forecasts(
+              db, id, req.get_param_value("product"), req.get_param_value("store"), limit, offset);
+          if (!rows.is_ok()) return send_error(res, rows.status());
+          json out = json::array();
+          for (const StoredForecast& f : *rows) {
+            Result<Json> intervals = parse_json(f.intervals_json);
+            out.push_back({{"product", f.product},
+                           {"store", f.store},
+                           {"step", f.step},
+                           {"week", f.week},
+                           {"mean", f.mean},
+                           {"intervals", intervals.is_ok() ? *intervals : Json::array()},
+                           {"model", f.model},
+                           {"model_version", f.model_version}});
+          }
+          send_json(res, 200, {{"job", id}, {"status", job->status}, {"forecasts", out}});
+        });
+  route("POST", R"(/api/v1/jobs/(\d+)/cancel)",
+        [this](const httplib::Request& req, httplib::Response& res, Database&, const TokenInfo&) {
+          Result<int64_t> parsed_id = path_id(req);
+          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
+          const int64_t id = *parsed_id;
+          Status s = jobs_->cancel(id);
+          if (!s.is_ok()) return send_error(res, s);
+          send_json(res, 202, {{"id", id}, {"status", "cancelling"}});
+        });
 
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_->render(), "text/plain; version=0.0.4");
   });
   if (!has_page) {
     http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-      send_error(res, Status(ErrorCode::kUnavailable,
-                             "the planner page is not built: no index.html in '" +
-                                 options_.web_root + "'"));
+      send_error(
+          res, Status(ErrorCode::kUnavailable, "the planner page is not built: no index.html in '" +
+                                                   options_.web_root + "'"));
     });
   }
 }

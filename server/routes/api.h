@@ -13,6 +13,8 @@ class Server;
 
 namespace shelfcast::server {
 
+class JobRunner;
+
 /// How to serve.
 struct ServeOptions {
   std::string db_path;
@@ -41,6 +43,7 @@ class ApiServer {
   std::unique_ptr<httplib::Server> http_;
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<JobRunner> jobs_;
 };
 
 }  // namespace shelfcast::server

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 #include <unordered_map>
+
+#include "shelfcast/json.h"
 
 namespace shelfcast::server {
 namespace {
@@ -26,8 +29,7 @@ Result<int64_t> id_by_key(Database& db, const char* sql, const std::string& key)
   return int64_t{0};
 }
 
-Status check_index(int32_t index, size_t size, bool optional, const std::string& what,
-                   size_t row) {
+Status check_index(int32_t index, size_t size, bool optional, const std::string& what, size_t row) {
   if ((optional && index == -1) || (index >= 0 && static_cast<size_t>(index) < size)) {
     return Status::ok();
   }
@@ -54,8 +56,7 @@ Status validate(const Dataset& data) {
     SHELFCAST_RETURN_IF_ERROR(check_index(c.parent, data.categories.size(), true, "parent", 0));
   }
   for (const Product& p : data.products) {
-    SHELFCAST_RETURN_IF_ERROR(
-        check_index(p.category, data.categories.size(), true, "category", 0));
+    SHELFCAST_RETURN_IF_ERROR(check_index(p.category, data.categories.size(), true, "category", 0));
   }
   return Status::ok();
 }
@@ -120,8 +121,8 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
                                db.prepare("UPDATE categories SET parent_id = ? WHERE id = ?"));
     for (size_t i = 0; i < data.categories.size(); ++i) {
       const Category& c = data.categories[i];
-      SHELFCAST_ASSIGN_OR_RETURN(
-          int64_t id, id_by_key(db, "SELECT id FROM categories WHERE code = ?", c.code));
+      SHELFCAST_ASSIGN_OR_RETURN(int64_t id,
+                                 id_by_key(db, "SELECT id FROM categories WHERE code = ?", c.code));
       if (id == 0) {
         ins.reset();
         SHELFCAST_RETURN_IF_ERROR(ins.bind(1, c.code).bind(2, c.name).run());
@@ -141,9 +142,9 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
   // Products.
   std::vector<int64_t> product_ids(data.products.size());
   {
-    SHELFCAST_ASSIGN_OR_RETURN(
-        Statement ins, db.prepare("INSERT INTO products(code, name, category_id, cost, "
-                                  "list_price) VALUES (?,?,?,?,?)"));
+    SHELFCAST_ASSIGN_OR_RETURN(Statement ins,
+                               db.prepare("INSERT INTO products(code, name, category_id, cost, "
+                                          "list_price) VALUES (?,?,?,?,?)"));
     SHELFCAST_ASSIGN_OR_RETURN(
         Statement upd,
         db.prepare("UPDATE products SET name = CASE WHEN ?2 <> '' THEN ?2 ELSE name END, "
@@ -162,8 +163,10 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
         st.bind(1, id);
       }
       st.bind(2, p.name);
-      if (p.category >= 0) st.bind(3, category_ids[static_cast<size_t>(p.category)]);
-      else st.bind_null(3);
+      if (p.category >= 0)
+        st.bind(3, category_ids[static_cast<size_t>(p.category)]);
+      else
+        st.bind_null(3);
       st.bind(4, p.cost_per_unit).bind(5, p.list_price_per_unit);
       SHELFCAST_RETURN_IF_ERROR(st.run());
       if (id == 0) {
@@ -180,9 +183,9 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
     SHELFCAST_ASSIGN_OR_RETURN(Statement ins,
                                db.prepare("INSERT INTO customers(pseudonym) VALUES (?)"));
     for (size_t i = 0; i < data.customers.size(); ++i) {
-      SHELFCAST_ASSIGN_OR_RETURN(
-          int64_t id, id_by_key(db, "SELECT id FROM customers WHERE pseudonym = ?",
-                                data.customers[i].pseudonym));
+      SHELFCAST_ASSIGN_OR_RETURN(int64_t id,
+                                 id_by_key(db, "SELECT id FROM customers WHERE pseudonym = ?",
+                                           data.customers[i].pseudonym));
       if (id == 0) {
         ins.reset();
         SHELFCAST_RETURN_IF_ERROR(ins.bind(1, data.customers[i].pseudonym).run());
@@ -204,9 +207,9 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
                                   "display=?7, target_segment=?8"));
     SHELFCAST_ASSIGN_OR_RETURN(Statement clear,
                                db.prepare("DELETE FROM promotion_items WHERE promotion_id = ?"));
-    SHELFCAST_ASSIGN_OR_RETURN(
-        Statement item, db.prepare("INSERT INTO promotion_items(promotion_id, product_id, "
-                                   "store_id) VALUES (?,?,?)"));
+    SHELFCAST_ASSIGN_OR_RETURN(Statement item,
+                               db.prepare("INSERT INTO promotion_items(promotion_id, product_id, "
+                                          "store_id) VALUES (?,?,?)"));
     for (size_t i = 0; i < data.promotions.size(); ++i) {
       const Promotion& p = data.promotions[i];
       ins.reset();
@@ -214,8 +217,8 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
       ins.bind(4, static_cast<int64_t>(p.start.days)).bind(5, static_cast<int64_t>(p.end.days));
       ins.bind(6, p.feature ? 1 : 0).bind(7, p.display ? 1 : 0).bind(8, p.target_segment);
       SHELFCAST_RETURN_IF_ERROR(ins.run());
-      SHELFCAST_ASSIGN_OR_RETURN(
-          int64_t id, id_by_key(db, "SELECT id FROM promotions WHERE code = ?", p.code));
+      SHELFCAST_ASSIGN_OR_RETURN(int64_t id,
+                                 id_by_key(db, "SELECT id FROM promotions WHERE code = ?", p.code));
       promotion_ids[i] = id;
       clear.reset();
       SHELFCAST_RETURN_IF_ERROR(clear.bind(1, id).run());
@@ -246,11 +249,12 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
   }
 
   {
-    SHELFCAST_ASSIGN_OR_RETURN(Statement st,
-                               db.prepare("INSERT OR IGNORE INTO holidays(day, name) VALUES (?,?)"));
+    SHELFCAST_ASSIGN_OR_RETURN(
+        Statement st, db.prepare("INSERT OR IGNORE INTO holidays(day, name) VALUES (?,?)"));
     for (const Holiday& h : data.holidays) {
       st.reset();
-      SHELFCAST_RETURN_IF_ERROR(st.bind(1, static_cast<int64_t>(h.date.days)).bind(2, h.name).run());
+      SHELFCAST_RETURN_IF_ERROR(
+          st.bind(1, static_cast<int64_t>(h.date.days)).bind(2, h.name).run());
     }
   }
 
@@ -279,10 +283,14 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
       const int64_t product_id = product_ids[static_cast<size_t>(l.product)];
       st.bind(1, report.batch_id).bind(2, static_cast<int64_t>(l.date.days));
       st.bind(3, store_ids[static_cast<size_t>(l.store)]).bind(4, product_id);
-      if (l.customer >= 0) st.bind(5, customer_ids[static_cast<size_t>(l.customer)]);
-      else st.bind_null(5);
-      if (l.promotion >= 0) st.bind(6, promotion_ids[static_cast<size_t>(l.promotion)]);
-      else st.bind_null(6);
+      if (l.customer >= 0)
+        st.bind(5, customer_ids[static_cast<size_t>(l.customer)]);
+      else
+        st.bind_null(5);
+      if (l.promotion >= 0)
+        st.bind(6, promotion_ids[static_cast<size_t>(l.promotion)]);
+      else
+        st.bind_null(6);
       st.bind(7, std::string(to_string(l.channel))).bind(8, l.qty).bind(9, l.unit_price);
       st.bind(10, l.discount).bind(11, l.order_ref);
       SHELFCAST_RETURN_IF_ERROR(st.run());
@@ -331,9 +339,9 @@ Result<LoadReport> load_dataset(Database& db, const Dataset& data, const LoadSou
 
 Status save_generator_run(Database& db, uint64_t seed, const std::string& config_json,
                           const std::string& truth_json) {
-  SHELFCAST_ASSIGN_OR_RETURN(
-      Statement st, db.prepare("INSERT INTO generator_runs(seed, config_json, truth_json, "
-                               "created_at) VALUES (?,?,?,?)"));
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st,
+                             db.prepare("INSERT INTO generator_runs(seed, config_json, truth_json, "
+                                        "created_at) VALUES (?,?,?,?)"));
   st.bind(1, static_cast<int64_t>(seed)).bind(2, config_json).bind(3, truth_json);
   st.bind(4, utc_now());
   return st.run();
@@ -350,12 +358,11 @@ Result<std::vector<StoreRow>> list_stores(Database& db) {
 
 Result<std::vector<ProductRow>> list_products(Database& db) {
   SHELFCAST_ASSIGN_OR_RETURN(
-      Statement st,
-      db.prepare("SELECT p.code, p.name, coalesce(c.name, ''), coalesce(p.cost, 0), "
-                 "coalesce(p.list_price, 0), coalesce(t.units, 0) FROM products p "
-                 "LEFT JOIN categories c ON c.id = p.category_id "
-                 "LEFT JOIN product_totals t ON t.product_id = p.id "
-                 "ORDER BY coalesce(t.units, 0) DESC, p.code"));
+      Statement st, db.prepare("SELECT p.code, p.name, coalesce(c.name, ''), coalesce(p.cost, 0), "
+                               "coalesce(p.list_price, 0), coalesce(t.units, 0) FROM products p "
+                               "LEFT JOIN categories c ON c.id = p.category_id "
+                               "LEFT JOIN product_totals t ON t.product_id = p.id "
+                               "ORDER BY coalesce(t.units, 0) DESC, p.code"));
   std::vector<ProductRow> rows;
   while (st.step()) {
     rows.push_back({st.text(0), st.text(1), st.text(2), st.real(3), st.real(4), st.real(5)});
@@ -366,19 +373,20 @@ Result<std::vector<ProductRow>> list_products(Database& db) {
 
 Result<int64_t> count_sales_lines(Database& db) {
   SHELFCAST_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT count(*) FROM sales_lines"));
-  if (!st.step()) return st.status().is_ok() ? internal_error("count returned no row") : st.status();
+  if (!st.step())
+    return st.status().is_ok() ? internal_error("count returned no row") : st.status();
   return st.int64(0);
 }
 
 Result<std::vector<WeeklyPoint>> weekly_series(Database& db, const std::string& product_code,
                                                const std::string& store_code) {
   SHELFCAST_ASSIGN_OR_RETURN(
-      Statement prod, db.prepare("SELECT id, coalesce(list_price, 0) FROM products WHERE code = ?"));
+      Statement prod,
+      db.prepare("SELECT id, coalesce(list_price, 0) FROM products WHERE code = ?"));
   prod.bind(1, product_code);
   if (!prod.step()) {
     SHELFCAST_RETURN_IF_ERROR(prod.status());
-    return Status(ErrorCode::kNotFound, "no product with code \"" + product_code + "\"",
-                  "product");
+    return Status(ErrorCode::kNotFound, "no product with code \"" + product_code + "\"", "product");
   }
   const int64_t product_id = prod.int64(0);
   const double list_price = prod.real(1);
@@ -387,9 +395,9 @@ Result<std::vector<WeeklyPoint>> weekly_series(Database& db, const std::string& 
   if (store_id == 0) {
     return Status(ErrorCode::kNotFound, "no store with code \"" + store_code + "\"", "store");
   }
-  SHELFCAST_ASSIGN_OR_RETURN(
-      Statement range, db.prepare("SELECT (SELECT value FROM meta WHERE key = 'min_day'), "
-                                  "(SELECT value FROM meta WHERE key = 'max_day')"));
+  SHELFCAST_ASSIGN_OR_RETURN(Statement range,
+                             db.prepare("SELECT (SELECT value FROM meta WHERE key = 'min_day'), "
+                                        "(SELECT value FROM meta WHERE key = 'max_day')"));
   if (!range.step() || range.is_null(0)) {
     SHELFCAST_RETURN_IF_ERROR(range.status());
     return std::vector<WeeklyPoint>{};  // no sales loaded yet
@@ -438,11 +446,16 @@ Result<std::vector<WeeklyPoint>> weekly_series(Database& db, const std::string& 
 
 std::string to_string(Role role) {
   switch (role) {
-    case Role::kPlanner: return "planner";
-    case Role::kExecutive: return "executive";
-    case Role::kApprover: return "approver";
-    case Role::kAdmin: return "admin";
-    case Role::kBatch: return "batch";
+    case Role::kPlanner:
+      return "planner";
+    case Role::kExecutive:
+      return "executive";
+    case Role::kApprover:
+      return "approver";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kBatch:
+      return "batch";
   }
   return "planner";
 }
@@ -475,6 +488,176 @@ Result<TokenInfo> find_token(Database& db, const std::string& token_sha256_hex) 
   }
   SHELFCAST_ASSIGN_OR_RETURN(Role role, parse_role(st.text(2)));
   return TokenInfo{st.int64(0), st.text(1), role};
+}
+
+// ---- jobs ---------------------------------------------------------------------------------
+
+namespace {
+
+JobRow read_job(const Statement& st) {
+  JobRow j;
+  j.id = st.int64(0);
+  j.kind = st.text(1);
+  j.status = st.text(2);
+  j.progress = st.real(3);
+  j.items_total = st.int64(4);
+  j.items_done = st.int64(5);
+  j.params_json = st.text(6);
+  j.summary_json = st.text(7);
+  j.error = st.text(8);
+  j.model_version = st.text(9);
+  j.created_by = st.text(10);
+  j.created_at = st.text(11);
+  j.started_at = st.text(12);
+  j.finished_at = st.text(13);
+  return j;
+}
+
+constexpr const char* kJobColumns =
+    "id, kind, status, progress, items_total, items_done, params_json, summary_json, error, "
+    "model_version, created_by, created_at, coalesce(started_at, ''), coalesce(finished_at, '')";
+
+}  // namespace
+
+Result<int64_t> create_job(Database& db, const std::string& kind, const std::string& params_json,
+                           const std::string& model_version, const std::string& created_by) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("INSERT INTO jobs(kind, status, params_json, model_version, "
+                               "created_by, created_at) VALUES (?, 'queued', ?, ?, ?, ?)"));
+  st.bind(1, kind).bind(2, params_json).bind(3, model_version).bind(4, created_by);
+  st.bind(5, utc_now());
+  SHELFCAST_RETURN_IF_ERROR(st.run());
+  return db.last_insert_id();
+}
+
+Status update_job_progress(Database& db, int64_t id, int64_t items_done, int64_t items_total) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("UPDATE jobs SET status = 'running', items_done = ?2, items_total = ?3, "
+                 "progress = CASE WHEN ?3 > 0 THEN CAST(?2 AS REAL) / ?3 ELSE 0 END, "
+                 "started_at = coalesce(started_at, ?4) WHERE id = ?1"));
+  st.bind(1, id).bind(2, items_done).bind(3, items_total).bind(4, utc_now());
+  return st.run();
+}
+
+Status finish_job(Database& db, int64_t id, const std::string& status,
+                  const std::string& summary_json, const std::string& error) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("UPDATE jobs SET status = ?2, summary_json = ?3, error = ?4, finished_at = ?5, "
+                 "progress = CASE WHEN ?2 = 'done' THEN 1 ELSE progress END, "
+                 "started_at = coalesce(started_at, ?5) WHERE id = ?1"));
+  st.bind(1, id).bind(2, status).bind(3, summary_json).bind(4, error).bind(5, utc_now());
+  return st.run();
+}
+
+Result<JobRow> get_job(Database& db, int64_t id) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?"));
+  st.bind(1, id);
+  if (!st.step()) {
+    SHELFCAST_RETURN_IF_ERROR(st.status());
+    return Status(ErrorCode::kNotFound, "no job " + std::to_string(id), "id");
+  }
+  return read_job(st);
+}
+
+Result<std::vector<JobRow>> list_jobs(Database& db, int64_t limit) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st, db.prepare(std::string("SELECT ") + kJobColumns +
+                                                      " FROM jobs ORDER BY id DESC LIMIT ?"));
+  st.bind(1, limit);
+  std::vector<JobRow> rows;
+  while (st.step()) rows.push_back(read_job(st));
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
+}
+
+Result<std::vector<int64_t>> recover_jobs(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement fail, db.prepare("UPDATE jobs SET status = 'failed', error = 'interrupted: the "
+                                 "server stopped while the job ran', finished_at = ? WHERE "
+                                 "status = 'running'"));
+  fail.bind(1, utc_now());
+  SHELFCAST_RETURN_IF_ERROR(fail.run());
+  SHELFCAST_ASSIGN_OR_RETURN(Statement queued,
+                             db.prepare("SELECT id FROM jobs WHERE status = 'queued' ORDER BY id"));
+  std::vector<int64_t> ids;
+  while (queued.step()) ids.push_back(queued.int64(0));
+  SHELFCAST_RETURN_IF_ERROR(queued.status());
+  return ids;
+}
+
+Result<std::vector<SeriesKey>> list_series_keys(Database& db,
+                                                const std::vector<std::string>& products,
+                                                const std::vector<std::string>& stores) {
+  // Skip-scan over the (product_id, store_id, day) index: one probe per pair, not per line.
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT p.id, s.id, p.code, s.code FROM products p CROSS JOIN stores s "
+                 "WHERE EXISTS (SELECT 1 FROM sales_lines l WHERE l.product_id = p.id AND "
+                 "l.store_id = s.id) ORDER BY p.code, s.code"));
+  const std::set<std::string> want_products(products.begin(), products.end());
+  const std::set<std::string> want_stores(stores.begin(), stores.end());
+  std::vector<SeriesKey> keys;
+  while (st.step()) {
+    SeriesKey k{st.int64(0), st.int64(1), st.text(2), st.text(3)};
+    if (!want_products.empty() && !want_products.count(k.product_code)) continue;
+    if (!want_stores.empty() && !want_stores.count(k.store_code)) continue;
+    keys.push_back(std::move(k));
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return keys;
+}
+
+Status save_forecast(Database& db, int64_t job_id, const SeriesKey& key, Date first_week,
+                     const ForecastResult& result) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("INSERT INTO forecasts(job_id, product_id, store_id, step, week, "
+                               "mean, intervals_json, model, model_version) VALUES "
+                               "(?,?,?,?,?,?,?,?,?)"));
+  for (size_t h = 0; h < result.mean.size(); ++h) {
+    nlohmann::json intervals = nlohmann::json::array();
+    for (const ForecastInterval& iv : result.intervals) {
+      intervals.push_back({{"level", iv.level}, {"lower", iv.lower[h]}, {"upper", iv.upper[h]}});
+    }
+    st.reset();
+    st.bind(1, job_id).bind(2, key.product_id).bind(3, key.store_id);
+    st.bind(4, static_cast<int64_t>(h + 1));
+    st.bind(5, static_cast<int64_t>(first_week.days) + 7 * static_cast<int64_t>(h));
+    st.bind(6, result.mean[h]).bind(7, dump_json(intervals)).bind(8, result.model);
+    st.bind(9, result.model_version);
+    SHELFCAST_RETURN_IF_ERROR(st.run());
+  }
+  return Status::ok();
+}
+
+Result<std::vector<StoredForecast>> job_forecasts(Database& db, int64_t job_id,
+                                                  const std::string& product,
+                                                  const std::string& store, int64_t limit,
+                                                  int64_t offset) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT p.code, s.code, f.step, f.week, f.mean, f.intervals_json, f.model, "
+                 "f.model_version FROM forecasts f JOIN products p ON p.id = f.product_id "
+                 "JOIN stores s ON s.id = f.store_id WHERE f.job_id = ?1 "
+                 "AND (?2 = '' OR p.code = ?2) AND (?3 = '' OR s.code = ?3) "
+                 "ORDER BY p.code, s.code, f.step LIMIT ?4 OFFSET ?5"));
+  st.bind(1, job_id).bind(2, product).bind(3, store).bind(4, limit).bind(5, offset);
+  std::vector<StoredForecast> rows;
+  while (st.step()) {
+    StoredForecast f;
+    f.product = st.text(0);
+    f.store = st.text(1);
+    f.step = static_cast<int32_t>(st.int64(2));
+    f.week = Date{static_cast<int32_t>(st.int64(3))};
+    f.mean = st.real(4);
+    f.intervals_json = st.text(5);
+    f.model = st.text(6);
+    f.model_version = st.text(7);
+    rows.push_back(std::move(f));
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
 }
 
 }  // namespace shelfcast::server

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "shelfcast/forecast.h"
 #include "shelfcast/result.h"
 #include "shelfcast/series.h"
 #include "shelfcast/types.h"
@@ -78,5 +79,62 @@ Status save_token(Database& db, const std::string& token_sha256_hex, Role role,
                   const std::string& name);
 /// kUnauthenticated when no live token has this hash.
 Result<TokenInfo> find_token(Database& db, const std::string& token_sha256_hex);
+
+// ---- jobs and stored forecasts ------------------------------------------------------------
+
+/// A background job as stored.
+struct JobRow {
+  int64_t id = 0;
+  std::string kind, status;
+  double progress = 0.0;
+  int64_t items_total = 0, items_done = 0;
+  std::string params_json, summary_json, error, model_version, created_by;
+  std::string created_at, started_at, finished_at;
+};
+
+/// Queues a job; returns its id.
+Result<int64_t> create_job(Database& db, const std::string& kind, const std::string& params_json,
+                           const std::string& model_version, const std::string& created_by);
+/// Marks a job running (sets started_at once) with its progress.
+Status update_job_progress(Database& db, int64_t id, int64_t items_done, int64_t items_total);
+/// Ends a job: status done, failed or cancelled, with a summary or an error.
+Status finish_job(Database& db, int64_t id, const std::string& status,
+                  const std::string& summary_json, const std::string& error);
+/// kNotFound for an unknown id.
+Result<JobRow> get_job(Database& db, int64_t id);
+/// Newest first.
+Result<std::vector<JobRow>> list_jobs(Database& db, int64_t limit);
+/// After a restart: jobs left running failed ("interrupted"); returns the ids still queued.
+Result<std::vector<int64_t>> recover_jobs(Database& db);
+
+/// A product-store pair that has sales.
+struct SeriesKey {
+  int64_t product_id = 0, store_id = 0;
+  std::string product_code, store_code;
+};
+/// Every product-store pair with sales, optionally only the given product and store codes
+/// (empty = all); ordered by product then store code.
+Result<std::vector<SeriesKey>> list_series_keys(Database& db,
+                                                const std::vector<std::string>& products,
+                                                const std::vector<std::string>& stores);
+
+/// Stores a job's forecast of one series: step h is the week `first_week + 7 (h - 1)`.
+Status save_forecast(Database& db, int64_t job_id, const SeriesKey& key, Date first_week,
+                     const ForecastResult& result);
+
+/// One stored forecast step.
+struct StoredForecast {
+  std::string product, store;
+  int32_t step = 0;
+  Date week;
+  double mean = 0.0;
+  std::string intervals_json;
+  std::string model, model_version;
+};
+/// A job's stored forecasts, optionally of one product and/or store, paged.
+Result<std::vector<StoredForecast>> job_forecasts(Database& db, int64_t job_id,
+                                                  const std::string& product,
+                                                  const std::string& store, int64_t limit,
+                                                  int64_t offset);
 
 }  // namespace shelfcast::server

@@ -4,11 +4,13 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <thread>
 
 #include "auth/access.h"
 #include "auth/tokens.h"
 #include "routes/api.h"
+#include "shelfcast/forecast.h"
 #include "store/store.h"
 #include "support.h"
 
@@ -113,37 +115,151 @@ TEST_CASE("health and openapi answer without a token") {
   CHECK(openapi->status == 200);
   const json doc = body(openapi);
   CHECK(doc["openapi"] == "3.0.3");
-  for (const RouteAccess& a : access_matrix()) {
-    CAPTURE(a.path);
-    CHECK(doc["paths"].contains(a.path));
-  }
+  CHECK(doc["paths"].contains("/api/v1/series"));
+  CHECK(doc["paths"]["/api/v1/jobs/{id}/cancel"].contains("post"));
+  size_t operations = 0;
+  for (const auto& [path, ops] : doc["paths"].items()) operations += ops.size();
+  CHECK(operations == access_matrix().size());
 }
 
-TEST_CASE("every protected route: 401 without or with a bad token, 200 for each allowed role") {
+namespace {
+
+// A concrete request for each row of the access matrix (regex rows get a real id).
+struct ConcreteRequest {
+  std::string method, target, body;
+};
+
+ConcreteRequest concrete(const RouteAccess& a, int64_t job_id) {
+  std::string target = a.path;
+  const std::string id_pattern = R"((\d+))";
+  const size_t at = target.find(id_pattern);
+  if (at != std::string::npos) target.replace(at, id_pattern.size(), std::to_string(job_id));
+  if (a.path == "/api/v1/series") target += "?product=MILK&store=S01";
+  const std::string body = a.path == "/api/v1/jobs/forecast" ? R"({"horizon":2})" : "";
+  return {a.method, target, body};
+}
+
+httplib::Result send(httplib::Client& c, const ConcreteRequest& r, const httplib::Headers& h) {
+  if (r.method == "GET") return c.Get(r.target.c_str(), h);
+  return c.Post(r.target.c_str(), h, r.body, "application/json");
+}
+
+// Polls a job until it leaves queued/running (bounded).
+json wait_for_job(httplib::Client& c, const httplib::Headers& auth, int64_t id) {
+  json job;
+  for (int i = 0; i < 200; ++i) {
+    job = body(c.Get(("/api/v1/jobs/" + std::to_string(id)).c_str(), auth));
+    if (job["status"] != "queued" && job["status"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("every route with every role: 401 without or with a bad token, 403 where the matrix "
+          "says no") {
   RunningServer s;
   auto c = s.client();
-  const std::map<std::string, std::string> query = {
-      {"/api/v1/series", "?product=MILK&store=S01"}};
+  const json submitted = body(c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2})",
+                                     "application/json"));
+  const int64_t job_id = submitted["id"].get<int64_t>();
+  wait_for_job(c, s.auth(), job_id);
   for (const RouteAccess& a : access_matrix()) {
-    if (a.is_public || a.method != "GET") continue;
-    const std::string target = a.path + (query.count(a.path) ? query.at(a.path) : "");
-    CAPTURE(target);
-    auto none = c.Get(target.c_str());
+    const ConcreteRequest r = concrete(a, job_id);
+    CAPTURE(r.method);
+    CAPTURE(r.target);
+    if (a.is_public) {
+      auto open = send(c, r, {});
+      REQUIRE(open);
+      CHECK(open->status == 200);
+      continue;
+    }
+    auto none = send(c, r, {});
     REQUIRE(none);
     CHECK(none->status == 401);
     CHECK(body(none)["error"]["code"] == "unauthenticated");
-    auto bad = c.Get(target.c_str(), httplib::Headers{{"Authorization", "Bearer sc_nope"}});
+    auto bad = send(c, r, httplib::Headers{{"Authorization", "Bearer sc_nope"}});
     REQUIRE(bad);
     CHECK(bad->status == 401);
-    auto basic = c.Get(target.c_str(), httplib::Headers{{"Authorization", "Basic abc"}});
+    auto basic = send(c, r, httplib::Headers{{"Authorization", "Basic abc"}});
     REQUIRE(basic);
     CHECK(basic->status == 401);
     for (int role = 0; role < 5; ++role) {
-      auto ok = c.Get(target.c_str(), s.auth(role));
-      REQUIRE(ok);
-      CHECK(ok->status == (role_allowed(a, static_cast<Role>(role)) ? 200 : 403));
+      CAPTURE(role);
+      auto res = send(c, r, s.auth(role));
+      REQUIRE(res);
+      if (role_allowed(a, static_cast<Role>(role))) {
+        CHECK(res->status != 401);
+        CHECK(res->status != 403);
+        CHECK(res->status < 500);
+      } else {
+        CHECK(res->status == 403);
+        CHECK(body(res)["error"]["code"] == "permission_denied");
+      }
     }
   }
+}
+
+TEST_CASE("a forecast job runs in the background and stores forecasts with the model version") {
+  RunningServer s;
+  auto c = s.client();
+  auto started = c.Post("/api/v1/jobs/forecast", s.auth(4),
+                        R"({"horizon":3,"season_length":52,"levels":[80,95]})",
+                        "application/json");
+  REQUIRE(started);
+  REQUIRE(started->status == 202);
+  const int64_t id = body(started)["id"].get<int64_t>();
+  CHECK(started->get_header_value("Location") == "/api/v1/jobs/" + std::to_string(id));
+  const json job = wait_for_job(c, s.auth(), id);
+  REQUIRE(job["status"] == "done");
+  CHECK(job["progress"] == 1.0);
+  CHECK(job["items_total"] == 3);  // MILK@S01, MILK@S02, OAT@S01 have sales
+  CHECK(job["model_version"] == core_model_version());
+  CHECK(job["created_by"] == "test (batch)");
+  CHECK(job["summary"]["series"] == 3);
+  const json result = body(c.Get(("/api/v1/jobs/" + std::to_string(id) +
+                                  "/forecasts?product=MILK&store=S01").c_str(), s.auth()));
+  const json rows = result["forecasts"];
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0]["week"] == "2024-01-22");  // the week after the last complete week
+  CHECK(rows[2]["step"] == 3);
+  CHECK(rows[0]["model_version"] == core_model_version());
+  CHECK(rows[0]["intervals"].size() == 2);
+  CHECK(rows[0]["intervals"][0]["lower"].get<double>() <= rows[0]["mean"].get<double>());
+  const json all = body(c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts").c_str(),
+                              s.auth()));
+  CHECK(all["forecasts"].size() == 9);
+  const json listed = body(c.Get("/api/v1/jobs", s.auth()))["jobs"];
+  CHECK(listed[0]["id"] == id);
+
+  // A finished job cannot be cancelled; unknown ids and bad bodies are 4xx, never 500.
+  auto cancel = c.Post(("/api/v1/jobs/" + std::to_string(id) + "/cancel").c_str(), s.auth(), "",
+                       "application/json");
+  REQUIRE(cancel);
+  CHECK(cancel->status == 422);
+  struct Row { const char* body; const char* field; };
+  const Row rows_bad[] = {{R"({"horizon":0})", "horizon"}, {R"({"horizon":"x"})", "horizon"},
+                          {R"({"levels":[120]})", "levels"}, {R"({"method":"magic"})", "method"},
+                          {R"({"products":"MILK"})", "products"}, {R"({"colour":1})", "colour"},
+                          {"{not json", ""}};
+  for (const Row& r : rows_bad) {
+    CAPTURE(r.body);
+    auto bad = c.Post("/api/v1/jobs/forecast", s.auth(), r.body, "application/json");
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+    if (*r.field) CHECK(body(bad)["error"]["field"] == r.field);
+  }
+  auto missing = c.Get("/api/v1/jobs/999", s.auth());
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  auto huge = c.Get("/api/v1/jobs/99999999999999999999999", s.auth());
+  REQUIRE(huge);
+  CHECK(huge->status < 500);
+  auto bad_page = c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts?limit=-1").c_str(),
+                        s.auth());
+  REQUIRE(bad_page);
+  CHECK(bad_page->status == 400);
 }
 
 TEST_CASE("products and stores list what was loaded, best sellers first") {
