@@ -112,8 +112,10 @@ const char* const kIngestUsage =
     "  the canonical format (date,store,channel,product,product_name,category,customer,qty,\n"
     "  unit_price,discount,promotion,order_ref). The format is detected from the header unless\n"
     "  given. Customers become keyed pseudonyms (key: $SHELFCAST_PSEUDONYM_KEY, or\n"
-    "  PATH.pseudonym.key, created with mode 0600); names, e-mails, phones and addresses are never\n"
-    "  read. A bad row stops the load with `FILE:LINE: field 'F': reason` and exit code 1, and the\n"
+    "  PATH.pseudonym.key, created with mode 0600); names, e-mails, phones and addresses are "
+    "never\n"
+    "  read. A bad row stops the load with `FILE:LINE: field 'F': reason` and exit code 1, and "
+    "the\n"
     "  database is left untouched; --skip-bad-rows loads the good rows and lists the bad ones.\n";
 
 int cmd_ingest(int argc, char** argv) {
@@ -141,9 +143,8 @@ int cmd_ingest(int argc, char** argv) {
   if (!pseudonymizer.is_ok()) return input_error(pseudonymizer.status().message());
 
   // Parse and validate everything before the database is opened: a bad file leaves it untouched.
-  sc::Result<srv::IngestBatch> batch =
-      srv::parse_ingest(input, content, format, args.flags.count("skip-bad-rows") > 0,
-                        *pseudonymizer);
+  sc::Result<srv::IngestBatch> batch = srv::parse_ingest(
+      input, content, format, args.flags.count("skip-bad-rows") > 0, *pseudonymizer);
   if (!batch.is_ok()) return input_error(batch.status().message());
   for (const srv::RowError& e : batch->skipped) {
     std::cerr << "shelfcast: skipped " << srv::format_row_error(input, e) << "\n";
@@ -153,14 +154,15 @@ int cmd_ingest(int argc, char** argv) {
   if (!db.is_ok()) return input_error(db_path + ": " + db.status().message());
   const sc::Dataset data = srv::to_dataset(*batch);
   srv::LoadSource source{input, std::string(srv::to_string(batch->format)),
-                         srv::sha256_hex(content),
-                         static_cast<int64_t>(batch->skipped.size())};
+                         srv::sha256_hex(content), static_cast<int64_t>(batch->skipped.size())};
   sc::Result<srv::LoadReport> report = srv::load_dataset(**db, data, source);
   if (!report.is_ok()) return input_error(input + ": " + report.status().message());
 
-  std::cout << "ingested " << input << " (" << srv::to_string(batch->format) << "): "
-            << report->lines_added << " rows added, " << batch->skipped.size() << " rejected";
-  if (batch->dropped_lines > 0) std::cout << ", " << batch->dropped_lines << " non-sale lines dropped";
+  std::cout << "ingested " << input << " (" << srv::to_string(batch->format)
+            << "): " << report->lines_added << " rows added, " << batch->skipped.size()
+            << " rejected";
+  if (batch->dropped_lines > 0)
+    std::cout << ", " << batch->dropped_lines << " non-sale lines dropped";
   std::cout << "; " << report->products_added << " new products, " << report->stores_added
             << " new stores, " << report->customers_added << " new customers; batch "
             << report->batch_id << "\n";
@@ -252,8 +254,8 @@ int cmd_token(int argc, char** argv) {
   }
   srv::Args args;
   int exit_code = 0;
-  if (!parse_or_exit(argc, argv, 3, {"db", "role", "name"}, {}, kTokenUsage,
-                     {"db", "role", "name"}, &args, &exit_code)) {
+  if (!parse_or_exit(argc, argv, 3, {"db", "role", "name"}, {}, kTokenUsage, {"db", "role", "name"},
+                     &args, &exit_code)) {
     return exit_code;
   }
   sc::Result<srv::Role> role = srv::parse_role(args.get("role"));

@@ -31,16 +31,24 @@ std::string generate_summary(const std::string& config_json) {
     const SalesLine& l = d.lines[i];
     units += l.qty;
     revenue += l.qty * l.unit_price * (1.0 - l.discount);
-    checksum = std::fmod(checksum * 31.0 + l.qty * 7.0 + l.date.days + l.product * 3.0 + l.store, 1e9);
+    checksum =
+        std::fmod(checksum * 31.0 + l.qty * 7.0 + l.date.days + l.product * 3.0 + l.store, 1e9);
     if (l.customer >= 0) ++customer_lines;
   }
-  Json summary = {{"stores", d.stores.size()},       {"categories", d.categories.size()},
-                  {"products", d.products.size()},   {"customers", d.customers.size()},
-                  {"promotions", d.promotions.size()}, {"holidays", d.holidays.size()},
-                  {"lines", d.lines.size()},         {"customer_lines", customer_lines},
-                  {"inventory", d.inventory.size()}, {"units", units},
-                  {"revenue", revenue},              {"checksum", checksum},
-                  {"first_products", Json::array()}, {"truth", generated->truth}};
+  Json summary = {{"stores", d.stores.size()},
+                  {"categories", d.categories.size()},
+                  {"products", d.products.size()},
+                  {"customers", d.customers.size()},
+                  {"promotions", d.promotions.size()},
+                  {"holidays", d.holidays.size()},
+                  {"lines", d.lines.size()},
+                  {"customer_lines", customer_lines},
+                  {"inventory", d.inventory.size()},
+                  {"units", units},
+                  {"revenue", revenue},
+                  {"checksum", checksum},
+                  {"first_products", Json::array()},
+                  {"truth", generated->truth}};
   for (size_t i = 0; i < d.products.size() && i < 5; ++i) {
     summary["first_products"].push_back(d.products[i]);
   }

@@ -10,10 +10,10 @@ namespace shelfcast::server {
 
 /// One row of the access matrix.
 struct RouteAccess {
-  std::string method;        ///< GET, POST, ...
-  std::string path;          ///< the route pattern as registered
-  bool is_public = false;    ///< no token needed
-  std::vector<Role> roles;   ///< roles allowed when not public
+  std::string method;       ///< GET, POST, ...
+  std::string path;         ///< the route pattern as registered
+  bool is_public = false;   ///< no token needed
+  std::vector<Role> roles;  ///< roles allowed when not public
 };
 
 /// Every API route with the roles that may call it (README "Roles" mirrors this table).

@@ -46,10 +46,9 @@ std::string show(const std::string& value) {
 Result<LongSeriesFile> parse_long_series(std::string_view file_name, std::string_view content) {
   const std::string file(file_name);
   auto error = [&file](int line, const std::string& field, const std::string& message) {
-    return invalid_argument(
-        file + ":" + std::to_string(line) + ": " + (field.empty() ? "" : "field '" + field + "': ") +
-            message,
-        field);
+    return invalid_argument(file + ":" + std::to_string(line) + ": " +
+                                (field.empty() ? "" : "field '" + field + "': ") + message,
+                            field);
   };
   if (utf8_error(content) != std::string_view::npos) {
     return error(1, "", "expected UTF-8 text (is the file in another encoding?)");
@@ -65,9 +64,12 @@ Result<LongSeriesFile> parse_long_series(std::string_view file_name, std::string
   for (size_t i = 0; i < header.fields.size(); ++i) {
     const std::string name = trim(header.fields[i]);
     bool known = true;
-    if (name == "series_id") col_id = static_cast<int>(i);
-    else if (name == "period") col_period = static_cast<int>(i);
-    else if (name == "value") col_value = static_cast<int>(i);
+    if (name == "series_id")
+      col_id = static_cast<int>(i);
+    else if (name == "period")
+      col_period = static_cast<int>(i);
+    else if (name == "value")
+      col_value = static_cast<int>(i);
     else {
       known = false;
       for (const char* r : kRegressors) {
@@ -81,7 +83,8 @@ Result<LongSeriesFile> parse_long_series(std::string_view file_name, std::string
     if (!known) out.ignored_columns.push_back(name);
   }
   for (const auto& [col, name] : {std::pair<int, const char*>{col_id, "series_id"},
-                                  {col_period, "period"}, {col_value, "value"}}) {
+                                  {col_period, "period"},
+                                  {col_value, "value"}}) {
     if (col < 0) return error(1, name, "missing required column (expected series_id,period,value)");
   }
 
@@ -95,11 +98,13 @@ Result<LongSeriesFile> parse_long_series(std::string_view file_name, std::string
     any = true;
     if (!record.error.empty()) return error(record.line, "", record.error);
     if (record.fields.size() != header.fields.size()) {
-      return error(record.line, "", "expected " + std::to_string(header.fields.size()) +
-                                        " fields, got " + std::to_string(record.fields.size()));
+      return error(record.line, "",
+                   "expected " + std::to_string(header.fields.size()) + " fields, got " +
+                       std::to_string(record.fields.size()));
     }
     const std::string id = trim(record.fields[static_cast<size_t>(col_id)]);
-    if (id.empty()) return error(record.line, "series_id", "expected a series id, got an empty value");
+    if (id.empty())
+      return error(record.line, "series_id", "expected a series id, got an empty value");
     int64_t period = 0;
     const std::string period_text = trim(record.fields[static_cast<size_t>(col_period)]);
     if (!parse_period(period_text, &period)) {

@@ -17,8 +17,8 @@ namespace shelfcast::server {
 /// One series of the file.
 struct LongSeries {
   std::string id;
-  std::vector<double> values;           ///< observations up to the last observed one; NaN = missing
-  int32_t future_rows = 0;              ///< rows after the last observation (planned regressors)
+  std::vector<double> values;  ///< observations up to the last observed one; NaN = missing
+  int32_t future_rows = 0;     ///< rows after the last observation (planned regressors)
   /// Regressor columns present in the file, each parallel to values + future rows.
   std::vector<std::string> regressor_names;
   std::vector<std::vector<double>> regressors;

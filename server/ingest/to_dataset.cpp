@@ -37,8 +37,9 @@ Dataset to_dataset(const IngestBatch& batch) {
     });
     int32_t category = -1;
     if (!row.category.empty()) {
-      category = intern(categories, data.categories, row.category,
-                        [&] { return Category{row.category, row.category, -1}; });
+      category = intern(categories, data.categories, row.category, [&] {
+        return Category{row.category, row.category, -1};
+      });
     }
     line.product = intern(products, data.products, row.product_code, [&] {
       Product p;

@@ -10,14 +10,13 @@ namespace {
 Status sqlite_error(sqlite3* db, std::string_view what) {
   const char* message = db ? sqlite3_errmsg(db) : "out of memory";
   const int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
-  const ErrorCode ec = (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB
-                           ? ErrorCode::kDataLoss
-                       : (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED
-                           ? ErrorCode::kUnavailable
-                       : (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_READONLY
-                           ? ErrorCode::kFailedPrecondition
-                       : (code & 0xff) == SQLITE_FULL ? ErrorCode::kResourceExhausted
-                                                      : ErrorCode::kInternal;
+  const ErrorCode ec =
+      (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB ? ErrorCode::kDataLoss
+      : (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED  ? ErrorCode::kUnavailable
+      : (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_READONLY
+          ? ErrorCode::kFailedPrecondition
+      : (code & 0xff) == SQLITE_FULL ? ErrorCode::kResourceExhausted
+                                     : ErrorCode::kInternal;
   return Status(ec, std::string(what) + ": " + message);
 }
 
@@ -90,8 +89,8 @@ bool Statement::is_null(int column) const {
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, Mode mode) {
   sqlite3* raw = nullptr;
-  const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
-                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int flags =
+      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = sqlite_error(raw, "cannot open database " + path);

@@ -26,9 +26,12 @@ int main(int argc, char** argv) {
     const std::string fn = c.value("fn", "");
     const std::string input = shelfcast::dump_json(c.value("input", shelfcast::Json::object()));
     std::string envelope;
-    if (fn == "forecast") envelope = shelfcast::wasm::forecast(input);
-    else if (fn == "generate_summary") envelope = shelfcast::wasm::generate_summary(input);
-    else if (fn == "version") envelope = shelfcast::wasm::version();
+    if (fn == "forecast")
+      envelope = shelfcast::wasm::forecast(input);
+    else if (fn == "generate_summary")
+      envelope = shelfcast::wasm::generate_summary(input);
+    else if (fn == "version")
+      envelope = shelfcast::wasm::version();
     else {
       std::cerr << "agree_native: unknown fn '" << fn << "'\n";
       return 1;

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
       in.horizon = 26;
       for (int t = 0; t < 156; ++t) {
         in.values.push_back(50.0 + 20.0 * std::sin(2 * 3.14159265 * t / 52.0) +
-                            static_cast<double>((t * 7919 + static_cast<int>(s) * 104729) % 17) - 8);
+                            static_cast<double>((t * 7919 + static_cast<int>(s) * 104729) % 17) -
+                            8);
       }
     }
     double sink = 0.0;

@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
   long long n_series = 100000;
   int threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--series") == 0) n_series = std::atoll(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--series") == 0)
+      n_series = std::atoll(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--threads") == 0)
+      threads = std::atoi(argv[i + 1]);
   }
   std::atomic<long long> next{0}, failed{0};
   std::atomic<double> checksum_bits{0.0};
@@ -58,8 +60,10 @@ int main(int argc, char** argv) {
         in.season_length = 52;
         in.horizon = 13;
         auto r = shelfcast::forecast(in);
-        if (r.is_ok()) local += r->mean[0];
-        else ++failed;
+        if (r.is_ok())
+          local += r->mean[0];
+        else
+          ++failed;
       }
       double expected = checksum_bits.load();
       while (!checksum_bits.compare_exchange_weak(expected, expected + local)) {
@@ -75,7 +79,8 @@ int main(int argc, char** argv) {
   std::printf("BENCH scale_threads %d threads\n", threads);
   std::printf("BENCH scale_total_time %.1f s\n", seconds);
   std::printf("BENCH scale_target_time 120 s\n");
-  std::printf("BENCH scale_series_per_second %.0f series/s\n", static_cast<double>(n_series) / seconds);
+  std::printf("BENCH scale_series_per_second %.0f series/s\n",
+              static_cast<double>(n_series) / seconds);
   std::printf("BENCH scale_peak_rss %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   std::printf("BENCH scale_failed %lld series\n", failed.load());
   return failed.load() == 0 ? 0 : 1;

@@ -42,8 +42,8 @@ TEST_CASE("metrics match hand-computed values") {
 
 TEST_CASE("scales follow M4 (seasonal MASE) and M5 (lag-1 RMSSE)") {
   const std::vector<double> y = {1, 2, 3, 4, 2, 3, 4, 5, 3, 4};
-  CHECK(mase_scale(y, 4) == doctest::Approx(1.0));      // y_t - y_{t-4} = 1 throughout
-  CHECK(mase_scale(y, 1) == doctest::Approx(11.0 / 9));  // |diffs| 1,1,1,2,1,1,1,2,1
+  CHECK(mase_scale(y, 4) == doctest::Approx(1.0));          // y_t - y_{t-4} = 1 throughout
+  CHECK(mase_scale(y, 1) == doctest::Approx(11.0 / 9));     // |diffs| 1,1,1,2,1,1,1,2,1
   CHECK(mase_scale({1, 2, 3}, 4) == doctest::Approx(1.0));  // too short: falls back to m = 1
   CHECK(rmsse_scale(y) == doctest::Approx((7.0 + 8.0) / 9));
   CHECK(mase_scale({5, 5, 5, 5}, 1) == 0.0);
@@ -97,7 +97,8 @@ TEST_CASE("the simple forecasters' intervals cover near nominal in a backtest") 
   in.levels = {80.0, 95.0};
   double level = 50.0;
   for (int t = 0; t < 600; ++t) {
-    const double e = 3.0 * std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307 * uniform());
+    const double e =
+        3.0 * std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307 * uniform());
     in.values.push_back(level + e);
     level += 0.2 * e;
   }

@@ -108,7 +108,13 @@ TEST_CASE("edge cases have defined behaviour and never produce NaN") {
 }
 
 TEST_CASE("bad arguments are rejected with the field") {
-  struct Row { const char* name; int horizon; int season; double level; const char* field; };
+  struct Row {
+    const char* name;
+    int horizon;
+    int season;
+    double level;
+    const char* field;
+  };
   const Row rows[] = {
       {"zero horizon", 0, 1, 80.0, "horizon"},
       {"huge horizon", 1000000, 1, 80.0, "horizon"},
@@ -140,7 +146,10 @@ TEST_CASE("the total of the first k steps has the variance of correlated step er
   in.levels = {95.0};
   in.method = ForecastMethod::kSeasonalNaive;
   const double z = 1.959963984540054;
-  struct Row { int k; double weights_sq; };
+  struct Row {
+    int k;
+    double weights_sq;
+  };
   // weight of innovation j in the sum: floor((k - j) / 4) + 1
   const Row rows[] = {{1, 1}, {4, 4}, {5, 4 + 1 + 1 + 1 + 1}, {8, 4 * 4 + 4}};
   for (const Row& r : rows) {
@@ -153,7 +162,8 @@ TEST_CASE("the total of the first k steps has the variance of correlated step er
     for (int h = 0; h < r.k; ++h) sum += res->mean[static_cast<size_t>(h)];
     CHECK(res->total_mean == doctest::Approx(sum));
     REQUIRE(res->total_intervals.size() == 1);
-    CHECK(res->total_intervals[0].upper[0] - sum == doctest::Approx(z * 2.0 * std::sqrt(r.weights_sq)));
+    CHECK(res->total_intervals[0].upper[0] - sum ==
+          doctest::Approx(z * 2.0 * std::sqrt(r.weights_sq)));
   }
   in.total_horizon = 9;
   CHECK(forecast(in).status().field() == "total_horizon");
@@ -183,8 +193,10 @@ TEST_CASE("SES total intervals cover at their nominal rate on local-level data")
       const double e = sigma * normal();
       const double y = level + e;
       level += alpha * e;
-      if (t < n) in.values.push_back(y);
-      else future_total += y;
+      if (t < n)
+        in.values.push_back(y);
+      else
+        future_total += y;
     }
     Result<ForecastResult> r = forecast(in);
     REQUIRE(r.is_ok());

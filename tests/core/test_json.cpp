@@ -112,7 +112,10 @@ TEST_CASE("forecast input and result round-trip, NaN travels as null") {
 }
 
 TEST_CASE("decoders name the bad field instead of throwing") {
-  struct Row { const char* text; const char* field; };
+  struct Row {
+    const char* text;
+    const char* field;
+  };
   const Row rows[] = {
       {R"({"date":"2024-01-01","store":0,"product":"x","qty":1,"unit_price":2})", "product"},
       {R"({"date":"2024-02-30","store":0,"product":0,"qty":1,"unit_price":2})", "date"},
@@ -133,9 +136,9 @@ TEST_CASE("decoders name the bad field instead of throwing") {
                    {"date":"2024-01-01","store":0,"product":0,"qty":"two","unit_price":2}]})");
   REQUIRE_FALSE(d.is_ok());
   CHECK(d.status().field() == "lines[1].qty");
-  CHECK_FALSE(decode_text<Promotion>(
-                  R"({"code":"P","depth":0.99,"start":"2024-01-01","end":"2024-01-02"})")
-                  .is_ok());
+  CHECK_FALSE(
+      decode_text<Promotion>(R"({"code":"P","depth":0.99,"start":"2024-01-01","end":"2024-01-02"})")
+          .is_ok());
   CHECK_FALSE(parse_json("{\"a\":").is_ok());
   CHECK_FALSE(parse_json("").is_ok());
   CHECK_FALSE(decode_text<Store>("[1,2]").is_ok());
@@ -172,7 +175,10 @@ TEST_CASE("generator config round-trips and absent fields keep the demo defaults
   CHECK(partial->n_products == 40);
   CHECK(partial->n_stores == GeneratorConfig().n_stores);
 
-  struct Row { const char* text; const char* field; };
+  struct Row {
+    const char* text;
+    const char* field;
+  };
   const Row rows[] = {{R"({"n_stores": "many"})", "n_stores"},
                       {R"({"n_stores": 1e12})", "n_stores"},
                       {R"({"n_stores": 3000000000})", "n_stores"},

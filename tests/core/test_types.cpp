@@ -6,19 +6,25 @@
 using namespace shelfcast;
 
 TEST_CASE("civil dates round-trip and know their weekday") {
-  struct Row { int y, m, d, days, wd; };
+  struct Row {
+    int y, m, d, days, wd;
+  };
   const Row rows[] = {
-      {1970, 1, 1, 0, 3},      {2000, 2, 29, 11016, 1}, {2024, 1, 1, 19723, 0},
+      {1970, 1, 1, 0, 3},       {2000, 2, 29, 11016, 1}, {2024, 1, 1, 19723, 0},
       {2025, 12, 31, 20453, 2}, {1969, 12, 31, -1, 2},
   };
   for (const Row& r : rows) {
-    CAPTURE(r.y); CAPTURE(r.m); CAPTURE(r.d);
+    CAPTURE(r.y);
+    CAPTURE(r.m);
+    CAPTURE(r.d);
     const Date date = date_from_civil(r.y, r.m, r.d);
     CHECK(date.days == r.days);
     CHECK(weekday(date) == r.wd);
     int y = 0, m = 0, d = 0;
     civil_from_date(date, &y, &m, &d);
-    CHECK(y == r.y); CHECK(m == r.m); CHECK(d == r.d);
+    CHECK(y == r.y);
+    CHECK(m == r.m);
+    CHECK(d == r.d);
     CHECK(week_start(date).days <= date.days);
     CHECK(weekday(week_start(date)) == 0);
   }
@@ -27,20 +33,32 @@ TEST_CASE("civil dates round-trip and know their weekday") {
 }
 
 TEST_CASE("parse_date accepts the three formats and rejects impossible dates") {
-  struct Row { const char* text; bool ok; int days; };
+  struct Row {
+    const char* text;
+    bool ok;
+    int days;
+  };
   const Row rows[] = {
-      {"2024-01-01", true, 19723}, {"20240101", true, 19723},
-      {"2024-01-01 13:45:00", true, 19723}, {"2024-02-29", true, 19782},
-      {"2023-02-29", false, 0}, {"2024-13-01", false, 0}, {"2024-1-1", false, 0},
-      {"", false, 0}, {"01/02/2024", false, 0}, {"2024-01-01 25:00:00", false, 0},
+      {"2024-01-01", true, 19723},
+      {"20240101", true, 19723},
+      {"2024-01-01 13:45:00", true, 19723},
+      {"2024-02-29", true, 19782},
+      {"2023-02-29", false, 0},
+      {"2024-13-01", false, 0},
+      {"2024-1-1", false, 0},
+      {"", false, 0},
+      {"01/02/2024", false, 0},
+      {"2024-01-01 25:00:00", false, 0},
       {"abcdefgh", false, 0},
   };
   for (const Row& r : rows) {
     CAPTURE(r.text);
     const Result<Date> parsed = parse_date(r.text);
     REQUIRE(parsed.is_ok() == r.ok);
-    if (r.ok) CHECK(parsed->days == r.days);
-    else CHECK(parsed.status().code() == ErrorCode::kInvalidArgument);
+    if (r.ok)
+      CHECK(parsed->days == r.days);
+    else
+      CHECK(parsed.status().code() == ErrorCode::kInvalidArgument);
   }
 }
 

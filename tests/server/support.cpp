@@ -28,8 +28,7 @@ TempDir::~TempDir() {
   }
 }
 
-RunResult run_shelfcast(const std::vector<std::string>& args,
-                        const std::vector<std::string>& env) {
+RunResult run_shelfcast(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   TempDir io;
   const std::string out_path = io.file("out"), err_path = io.file("err");
   const pid_t pid = fork();

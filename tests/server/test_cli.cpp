@@ -104,11 +104,15 @@ TEST_CASE("ingesting Odoo exports keeps no name, e-mail, phone, street or raw id
 TEST_CASE("a bad file is refused with FILE:LINE: field and leaves the database unchanged") {
   TempDir dir;
   const std::string db = dir.file("d.db");
-  REQUIRE(run_shelfcast({"ingest", "--db", db, "--input", fixture("ingest/canonical.csv")})
-              .exit_code == 0);
+  REQUIRE(
+      run_shelfcast({"ingest", "--db", db, "--input", fixture("ingest/canonical.csv")}).exit_code ==
+      0);
   const std::string before = read_file(db);
   REQUIRE_FALSE(before.empty());
-  struct Row { const char* file; const char* prefix; };
+  struct Row {
+    const char* file;
+    const char* prefix;
+  };
   const Row rows[] = {
       {"ingest/bad_qty.csv", ":3: field 'qty': expected a number, got \"abc\""},
       {"ingest/bad_price.csv", ":3: field 'price_unit'"},
@@ -190,8 +194,8 @@ TEST_CASE("backtest writes metrics per series and pooled") {
   TempDir dir;
   const std::string in = dir.file("in.csv");
   test::write_file(in, long_series_csv());
-  auto r = run_shelfcast({"backtest", "--input", in, "--horizon", "4", "--origins", "3",
-                          "--season-length", "4"});
+  auto r = run_shelfcast(
+      {"backtest", "--input", in, "--horizon", "4", "--origins", "3", "--season-length", "4"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("series_id,points,mase,rmsse,smape,wape,bias,coverage80,coverage95,models\n",
                     0) == 0);
@@ -203,9 +207,14 @@ TEST_CASE("backtest writes metrics per series and pooled") {
 TEST_CASE("forecast and backtest refuse bad input with one line and write nothing") {
   TempDir dir;
   const std::string out = dir.file("out.csv");
-  struct Row { const char* name; std::string csv; std::string suffix; };
+  struct Row {
+    const char* name;
+    std::string csv;
+    std::string suffix;
+  };
   const Row rows[] = {
-      {"bad value", "series_id,period,value\nA,1,3\nA,2,x\n", ":3: field 'value': expected a number"},
+      {"bad value", "series_id,period,value\nA,1,3\nA,2,x\n",
+       ":3: field 'value': expected a number"},
       {"period repeats", "series_id,period,value\nA,1,3\nA,1,4\n", ":3: field 'period'"},
       {"bad period", "series_id,period,value\nA,2024-13-01,3\n", ":2: field 'period'"},
       {"missing column", "series_id,value\nA,3\n", ":1: field 'period'"},
@@ -220,8 +229,8 @@ TEST_CASE("forecast and backtest refuse bad input with one line and write nothin
     test::write_file(in, row.csv);
     for (const char* cmd : {"forecast", "backtest"}) {
       CAPTURE(cmd);
-      auto r = run_shelfcast({cmd, "--input", in, "--horizon", "1", "--origins", "1", "--output",
-                              out});
+      auto r =
+          run_shelfcast({cmd, "--input", in, "--horizon", "1", "--origins", "1", "--output", out});
       if (std::string(cmd) == "forecast") {
         r = run_shelfcast({cmd, "--input", in, "--horizon", "1", "--output", out});
       }

@@ -3,8 +3,8 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
-#include <nlohmann/json.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "auth/access.h"
@@ -157,12 +157,13 @@ json wait_for_job(httplib::Client& c, const httplib::Headers& auth, int64_t id) 
 
 }  // namespace
 
-TEST_CASE("every route with every role: 401 without or with a bad token, 403 where the matrix "
-          "says no") {
+TEST_CASE(
+    "every route with every role: 401 without or with a bad token, 403 where the matrix "
+    "says no") {
   RunningServer s;
   auto c = s.client();
-  const json submitted = body(c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2})",
-                                     "application/json"));
+  const json submitted =
+      body(c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2})", "application/json"));
   const int64_t job_id = submitted["id"].get<int64_t>();
   wait_for_job(c, s.auth(), job_id);
   for (const RouteAccess& a : access_matrix()) {
@@ -205,8 +206,7 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
   RunningServer s;
   auto c = s.client();
   auto started = c.Post("/api/v1/jobs/forecast", s.auth(4),
-                        R"({"horizon":3,"season_length":52,"levels":[80,95]})",
-                        "application/json");
+                        R"({"horizon":3,"season_length":52,"levels":[80,95]})", "application/json");
   REQUIRE(started);
   REQUIRE(started->status == 202);
   const int64_t id = body(started)["id"].get<int64_t>();
@@ -218,8 +218,9 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
   CHECK(job["model_version"] == core_model_version());
   CHECK(job["created_by"] == "test (batch)");
   CHECK(job["summary"]["series"] == 3);
-  const json result = body(c.Get(("/api/v1/jobs/" + std::to_string(id) +
-                                  "/forecasts?product=MILK&store=S01").c_str(), s.auth()));
+  const json result = body(
+      c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts?product=MILK&store=S01").c_str(),
+            s.auth()));
   const json rows = result["forecasts"];
   REQUIRE(rows.size() == 3);
   CHECK(rows[0]["week"] == "2024-01-22");  // the week after the last complete week
@@ -227,8 +228,8 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
   CHECK(rows[0]["model_version"] == core_model_version());
   CHECK(rows[0]["intervals"].size() == 2);
   CHECK(rows[0]["intervals"][0]["lower"].get<double>() <= rows[0]["mean"].get<double>());
-  const json all = body(c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts").c_str(),
-                              s.auth()));
+  const json all =
+      body(c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts").c_str(), s.auth()));
   CHECK(all["forecasts"].size() == 9);
   const json listed = body(c.Get("/api/v1/jobs", s.auth()))["jobs"];
   CHECK(listed[0]["id"] == id);
@@ -238,10 +239,16 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
                        "application/json");
   REQUIRE(cancel);
   CHECK(cancel->status == 422);
-  struct Row { const char* body; const char* field; };
-  const Row rows_bad[] = {{R"({"horizon":0})", "horizon"}, {R"({"horizon":"x"})", "horizon"},
-                          {R"({"levels":[120]})", "levels"}, {R"({"method":"magic"})", "method"},
-                          {R"({"products":"MILK"})", "products"}, {R"({"colour":1})", "colour"},
+  struct Row {
+    const char* body;
+    const char* field;
+  };
+  const Row rows_bad[] = {{R"({"horizon":0})", "horizon"},
+                          {R"({"horizon":"x"})", "horizon"},
+                          {R"({"levels":[120]})", "levels"},
+                          {R"({"method":"magic"})", "method"},
+                          {R"({"products":"MILK"})", "products"},
+                          {R"({"colour":1})", "colour"},
                           {"{not json", ""}};
   for (const Row& r : rows_bad) {
     CAPTURE(r.body);
@@ -256,8 +263,8 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
   auto huge = c.Get("/api/v1/jobs/99999999999999999999999", s.auth());
   REQUIRE(huge);
   CHECK(huge->status < 500);
-  auto bad_page = c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts?limit=-1").c_str(),
-                        s.auth());
+  auto bad_page =
+      c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts?limit=-1").c_str(), s.auth());
   REQUIRE(bad_page);
   CHECK(bad_page->status == 400);
 }
@@ -299,7 +306,12 @@ TEST_CASE("series returns weekly units, price and promotion flags over the whole
 TEST_CASE("bad requests get 4xx with the error envelope, never 500") {
   RunningServer s;
   auto c = s.client();
-  struct Row { const char* target; int status; const char* code; const char* field; };
+  struct Row {
+    const char* target;
+    int status;
+    const char* code;
+    const char* field;
+  };
   const Row rows[] = {
       {"/api/v1/series?product=NOPE&store=S01", 404, "not_found", "product"},
       {"/api/v1/series?product=MILK&store=S99", 404, "not_found", "store"},

@@ -5,10 +5,9 @@
 //   MASE   mean|y - f| / mean over the training data of |y_t - y_{t-m}|   (M4; m = season length,
 //          1 when the series is shorter than two seasons)
 //   RMSSE  sqrt(mean (y - f)^2 / mean over the training data of (y_t - y_{t-1})^2)   (M5)
-//   sMAPE  mean 200 |y - f| / (|y| + |f|), a term with y = f = 0 counting 0            (M4, percent)
-//   WAPE   sum |y - f| / sum |y|                                                      (fraction)
-//   bias   sum (f - y) / sum |y|   (fraction; > 0 means over-forecasting)
-//   coverage at level L: share of actuals inside the L% interval
+//   sMAPE  mean 200 |y - f| / (|y| + |f|), a term with y = f = 0 counting 0            (M4,
+//   percent) WAPE   sum |y - f| / sum |y| (fraction) bias   sum (f - y) / sum |y|   (fraction; > 0
+//   means over-forecasting) coverage at level L: share of actuals inside the L% interval
 // A scale of zero (a constant or, for MASE, perfectly periodic training series) makes that metric
 // undefined: it is NaN (an empty CSV cell) and `scaled_defined` is false; pooling skips it.
 
@@ -23,7 +22,7 @@ namespace shelfcast {
 
 /// Accuracy of forecasts of one series (or pooled over several).
 struct AccuracyMetrics {
-  int32_t n = 0;                 ///< forecast points scored
+  int32_t n = 0;  ///< forecast points scored
   double mase = 0.0;
   double rmsse = 0.0;
   double smape = 0.0;            ///< percent
@@ -61,10 +60,10 @@ double rmsse_scale(const std::vector<double>& training);
 
 /// How to cut a series into rolling origins.
 struct BacktestOptions {
-  int32_t horizon = 1;      ///< steps forecast from each origin
-  int32_t origins = 1;      ///< number of origins; the last one leaves exactly `horizon` points
-  int32_t step = 1;         ///< periods between consecutive origins
-  int32_t min_train = 2;    ///< an origin with fewer training points is an error
+  int32_t horizon = 1;    ///< steps forecast from each origin
+  int32_t origins = 1;    ///< number of origins; the last one leaves exactly `horizon` points
+  int32_t step = 1;       ///< periods between consecutive origins
+  int32_t min_train = 2;  ///< an origin with fewer training points is an error
 };
 
 /// Any forecaster: the core's forecast(), or a model under test.
@@ -77,7 +76,8 @@ struct BacktestResult {
   std::vector<std::string> models;  ///< the model chosen at each origin, oldest origin first
 };
 
-/// Rolling-origin evaluation: for origin k the forecaster sees values[0, n - horizon - (origins-1-k)
+/// Rolling-origin evaluation: for origin k the forecaster sees values[0, n - horizon -
+/// (origins-1-k)
 /// * step) and is scored on the next `horizon` values. `input` supplies season length, levels and
 /// method; its values and horizon are replaced. Too-short series are kInvalidArgument.
 Result<BacktestResult> backtest(const ForecastInput& input, const BacktestOptions& options,

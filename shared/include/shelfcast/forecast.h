@@ -31,12 +31,12 @@ struct ForecastParams {
 
 /// One series to forecast, in equally spaced periods (weeks for the planner).
 struct ForecastInput {
-  std::vector<double> values;          ///< observations, oldest first; NaN = missing
-  int32_t season_length = 1;           ///< periods per season (52 for weekly, 12 monthly); 1 = none
-  int32_t horizon = 1;                 ///< periods to forecast, >= 1
+  std::vector<double> values;  ///< observations, oldest first; NaN = missing
+  int32_t season_length = 1;   ///< periods per season (52 for weekly, 12 monthly); 1 = none
+  int32_t horizon = 1;         ///< periods to forecast, >= 1
   std::vector<double> levels = {80.0, 95.0};  ///< interval coverage in percent, each in (0, 100)
   ForecastMethod method = ForecastMethod::kAuto;
-  bool non_negative = true;            ///< clamp means and lower bounds at zero (sales data)
+  bool non_negative = true;  ///< clamp means and lower bounds at zero (sales data)
   /// Also forecast the total of the first this-many steps, with intervals that account for the
   /// correlation of step errors (0 = no total; at most horizon).
   int32_t total_horizon = 0;
@@ -45,26 +45,26 @@ struct ForecastInput {
 
 /// A prediction interval at one coverage level.
 struct ForecastInterval {
-  double level = 0.0;                  ///< percent
+  double level = 0.0;  ///< percent
   std::vector<double> lower;
   std::vector<double> upper;
 };
 
 /// A forecast, the model that made it, and a plain-language summary.
 struct ForecastResult {
-  std::string model;                   ///< "SES", "SNaive", "Naive", or "Mean" (fallback)
-  std::string model_version;           ///< "shelfcast-core <version>"
-  double alpha = 0.0;                  ///< SES smoothing weight (0 for other models)
-  double sigma = 0.0;                  ///< residual standard deviation of one-step errors
-  std::vector<double> mean;            ///< horizon values
+  std::string model;                        ///< "SES", "SNaive", "Naive", or "Mean" (fallback)
+  std::string model_version;                ///< "shelfcast-core <version>"
+  double alpha = 0.0;                       ///< SES smoothing weight (0 for other models)
+  double sigma = 0.0;                       ///< residual standard deviation of one-step errors
+  std::vector<double> mean;                 ///< horizon values
   std::vector<ForecastInterval> intervals;  ///< one per requested level, same order
-  std::vector<double> fitted;          ///< one-step fitted values; NaN where none exists
-  int32_t total_horizon = 0;           ///< steps summed in total_mean (0 = none asked)
-  double total_mean = 0.0;             ///< sum of the first total_horizon means
+  std::vector<double> fitted;               ///< one-step fitted values; NaN where none exists
+  int32_t total_horizon = 0;                ///< steps summed in total_mean (0 = none asked)
+  double total_mean = 0.0;                  ///< sum of the first total_horizon means
   /// Intervals of that total, one per level; lower/upper hold one value each.
   std::vector<ForecastInterval> total_intervals;
-  std::string fallback_reason;         ///< why a simpler model than asked was used; empty if none
-  std::string summary;                 ///< one sentence a planner can read
+  std::string fallback_reason;  ///< why a simpler model than asked was used; empty if none
+  std::string summary;          ///< one sentence a planner can read
 };
 
 /// Fits the requested model and forecasts; invalid inputs (horizon < 1, level outside (0,100),

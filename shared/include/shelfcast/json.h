@@ -4,10 +4,9 @@
 // kInvalidArgument naming the field path ("lines[3].qty"). NaN is written as null and null reads
 // back as NaN where a number may be missing. Invariant: decode<T>(encode(x)) == x.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"

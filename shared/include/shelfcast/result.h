@@ -55,7 +55,9 @@ class Status {
 inline Status invalid_argument(std::string message, std::string field = {}) {
   return Status(ErrorCode::kInvalidArgument, std::move(message), std::move(field));
 }
-inline Status not_found(std::string message) { return Status(ErrorCode::kNotFound, std::move(message)); }
+inline Status not_found(std::string message) {
+  return Status(ErrorCode::kNotFound, std::move(message));
+}
 inline Status failed_precondition(std::string message) {
   return Status(ErrorCode::kFailedPrecondition, std::move(message));
 }
@@ -67,8 +69,8 @@ inline Status internal_error(std::string message) {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {}   // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool is_ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return is_ok(); }
@@ -92,9 +94,9 @@ class Result {
 }  // namespace shelfcast
 
 /// Return early with the Status of an expression that yields a Status.
-#define SHELFCAST_RETURN_IF_ERROR(expr)                 \
-  do {                                                  \
-    ::shelfcast::Status shelfcast_status_ = (expr);     \
+#define SHELFCAST_RETURN_IF_ERROR(expr)                       \
+  do {                                                        \
+    ::shelfcast::Status shelfcast_status_ = (expr);           \
     if (!shelfcast_status_.is_ok()) return shelfcast_status_; \
   } while (false)
 

@@ -63,7 +63,7 @@ Result<Channel> parse_channel(std::string_view text);
 
 /// A shop or warehouse that sells.
 struct Store {
-  std::string code;    ///< stable external key (Odoo warehouse short name or POS config name)
+  std::string code;  ///< stable external key (Odoo warehouse short name or POS config name)
   std::string name;
   std::string region;  ///< grouping for category x region forecasts
   friend bool operator==(const Store& a, const Store& b) {
@@ -83,11 +83,11 @@ struct Category {
 
 /// A sellable item (Odoo product.product).
 struct Product {
-  std::string code;                 ///< SKU, Odoo default_code
+  std::string code;  ///< SKU, Odoo default_code
   std::string name;
-  int32_t category = -1;            ///< index into Dataset::categories, -1 when unknown
-  double cost_per_unit = 0.0;       ///< standard cost, currency units
-  double list_price_per_unit = 0.0; ///< regular shelf price, currency units
+  int32_t category = -1;             ///< index into Dataset::categories, -1 when unknown
+  double cost_per_unit = 0.0;        ///< standard cost, currency units
+  double list_price_per_unit = 0.0;  ///< regular shelf price, currency units
   friend bool operator==(const Product& a, const Product& b) {
     return a.code == b.code && a.name == b.name && a.category == b.category &&
            a.cost_per_unit == b.cost_per_unit && a.list_price_per_unit == b.list_price_per_unit;
@@ -97,7 +97,9 @@ struct Product {
 /// A customer as the core may see one: a keyed pseudonym, never a name, e-mail or raw id.
 struct Customer {
   std::string pseudonym;  ///< HMAC-SHA256 of the source id, hex; made at ingest
-  friend bool operator==(const Customer& a, const Customer& b) { return a.pseudonym == b.pseudonym; }
+  friend bool operator==(const Customer& a, const Customer& b) {
+    return a.pseudonym == b.pseudonym;
+  }
 };
 
 // ---- promotions -------------------------------------------------------------------------------
@@ -116,12 +118,12 @@ Result<PromoMechanic> parse_promo_mechanic(std::string_view text);
 struct Promotion {
   std::string code;
   PromoMechanic mechanic = PromoMechanic::kPercentOff;
-  double depth = 0.0;        ///< effective fraction off the regular price, in [0, 0.95]
-  Date start;                ///< first day, inclusive
-  Date end;                  ///< last day, inclusive
-  bool feature = false;      ///< in the leaflet / front page
-  bool display = false;      ///< end-cap or secondary display
-  std::string target_segment;  ///< empty = everyone
+  double depth = 0.0;             ///< effective fraction off the regular price, in [0, 0.95]
+  Date start;                     ///< first day, inclusive
+  Date end;                       ///< last day, inclusive
+  bool feature = false;           ///< in the leaflet / front page
+  bool display = false;           ///< end-cap or secondary display
+  std::string target_segment;     ///< empty = everyone
   std::vector<int32_t> products;  ///< indexes into Dataset::products
   std::vector<int32_t> stores;    ///< indexes into Dataset::stores; empty = all stores
   friend bool operator==(const Promotion& a, const Promotion& b) {
@@ -138,15 +140,15 @@ struct Promotion {
 /// Anonymous walk-in sales have customer == -1; order_ref groups lines into one basket.
 struct SalesLine {
   Date date;
-  int32_t store = -1;        ///< index into Dataset::stores
-  int32_t product = -1;      ///< index into Dataset::products
-  int32_t customer = -1;     ///< index into Dataset::customers, -1 = anonymous
-  int32_t promotion = -1;    ///< index into Dataset::promotions, -1 = none
+  int32_t store = -1;      ///< index into Dataset::stores
+  int32_t product = -1;    ///< index into Dataset::products
+  int32_t customer = -1;   ///< index into Dataset::customers, -1 = anonymous
+  int32_t promotion = -1;  ///< index into Dataset::promotions, -1 = none
   Channel channel = Channel::kPos;
-  double qty = 0.0;                ///< units (negative for returns)
-  double unit_price = 0.0;         ///< price per unit before the line discount, currency units
-  double discount = 0.0;           ///< line discount as a fraction in [0, 1]
-  std::string order_ref;           ///< basket / order key; empty for daily aggregates
+  double qty = 0.0;         ///< units (negative for returns)
+  double unit_price = 0.0;  ///< price per unit before the line discount, currency units
+  double discount = 0.0;    ///< line discount as a fraction in [0, 1]
+  std::string order_ref;    ///< basket / order key; empty for daily aggregates
   friend bool operator==(const SalesLine& a, const SalesLine& b) {
     return a.date == b.date && a.store == b.store && a.product == b.product &&
            a.customer == b.customer && a.promotion == b.promotion && a.channel == b.channel &&
@@ -159,8 +161,8 @@ struct SalesLine {
 struct InventoryPosition {
   int32_t store = -1;
   int32_t product = -1;
-  double on_hand = 0.0;             ///< units
-  double on_order = 0.0;            ///< units already ordered, not yet received
+  double on_hand = 0.0;   ///< units
+  double on_order = 0.0;  ///< units already ordered, not yet received
   double lead_time_mean_days = 0.0;
   double lead_time_sd_days = 0.0;
   friend bool operator==(const InventoryPosition& a, const InventoryPosition& b) {
@@ -186,14 +188,14 @@ struct Dataset {
 
 /// One week of one product in one store, aggregated from sales lines.
 struct WeeklyPoint {
-  Date week;                   ///< Monday of the ISO week
+  Date week;  ///< Monday of the ISO week
   double units = 0.0;
-  double avg_price = 0.0;      ///< revenue / units; the regular price when nothing sold
-  double promo_depth = 0.0;    ///< deepest promotion running that week, 0 = none
+  double avg_price = 0.0;    ///< revenue / units; the regular price when nothing sold
+  double promo_depth = 0.0;  ///< deepest promotion running that week, 0 = none
   bool feature = false;
   bool display = false;
-  bool holiday = false;        ///< a holiday falls in the week
-  bool complete = true;        ///< all seven days lie inside the data period (edge weeks may not)
+  bool holiday = false;  ///< a holiday falls in the week
+  bool complete = true;  ///< all seven days lie inside the data period (edge weeks may not)
   friend bool operator==(const WeeklyPoint& a, const WeeklyPoint& b) {
     return a.week == b.week && a.units == b.units && a.avg_price == b.avg_price &&
            a.promo_depth == b.promo_depth && a.feature == b.feature && a.display == b.display &&

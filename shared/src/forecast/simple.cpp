@@ -22,7 +22,7 @@ struct Fit {
   double alpha = 0.0;
   double sigma = 0.0;
   std::vector<double> mean;
-  std::vector<double> step_sd;   // standard deviation of the h-step forecast error
+  std::vector<double> step_sd;  // standard deviation of the h-step forecast error
   std::vector<double> fitted;
 };
 
@@ -60,11 +60,15 @@ Fit fit_ses(const std::vector<double>& y, int32_t horizon, const ForecastParams&
   double f1 = ses_sse(y, x1, nullptr), f2 = ses_sse(y, x2, nullptr);
   for (int i = 0; i < params.ses_search_iterations; ++i) {
     if (f1 <= f2) {
-      hi = x2; x2 = x1; f2 = f1;
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
       x1 = hi - golden * (hi - lo);
       f1 = ses_sse(y, x1, nullptr);
     } else {
-      lo = x1; x1 = x2; f1 = f2;
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
       x2 = lo + golden * (hi - lo);
       f2 = ses_sse(y, x2, nullptr);
     }
@@ -166,8 +170,8 @@ std::string make_summary(const std::vector<double>& y, const Fit& fit, const For
                 detail::format_count(first.upper[0]);
   }
   sentence += ")";
-  const std::string recent_span = std::to_string(recent_n) + " " +
-                                  plural(input.period_name, static_cast<double>(recent_n));
+  const std::string recent_span =
+      std::to_string(recent_n) + " " + plural(input.period_name, static_cast<double>(recent_n));
   if (recent > 0.0) {
     const double change = per_period / recent - 1.0;
     if (std::fabs(change) < params.summary_flat_band) {
@@ -187,10 +191,14 @@ std::string make_summary(const std::vector<double>& y, const Fit& fit, const For
 
 std::string_view to_string(ForecastMethod method) {
   switch (method) {
-    case ForecastMethod::kAuto: return "auto";
-    case ForecastMethod::kNaive: return "naive";
-    case ForecastMethod::kSeasonalNaive: return "snaive";
-    case ForecastMethod::kSes: return "ses";
+    case ForecastMethod::kAuto:
+      return "auto";
+    case ForecastMethod::kNaive:
+      return "naive";
+    case ForecastMethod::kSeasonalNaive:
+      return "snaive";
+    case ForecastMethod::kSes:
+      return "ses";
   }
   return "auto";
 }
@@ -209,16 +217,18 @@ std::string core_model_version() { return std::string("shelfcast-core ") + SHELF
 Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams& params) {
   if (input.horizon < 1 || input.horizon > kMaxHorizon) {
     return invalid_argument("expected a horizon from 1 to " + std::to_string(kMaxHorizon) +
-                                ", got " + std::to_string(input.horizon), "horizon");
+                                ", got " + std::to_string(input.horizon),
+                            "horizon");
   }
   if (input.season_length < 1) {
-    return invalid_argument("expected a season length >= 1, got " +
-                                std::to_string(input.season_length), "season_length");
+    return invalid_argument(
+        "expected a season length >= 1, got " + std::to_string(input.season_length),
+        "season_length");
   }
   for (double level : input.levels) {
     if (!(level > 0.0 && level < 100.0)) {
-      return invalid_argument("expected interval levels in (0, 100), got " +
-                                  detail::format_count(level), "levels");
+      return invalid_argument(
+          "expected interval levels in (0, 100), got " + detail::format_count(level), "levels");
     }
   }
   for (double v : input.values) {
@@ -227,15 +237,16 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
   if (input.total_horizon < 0 || input.total_horizon > input.horizon) {
     return invalid_argument("expected a total horizon from 0 to the horizon (" +
                                 std::to_string(input.horizon) + "), got " +
-                                std::to_string(input.total_horizon), "total_horizon");
+                                std::to_string(input.total_horizon),
+                            "total_horizon");
   }
   const bool name_ok = !input.period_name.empty() && input.period_name.size() <= 20 &&
-                       std::all_of(input.period_name.begin(), input.period_name.end(), [](char c) {
-                         return (c >= 'a' && c <= 'z') || c == ' ';
-                       });
+                       std::all_of(input.period_name.begin(), input.period_name.end(),
+                                   [](char c) { return (c >= 'a' && c <= 'z') || c == ' '; });
   if (!name_ok) {
     return invalid_argument("expected a lower-case period name of at most 20 letters, got \"" +
-                                input.period_name + "\"", "period_name");
+                                input.period_name + "\"",
+                            "period_name");
   }
   // Missing values: leading ones are dropped, later ones carry the last observation forward.
   std::vector<double> y;
@@ -254,8 +265,9 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
   std::string fallback;
   ForecastMethod method = input.method;
   if (method == ForecastMethod::kSeasonalNaive && (m < 2 || n < static_cast<size_t>(m) + 1)) {
-    fallback = "seasonal naive needs more than one season of data; used simple exponential "
-               "smoothing";
+    fallback =
+        "seasonal naive needs more than one season of data; used simple exponential "
+        "smoothing";
     method = ForecastMethod::kSes;
   }
   if (method == ForecastMethod::kSes && n < 3) {
@@ -267,9 +279,10 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
   switch (method) {
     case ForecastMethod::kNaive:
       fit = fit_seasonal_naive(y, 1, input.horizon);
-      if (n < 2) fallback += fallback.empty() ? "one observation: no error estimate, intervals "
-                                                "collapse to the point"
-                                              : "; one observation: intervals collapse";
+      if (n < 2)
+        fallback += fallback.empty() ? "one observation: no error estimate, intervals "
+                                       "collapse to the point"
+                                     : "; one observation: intervals collapse";
       break;
     case ForecastMethod::kSeasonalNaive:
       fit = fit_seasonal_naive(y, m, input.horizon);

@@ -109,7 +109,8 @@ struct FieldReader {
     }
     const auto s = e.get<int64_t>();
     if (s < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
-        (s > 0 && static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+        (s > 0 &&
+         static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
       return invalid_argument("integer out of range: " + e.dump());
     }
     *out = static_cast<Int>(s);
@@ -180,8 +181,9 @@ void to_json(Json& j, const GeneratorTruth& v) {
   }
   Json price_changes = Json::array();
   for (const PriceChange& c : v.price_changes) {
-    price_changes.push_back(
-        Json{{"product", c.product}, {"date", c.date}, {"regular_price_per_unit", c.regular_price_per_unit}});
+    price_changes.push_back(Json{{"product", c.product},
+                                 {"date", c.date},
+                                 {"regular_price_per_unit", c.regular_price_per_unit}});
   }
   Json customers = Json::array();
   for (const CustomerTruth& c : v.customers) {
@@ -202,8 +204,12 @@ void to_json(Json& j, const GeneratorTruth& v) {
            {"holiday_multiplier", v.holiday_multiplier},
            {"cannibalization_floor", v.cannibalization_floor},
            {"price_changes", price_changes},
-           {"bgnbd", {{"r", v.bgnbd_r}, {"alpha", v.bgnbd_alpha}, {"a", v.bgnbd_a}, {"b", v.bgnbd_b},
-                      {"time_unit", "day"}}},
+           {"bgnbd",
+            {{"r", v.bgnbd_r},
+             {"alpha", v.bgnbd_alpha},
+             {"a", v.bgnbd_a},
+             {"b", v.bgnbd_b},
+             {"time_unit", "day"}}},
            {"gamma_gamma", {{"p", v.gg_p}, {"q", v.gg_q}, {"gamma", v.gg_gamma}}},
            {"customers", customers},
            {"basket_mean_picks", v.basket_mean_picks},

@@ -42,7 +42,10 @@ class Fields {
   void number(const char* key, double* out, bool required = true) {
     const Json* m = member(key, required);
     if (!m) return;
-    if (m->is_null()) { *out = kNaN; return; }
+    if (m->is_null()) {
+      *out = kNaN;
+      return;
+    }
     if (!m->is_number()) return fail(key, "expected a number, got " + m->dump());
     *out = m->get<double>();
   }
@@ -54,7 +57,8 @@ class Fields {
     if (!m->is_number_integer()) return fail(key, "expected an integer, got " + m->dump());
     const auto v = m->get<int64_t>();
     if (v < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
-        (v > 0 && static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+        (v > 0 &&
+         static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
       return fail(key, "integer out of range: " + m->dump());
     }
     *out = static_cast<Int>(v);
@@ -91,9 +95,12 @@ class Fields {
     out->reserve(m->size());
     for (size_t i = 0; i < m->size(); ++i) {
       const Json& e = (*m)[i];
-      if (e.is_null()) out->push_back(kNaN);
-      else if (e.is_number()) out->push_back(e.get<double>());
-      else return fail(key, "element " + std::to_string(i) + ": expected a number or null");
+      if (e.is_null())
+        out->push_back(kNaN);
+      else if (e.is_number())
+        out->push_back(e.get<double>());
+      else
+        return fail(key, "element " + std::to_string(i) + ": expected a number or null");
     }
   }
 
@@ -124,9 +131,9 @@ class Fields {
       Result<T> item = decode<T>((*m)[i]);
       if (!item.is_ok()) {
         const std::string inner = item.status().field();
-        status_ = invalid_argument(item.status().message(),
-                                   path_of(key) + "[" + std::to_string(i) + "]" +
-                                       (inner.empty() ? "" : "." + inner));
+        status_ =
+            invalid_argument(item.status().message(), path_of(key) + "[" + std::to_string(i) + "]" +
+                                                          (inner.empty() ? "" : "." + inner));
         return;
       }
       out->push_back(std::move(item).value());
@@ -172,46 +179,69 @@ void to_json(Json& j, const Category& v) {
   j = Json{{"code", v.code}, {"name", v.name}, {"parent", v.parent}};
 }
 void to_json(Json& j, const Product& v) {
-  j = Json{{"code", v.code}, {"name", v.name}, {"category", v.category},
+  j = Json{{"code", v.code},
+           {"name", v.name},
+           {"category", v.category},
            {"cost_per_unit", number_or_null(v.cost_per_unit)},
            {"list_price_per_unit", number_or_null(v.list_price_per_unit)}};
 }
 void to_json(Json& j, const Customer& v) { j = Json{{"pseudonym", v.pseudonym}}; }
 void to_json(Json& j, const Promotion& v) {
-  j = Json{{"code", v.code}, {"mechanic", std::string(to_string(v.mechanic))},
-           {"depth", number_or_null(v.depth)}, {"start", v.start}, {"end", v.end},
-           {"feature", v.feature}, {"display", v.display}, {"target_segment", v.target_segment},
-           {"products", v.products}, {"stores", v.stores}};
+  j = Json{{"code", v.code},
+           {"mechanic", std::string(to_string(v.mechanic))},
+           {"depth", number_or_null(v.depth)},
+           {"start", v.start},
+           {"end", v.end},
+           {"feature", v.feature},
+           {"display", v.display},
+           {"target_segment", v.target_segment},
+           {"products", v.products},
+           {"stores", v.stores}};
 }
 void to_json(Json& j, const SalesLine& v) {
-  j = Json{{"date", v.date}, {"store", v.store}, {"product", v.product},
-           {"customer", v.customer}, {"promotion", v.promotion},
-           {"channel", std::string(to_string(v.channel))}, {"qty", number_or_null(v.qty)},
-           {"unit_price", number_or_null(v.unit_price)}, {"discount", number_or_null(v.discount)},
+  j = Json{{"date", v.date},
+           {"store", v.store},
+           {"product", v.product},
+           {"customer", v.customer},
+           {"promotion", v.promotion},
+           {"channel", std::string(to_string(v.channel))},
+           {"qty", number_or_null(v.qty)},
+           {"unit_price", number_or_null(v.unit_price)},
+           {"discount", number_or_null(v.discount)},
            {"order_ref", v.order_ref}};
 }
 void to_json(Json& j, const InventoryPosition& v) {
-  j = Json{{"store", v.store}, {"product", v.product}, {"on_hand", number_or_null(v.on_hand)},
+  j = Json{{"store", v.store},
+           {"product", v.product},
+           {"on_hand", number_or_null(v.on_hand)},
            {"on_order", number_or_null(v.on_order)},
            {"lead_time_mean_days", number_or_null(v.lead_time_mean_days)},
            {"lead_time_sd_days", number_or_null(v.lead_time_sd_days)}};
 }
 void to_json(Json& j, const Dataset& v) {
-  j = Json{{"stores", v.stores},         {"categories", v.categories}, {"products", v.products},
-           {"customers", v.customers},   {"promotions", v.promotions}, {"holidays", v.holidays},
-           {"lines", v.lines},           {"inventory", v.inventory}};
+  j = Json{{"stores", v.stores},       {"categories", v.categories}, {"products", v.products},
+           {"customers", v.customers}, {"promotions", v.promotions}, {"holidays", v.holidays},
+           {"lines", v.lines},         {"inventory", v.inventory}};
 }
 void to_json(Json& j, const WeeklyPoint& v) {
-  j = Json{{"week", v.week}, {"units", number_or_null(v.units)},
-           {"avg_price", number_or_null(v.avg_price)}, {"promo_depth", number_or_null(v.promo_depth)},
-           {"feature", v.feature}, {"display", v.display}, {"holiday", v.holiday},
+  j = Json{{"week", v.week},
+           {"units", number_or_null(v.units)},
+           {"avg_price", number_or_null(v.avg_price)},
+           {"promo_depth", number_or_null(v.promo_depth)},
+           {"feature", v.feature},
+           {"display", v.display},
+           {"holiday", v.holiday},
            {"complete", v.complete}};
 }
 void to_json(Json& j, const ForecastInput& v) {
-  j = Json{{"values", numbers(v.values)}, {"season_length", v.season_length},
-           {"horizon", v.horizon}, {"levels", numbers(v.levels)},
-           {"method", std::string(to_string(v.method))}, {"non_negative", v.non_negative},
-           {"total_horizon", v.total_horizon}, {"period_name", v.period_name}};
+  j = Json{{"values", numbers(v.values)},
+           {"season_length", v.season_length},
+           {"horizon", v.horizon},
+           {"levels", numbers(v.levels)},
+           {"method", std::string(to_string(v.method))},
+           {"non_negative", v.non_negative},
+           {"total_horizon", v.total_horizon},
+           {"period_name", v.period_name}};
 }
 void to_json(Json& j, const ForecastInterval& v) {
   j = Json{{"level", v.level}, {"lower", numbers(v.lower)}, {"upper", numbers(v.upper)}};
@@ -220,12 +250,17 @@ void to_json(Json& j, const ForecastResult& v) {
   // Only the parameters the model has: alpha belongs to smoothing, sigma to every model.
   Json params = {{"sigma", number_or_null(v.sigma)}};
   if (v.model == "SES") params["alpha"] = number_or_null(v.alpha);
-  j = Json{{"model", v.model},          {"model_version", v.model_version},
+  j = Json{{"model", v.model},
+           {"model_version", v.model_version},
            {"params", params},
-           {"mean", numbers(v.mean)},   {"intervals", v.intervals},
-           {"fitted", numbers(v.fitted)}, {"fallback_reason", v.fallback_reason},
-           {"summary", v.summary},      {"total_horizon", v.total_horizon},
-           {"total_mean", number_or_null(v.total_mean)}, {"total_intervals", v.total_intervals}};
+           {"mean", numbers(v.mean)},
+           {"intervals", v.intervals},
+           {"fitted", numbers(v.fitted)},
+           {"fallback_reason", v.fallback_reason},
+           {"summary", v.summary},
+           {"total_horizon", v.total_horizon},
+           {"total_mean", number_or_null(v.total_mean)},
+           {"total_intervals", v.total_intervals}};
 }
 void to_json(Json& j, const Status& v) {
   j = Json{{"code", std::string(to_string(v.code()))}, {"message", v.message()}};
@@ -306,8 +341,10 @@ Result<Promotion> decode<Promotion>(const Json& j) {
   f.indexes("stores", &v.stores, false);
   if (f.ok()) {
     Result<PromoMechanic> m = parse_promo_mechanic(mechanic);
-    if (!m.is_ok()) f.fail("mechanic", m.status().message());
-    else v.mechanic = *m;
+    if (!m.is_ok())
+      f.fail("mechanic", m.status().message());
+    else
+      v.mechanic = *m;
   }
   if (f.ok() && !(v.depth >= 0.0 && v.depth <= 0.95)) {
     f.fail("depth", "expected a fraction from 0 to 0.95, got " + Json(v.depth).dump());
@@ -333,8 +370,10 @@ Result<SalesLine> decode<SalesLine>(const Json& j) {
   f.string("order_ref", &v.order_ref, false);
   if (f.ok()) {
     Result<Channel> c = parse_channel(channel);
-    if (!c.is_ok()) f.fail("channel", c.status().message());
-    else v.channel = *c;
+    if (!c.is_ok())
+      f.fail("channel", c.status().message());
+    else
+      v.channel = *c;
   }
   return finish(f, v);
 }
@@ -397,8 +436,10 @@ Result<ForecastInput> decode<ForecastInput>(const Json& j) {
   f.string("period_name", &v.period_name, false);
   if (f.ok()) {
     Result<ForecastMethod> m = parse_forecast_method(method);
-    if (!m.is_ok()) f.fail("method", m.status().message());
-    else v.method = *m;
+    if (!m.is_ok())
+      f.fail("method", m.status().message());
+    else
+      v.method = *m;
   }
   return finish(f, v);
 }

@@ -8,9 +8,9 @@ namespace shelfcast {
 Date date_from_civil(int year, int month, int day) {
   year -= month <= 2 ? 1 : 0;
   const int era = (year >= 0 ? year : year - 399) / 400;
-  const int yoe = year - era * 400;                                       // [0, 399]
+  const int yoe = year - era * 400;                                          // [0, 399]
   const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;  // [0, 365]
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                  // [0, 146096]
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                     // [0, 146096]
   return Date{era * 146097 + doe - 719468};
 }
 
@@ -102,9 +102,12 @@ Result<Date> parse_date(std::string_view text) {
 
 std::string_view to_string(Channel channel) {
   switch (channel) {
-    case Channel::kPos: return "pos";
-    case Channel::kSales: return "sales";
-    case Channel::kOnline: return "online";
+    case Channel::kPos:
+      return "pos";
+    case Channel::kSales:
+      return "sales";
+    case Channel::kOnline:
+      return "online";
   }
   return "pos";
 }
@@ -119,10 +122,14 @@ Result<Channel> parse_channel(std::string_view text) {
 
 std::string_view to_string(PromoMechanic mechanic) {
   switch (mechanic) {
-    case PromoMechanic::kPercentOff: return "percent_off";
-    case PromoMechanic::kPricePoint: return "price_point";
-    case PromoMechanic::kMultiBuy: return "multi_buy";
-    case PromoMechanic::kBogo: return "bogo";
+    case PromoMechanic::kPercentOff:
+      return "percent_off";
+    case PromoMechanic::kPricePoint:
+      return "price_point";
+    case PromoMechanic::kMultiBuy:
+      return "multi_buy";
+    case PromoMechanic::kBogo:
+      return "bogo";
   }
   return "percent_off";
 }
