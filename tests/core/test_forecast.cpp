@@ -49,16 +49,24 @@ TEST_CASE("SES recovers a level and its interval grows as sigma^2 (1 + (h-1) alp
   CHECK(r->summary.find("simple exponential smoothing") != std::string::npos);
 }
 
-TEST_CASE("auto picks seasonal naive for a strongly seasonal series") {
+TEST_CASE("auto fits a seasonal exponential smoothing model to a strongly seasonal series") {
   ForecastInput in;
   in.season_length = 12;
   for (int t = 0; t < 60; ++t) in.values.push_back(100.0 + 40.0 * ((t % 12) < 6 ? 1 : -1));
   in.horizon = 12;
   Result<ForecastResult> r = forecast(in);
   REQUIRE(r.is_ok());
-  CHECK(r->model == "SNaive");
-  CHECK(r->mean[0] == 140.0);
-  CHECK(r->mean[6] == 60.0);
+  CAPTURE(r->model);
+  CHECK(r->model.rfind("ETS(", 0) == 0);
+  CHECK((r->model.find(",A)") != std::string::npos || r->model.find(",M)") != std::string::npos));
+  CHECK(r->mean[0] == doctest::Approx(140.0).epsilon(1e-6));
+  CHECK(r->mean[6] == doctest::Approx(60.0).epsilon(1e-6));
+  // The parts add up to the forecast.
+  for (size_t h = 0; h < r->mean.size(); ++h) {
+    double sum = 0.0;
+    for (const ForecastComponent& c : r->components) sum += c.values[h];
+    CHECK(sum == doctest::Approx(r->mean[h]));
+  }
 }
 
 TEST_CASE("edge cases have defined behaviour and never produce NaN") {
@@ -75,10 +83,15 @@ TEST_CASE("edge cases have defined behaviour and never produce NaN") {
       {"all missing", {nan, nan}, ForecastMethod::kAuto, false, ""},
       {"one point", {5.0}, ForecastMethod::kAuto, true, "Naive"},
       {"one point SES", {5.0}, ForecastMethod::kSes, true, "Naive"},
-      {"constant", {3, 3, 3, 3, 3, 3}, ForecastMethod::kAuto, true, "SES"},
-      {"all zeros", {0, 0, 0, 0, 0, 0, 0}, ForecastMethod::kAuto, true, "SES"},
-      {"leading and inner NaN", {nan, 4, nan, 6, 5, 7}, ForecastMethod::kAuto, true, "SES"},
-      {"negative values", {-5, -3, -4, -6, -2}, ForecastMethod::kAuto, true, "SES"},
+      {"constant", {3, 3, 3, 3, 3, 3}, ForecastMethod::kAuto, true, "ETS(A,N,N)"},
+      {"all zeros", {0, 0, 0, 0, 0, 0, 0}, ForecastMethod::kAuto, true, "SBA"},
+      {"leading and inner NaN", {nan, 4, nan, 6, 5, 7}, ForecastMethod::kAuto, true, "ETS(A,N,N)"},
+      {"negative values", {-5, -3, -4, -6, -2}, ForecastMethod::kAuto, true, "ETS(A,N,N)"},
+      {"intermittent", {0, 0, 3, 0, 0, 0, 1, 0, 0, 2, 0, 0}, ForecastMethod::kAuto, true, "SBA"},
+      {"drift on two points", {1, 2}, ForecastMethod::kDrift, true, "Naive"},
+      {"drift", {1, 3, 4, 8, 9}, ForecastMethod::kDrift, true, "Drift"},
+      {"tsb", {0, 2, 0, 0, 1, 0, 3}, ForecastMethod::kTsb, true, "TSB"},
+      {"croston", {0, 2, 0, 0, 1, 0, 3}, ForecastMethod::kCroston, true, "Croston"},
       {"shorter than a season", {1, 2, 3}, ForecastMethod::kSeasonalNaive, true, "SES"},
   };
   for (const Row& r : rows) {
@@ -103,6 +116,11 @@ TEST_CASE("edge cases have defined behaviour and never produce NaN") {
         }
       }
       CHECK_FALSE(res->summary.empty());
+      for (size_t h = 0; h < res->mean.size(); ++h) {
+        double sum = 0.0;
+        for (const ForecastComponent& c : res->components) sum += c.values[h];
+        CHECK(sum == doctest::Approx(res->mean[h]));
+      }
     }
   }
 }

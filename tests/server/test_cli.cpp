@@ -178,7 +178,7 @@ TEST_CASE("forecast writes one row per series and step with a lo/hi pair per lev
   const std::string in = dir.file("in.csv"), out = dir.file("out.csv");
   test::write_file(in, long_series_csv());
   auto r = run_shelfcast({"forecast", "--input", in, "--horizon", "5", "--season-length", "4",
-                          "--levels", "50,80,95", "--output", out});
+                          "--levels", "50,80,95", "--method", "snaive", "--output", out});
   REQUIRE(r.exit_code == 0);
   const std::string csv = read_file(out);
   CHECK(csv.rfind("series_id,step,mean,lo50,hi50,lo80,hi80,lo95,hi95,model\n", 0) == 0);
@@ -188,6 +188,11 @@ TEST_CASE("forecast writes one row per series and step with a lo/hi pair per lev
   CHECK(csv.find("P1@S1,1,19,19,19,19,19,19,19,SNaive\n") != std::string::npos);  // t = 31
   CHECK(csv.find(",SNaive\n") != std::string::npos);
   CHECK(r.err.find("regressor columns") != std::string::npos);  // said, not silently dropped
+  // The automatic choice names the exponential smoothing model it selected.
+  auto automatic = run_shelfcast({"forecast", "--input", in, "--horizon", "2", "--season-length",
+                                  "4"});
+  REQUIRE(automatic.exit_code == 0);
+  CHECK(automatic.out.find(",ETS(") != std::string::npos);
 }
 
 TEST_CASE("backtest writes metrics per series and pooled") {
@@ -195,7 +200,8 @@ TEST_CASE("backtest writes metrics per series and pooled") {
   const std::string in = dir.file("in.csv");
   test::write_file(in, long_series_csv());
   auto r = run_shelfcast(
-      {"backtest", "--input", in, "--horizon", "4", "--origins", "3", "--season-length", "4"});
+      {"backtest", "--input", in, "--horizon", "4", "--origins", "3", "--season-length", "4",
+       "--method", "snaive"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("series_id,points,mase,rmsse,smape,wape,bias,coverage80,coverage95,models\n",
                     0) == 0);

@@ -1,7 +1,11 @@
 #pragma once
-// Univariate forecasts of one series with prediction intervals. This first version offers the
-// benchmark methods (naive, seasonal naive) and simple exponential smoothing; the full ETS family,
-// intermittent-demand models and regressors come with issue 3 behind the same types.
+// Univariate forecasts of one series with prediction intervals: the entry point that picks a
+// model. Automatic choice (kAuto): intermittent or lumpy demand (Syntetos-Boylan-Croston classes)
+// goes to SBA with negative-binomial intervals; other series to the ETS family selected by AICc
+// (ets.h); seasons longer than ETS handles (weekly data, m = 52) are removed with classical
+// seasonal indices first and put back afterwards. The benchmarks (naive, seasonal naive, drift),
+// SES and the individual intermittent methods can be asked for by name. Fallbacks are named in
+// `model` and explained in `fallback_reason`.
 
 #include <cstdint>
 #include <string>
@@ -11,8 +15,18 @@
 
 namespace shelfcast {
 
-/// Which model to fit. kAuto picks by in-sample one-step accuracy (see ForecastParams).
-enum class ForecastMethod : uint8_t { kAuto = 0, kNaive = 1, kSeasonalNaive = 2, kSes = 3 };
+/// Which model to fit; kAuto chooses (see the top of this file).
+enum class ForecastMethod : uint8_t {
+  kAuto = 0,
+  kNaive = 1,
+  kSeasonalNaive = 2,
+  kSes = 3,
+  kEts = 4,      ///< automatic ETS by AICc, seasonal indices first for long seasons
+  kDrift = 5,    ///< random walk with drift
+  kCroston = 6,
+  kSba = 7,      ///< Croston with the Syntetos-Boylan correction
+  kTsb = 8,      ///< Teunter-Syntetos-Babai
+};
 std::string_view to_string(ForecastMethod method);
 Result<ForecastMethod> parse_forecast_method(std::string_view text);
 
@@ -27,6 +41,15 @@ struct ForecastParams {
   int ses_search_iterations = 60;
   /// In summaries, a forecast within this relative distance of the recent average is "level".
   double summary_flat_band = 0.05;
+  /// Seasons longer than ETS's limit (R: 24) are taken out with classical seasonal indices when
+  /// at least this many full seasons are observed (Hyndman & Athanasopoulos, FPP3 ch. 3.4).
+  int32_t min_seasons_for_indices = 2;
+};
+
+/// A named part of a forecast; the parts of a result add up to its mean at every step.
+struct ForecastComponent {
+  std::string name;             ///< "level_trend", "seasonal", "floor_at_zero", ...
+  std::vector<double> values;   ///< horizon values
 };
 
 /// One series to forecast, in equally spaced periods (weeks for the planner).
@@ -64,6 +87,8 @@ struct ForecastResult {
   /// Intervals of that total, one per level; lower/upper hold one value each.
   std::vector<ForecastInterval> total_intervals;
   std::string fallback_reason;  ///< why a simpler model than asked was used; empty if none
+  std::string demand_class;  ///< smooth, erratic, intermittent or lumpy (kAuto), else ""
+  std::vector<ForecastComponent> components;  ///< parts that add up to `mean`
   std::string summary;          ///< one sentence a planner can read
 };
 

@@ -36,6 +36,7 @@ void to_json(Json& j, const Dataset& v);
 void to_json(Json& j, const WeeklyPoint& v);
 void to_json(Json& j, const ForecastInput& v);
 void to_json(Json& j, const ForecastInterval& v);
+void to_json(Json& j, const ForecastComponent& v);
 void to_json(Json& j, const ForecastResult& v);
 void to_json(Json& j, const Status& v);
 void to_json(Json& j, const GeneratorConfig& v);

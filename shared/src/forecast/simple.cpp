@@ -8,7 +8,10 @@
 
 #include "detail/format.h"
 #include "detail/normal.h"
+#include "shelfcast/baseline.h"
+#include "shelfcast/ets.h"
 #include "shelfcast/forecast.h"
+#include "shelfcast/intermittent.h"
 
 namespace shelfcast {
 namespace {
@@ -133,32 +136,30 @@ std::string plural(const std::string& noun, double count) {
   return count == 1.0 ? noun : noun + "s";
 }
 
-double one_step_mse_from(const std::vector<double>& y, const std::vector<double>& fitted,
-                         size_t from) {
-  std::vector<double> errors;
-  for (size_t t = from; t < y.size(); ++t) {
-    if (!std::isnan(fitted[t])) errors.push_back(y[t] - fitted[t]);
+std::string describe_model(const std::string& model) {
+  if (model == "SES") return "simple exponential smoothing";
+  if (model == "SNaive") return "seasonal naive";
+  if (model == "Naive") return "naive";
+  if (model == "Drift") return "random walk with drift";
+  if (model == "Croston" || model == "SBA" || model == "TSB") {
+    return "intermittent-demand (" + model + ")";
   }
-  return mean_of_squares(errors);
+  if (model.rfind("ETS", 0) == 0) return "exponential smoothing " + model;
+  return model;
 }
 
-std::string describe_model(const Fit& fit) {
-  if (fit.model == "SES") return "simple exponential smoothing";
-  if (fit.model == "SNaive") return "seasonal naive";
-  return "naive";
-}
-
-std::string make_summary(const std::vector<double>& y, const Fit& fit, const ForecastInput& input,
+std::string make_summary(const std::vector<double>& y, const std::string& model,
+                         const std::vector<double>& mean, const ForecastInput& input,
                          const std::vector<ForecastInterval>& intervals,
                          const ForecastParams& params) {
   double total = 0.0;
-  for (double v : fit.mean) total += v;
-  const double per_period = total / static_cast<double>(fit.mean.size());
+  for (double v : mean) total += v;
+  const double per_period = total / static_cast<double>(mean.size());
   const size_t recent_n = std::min(y.size(), static_cast<size_t>(input.horizon));
   double recent = 0.0;
   for (size_t t = y.size() - recent_n; t < y.size(); ++t) recent += y[t];
   recent /= static_cast<double>(recent_n);
-  std::string sentence = "The " + describe_model(fit) + " model expects " +
+  std::string sentence = "The " + describe_model(model) + " model expects " +
                          detail::format_count(total) + " units over the next " +
                          std::to_string(input.horizon) + " " +
                          plural(input.period_name, input.horizon) + " (about " +
@@ -187,28 +188,261 @@ std::string make_summary(const std::vector<double>& y, const Fit& fit, const For
   return sentence;
 }
 
+
+// What every model hands to the common finishing step: raw (unclamped) means, intervals and
+// parts that add up to the means.
+struct Outcome {
+  std::string model;
+  double alpha = 0.0;
+  double sigma = 0.0;
+  std::vector<double> mean;
+  std::vector<ForecastInterval> intervals;
+  std::vector<ForecastComponent> components;
+  std::vector<double> fitted;
+  std::string note;
+  // Interval of the total of the first k steps per level (lower, upper), when the model knows it.
+  std::vector<std::pair<double, double>> total_bounds;
+  bool has_total = false;
+  Fit simple_fit;  // set for the simple models, whose total variance has a closed form
+};
+
+std::vector<ForecastInterval> gaussian_intervals(const std::vector<double>& mean,
+                                                 const std::vector<double>& sd,
+                                                 const std::vector<double>& levels) {
+  std::vector<ForecastInterval> out;
+  for (double level : levels) {
+    ForecastInterval iv;
+    iv.level = level;
+    const double z = detail::normal_quantile(0.5 + level / 200.0);
+    for (size_t h = 0; h < mean.size(); ++h) {
+      iv.lower.push_back(mean[h] - z * sd[h]);
+      iv.upper.push_back(mean[h] + z * sd[h]);
+    }
+    out.push_back(std::move(iv));
+  }
+  return out;
+}
+
+Outcome from_fit(const Fit& fit, const std::vector<double>& levels) {
+  Outcome o;
+  o.model = fit.model;
+  o.alpha = fit.alpha;
+  o.sigma = fit.sigma;
+  o.mean = fit.mean;
+  o.fitted = fit.fitted;
+  o.intervals = gaussian_intervals(fit.mean, fit.step_sd, levels);
+  o.components.push_back({fit.model == "SNaive" ? "seasonal_naive" : "level", fit.mean});
+  o.simple_fit = fit;
+  return o;
+}
+
+Outcome from_drift(const DriftForecast& d) {
+  Outcome o;
+  o.model = "Drift";
+  o.sigma = d.sigma;
+  o.mean = d.mean;
+  o.fitted = d.fitted;
+  o.intervals = d.intervals;
+  o.components.push_back({"level_trend", d.mean});
+  return o;
+}
+
+Outcome from_intermittent(const IntermittentForecast& f, int32_t total_horizon,
+                          const std::vector<double>& levels) {
+  Outcome o;
+  o.model = f.model;
+  o.mean = f.mean;
+  o.intervals = f.intervals;
+  o.fitted = f.fit.fitted;
+  o.components.push_back({"demand_rate", f.mean});
+  if (total_horizon > 0) {
+    // Exact negative-binomial quantiles of the total demand over the first k periods.
+    o.has_total = true;
+    for (double level : levels) {
+      Result<double> lo = lead_time_quantile(f.fit, total_horizon, 0.5 - level / 200.0);
+      Result<double> hi = lead_time_quantile(f.fit, total_horizon, 0.5 + level / 200.0);
+      o.total_bounds.emplace_back(lo.is_ok() ? *lo : 0.0, hi.is_ok() ? *hi : 0.0);
+    }
+  }
+  return o;
+}
+
+// Classical seasonal indices (additive) for seasons ETS does not model: a centred moving average
+// of one season removes the trend, the detrended values are averaged by season position and
+// centred on zero. FPP3 ch. 3.4.
+std::vector<double> seasonal_indices(const std::vector<double>& y, int32_t m) {
+  const auto season = static_cast<size_t>(m);
+  std::vector<double> sum(season, 0.0);
+  std::vector<int32_t> count(season, 0);
+  const size_t half = season / 2;
+  for (size_t t = half; t + half < y.size(); ++t) {
+    double ma = 0.0;
+    if (season % 2 == 0) {
+      ma = 0.5 * y[t - half] + 0.5 * y[t + half];
+      for (size_t j = t - half + 1; j < t + half; ++j) ma += y[j];
+    } else {
+      for (size_t j = t - half; j <= t + half; ++j) ma += y[j];
+    }
+    ma /= static_cast<double>(season);
+    sum[t % season] += y[t] - ma;
+    ++count[t % season];
+  }
+  std::vector<double> index(season, 0.0);
+  double mean_index = 0.0;
+  for (size_t k = 0; k < season; ++k) {
+    index[k] = count[k] > 0 ? sum[k] / count[k] : 0.0;
+    mean_index += index[k];
+  }
+  mean_index /= static_cast<double>(season);
+  for (double& v : index) v -= mean_index;
+  return index;
+}
+
+Result<Outcome> ets_outcome(const std::vector<double>& y, int32_t m, const ForecastInput& input,
+                            const ForecastParams& params) {
+  EtsOptions options;
+  const bool long_season =
+      m > options.max_season_length &&
+      y.size() >= static_cast<size_t>(m) * static_cast<size_t>(params.min_seasons_for_indices);
+  std::vector<double> index;
+  std::vector<double> adjusted = y;
+  if (long_season) {
+    index = seasonal_indices(y, m);
+    for (size_t t = 0; t < y.size(); ++t) adjusted[t] = y[t] - index[t % static_cast<size_t>(m)];
+  }
+  SHELFCAST_ASSIGN_OR_RETURN(EtsFit fit, ets_auto(adjusted, long_season ? 1 : m, options));
+  SHELFCAST_ASSIGN_OR_RETURN(EtsForecast f,
+                             ets_forecast(fit, input.horizon, input.levels, options));
+  Outcome o;
+  o.model = f.model + (long_season ? "+SeasonalIndex(" + std::to_string(m) + ")" : "");
+  o.alpha = fit.alpha;
+  o.sigma = std::sqrt(std::max(0.0, fit.sigma2));
+  o.mean = f.mean;
+  o.intervals = f.intervals;
+  o.fitted = fit.fitted;
+  o.note = fit.note;
+  std::vector<double> seasonal = f.seasonal;
+  if (long_season) {
+    for (size_t h = 0; h < o.mean.size(); ++h) {
+      const double s = index[(y.size() + h) % static_cast<size_t>(m)];
+      o.mean[h] += s;
+      seasonal[h] += s;
+      for (ForecastInterval& iv : o.intervals) {
+        iv.lower[h] += s;
+        iv.upper[h] += s;
+      }
+    }
+    for (size_t t = 0; t < o.fitted.size(); ++t) {
+      o.fitted[t] += index[t % static_cast<size_t>(m)];
+    }
+  }
+  o.components.push_back({"level_trend", f.level_trend});
+  o.components.push_back({"seasonal", seasonal});
+  return o;
+}
+
+ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastInput& input,
+                      const ForecastParams& params, const std::string& fallback,
+                      const std::string& demand_class) {
+  ForecastResult result;
+  result.model = out.model;
+  result.model_version = core_model_version();
+  result.alpha = out.alpha;
+  result.sigma = out.sigma;
+  result.fallback_reason = fallback;
+  result.demand_class = demand_class;
+  result.fitted = out.fitted;
+  result.mean = out.mean;
+  result.components = out.components;
+  if (input.non_negative) {
+    ForecastComponent floor{"floor_at_zero", std::vector<double>(result.mean.size(), 0.0)};
+    bool floored = false;
+    for (size_t h = 0; h < result.mean.size(); ++h) {
+      if (result.mean[h] < 0.0) {
+        floor.values[h] = -result.mean[h];
+        result.mean[h] = 0.0;
+        floored = true;
+      }
+    }
+    if (floored) result.components.push_back(std::move(floor));
+  }
+  for (ForecastInterval iv : out.intervals) {
+    for (size_t h = 0; h < result.mean.size(); ++h) {
+      if (!std::isfinite(iv.lower[h])) iv.lower[h] = result.mean[h];
+      if (!std::isfinite(iv.upper[h])) iv.upper[h] = result.mean[h];
+      if (input.non_negative) {
+        iv.lower[h] = std::max(0.0, iv.lower[h]);
+        iv.upper[h] = std::max(iv.upper[h], result.mean[h]);
+      }
+      iv.lower[h] = std::min(iv.lower[h], result.mean[h]);
+    }
+    result.intervals.push_back(std::move(iv));
+  }
+  if (input.total_horizon > 0) {
+    const auto k = static_cast<size_t>(input.total_horizon);
+    double raw_total = 0.0;
+    for (size_t h = 0; h < k; ++h) {
+      raw_total += out.mean[h];
+      result.total_mean += result.mean[h];
+    }
+    result.total_horizon = input.total_horizon;
+    for (size_t l = 0; l < input.levels.size(); ++l) {
+      double lo = 0.0, hi = 0.0;
+      if (out.has_total) {
+        lo = out.total_bounds[l].first;
+        hi = out.total_bounds[l].second;
+      } else if (out.simple_fit.model.empty()) {
+        // ETS and drift: half-widths of the steps added, exact for perfectly correlated step
+        // errors and otherwise wider than the true interval of the total (conservative).
+        for (size_t h = 0; h < k; ++h) {
+          lo += out.intervals[l].lower[h];
+          hi += out.intervals[l].upper[h];
+        }
+      } else {
+        const double z = detail::normal_quantile(0.5 + input.levels[l] / 200.0);
+        const double sd = total_sd(out.simple_fit, input.total_horizon);
+        lo = raw_total - z * sd;
+        hi = raw_total + z * sd;
+      }
+      if (input.non_negative) {
+        lo = std::max(0.0, lo);
+        hi = std::max(hi, result.total_mean);
+      }
+      lo = std::min(lo, result.total_mean);
+      result.total_intervals.push_back(ForecastInterval{input.levels[l], {lo}, {hi}});
+    }
+  }
+  result.summary =
+      make_summary(y, result.model, result.mean, input, result.intervals, params);
+  return result;
+}
+
 }  // namespace
 
 std::string_view to_string(ForecastMethod method) {
   switch (method) {
-    case ForecastMethod::kAuto:
-      return "auto";
-    case ForecastMethod::kNaive:
-      return "naive";
-    case ForecastMethod::kSeasonalNaive:
-      return "snaive";
-    case ForecastMethod::kSes:
-      return "ses";
+    case ForecastMethod::kAuto: return "auto";
+    case ForecastMethod::kNaive: return "naive";
+    case ForecastMethod::kSeasonalNaive: return "snaive";
+    case ForecastMethod::kSes: return "ses";
+    case ForecastMethod::kEts: return "ets";
+    case ForecastMethod::kDrift: return "drift";
+    case ForecastMethod::kCroston: return "croston";
+    case ForecastMethod::kSba: return "sba";
+    case ForecastMethod::kTsb: return "tsb";
   }
   return "auto";
 }
 
 Result<ForecastMethod> parse_forecast_method(std::string_view text) {
-  for (ForecastMethod m : {ForecastMethod::kAuto, ForecastMethod::kNaive,
-                           ForecastMethod::kSeasonalNaive, ForecastMethod::kSes}) {
+  for (ForecastMethod m :
+       {ForecastMethod::kAuto, ForecastMethod::kNaive, ForecastMethod::kSeasonalNaive,
+        ForecastMethod::kSes, ForecastMethod::kEts, ForecastMethod::kDrift,
+        ForecastMethod::kCroston, ForecastMethod::kSba, ForecastMethod::kTsb}) {
     if (text == to_string(m)) return m;
   }
-  return invalid_argument("expected auto, naive, snaive or ses, got \"" + std::string(text) + "\"",
+  return invalid_argument("expected auto, naive, snaive, ses, ets, drift, croston, sba or tsb, got \"" +
+                              std::string(text) + "\"",
                           "method");
 }
 
@@ -262,100 +496,91 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
 
   const int32_t m = input.season_length;
   const size_t n = y.size();
+  Outcome out;
   std::string fallback;
   ForecastMethod method = input.method;
+  std::string demand_class;
+
+  if (method == ForecastMethod::kAuto) {
+    bool non_negative_data = true;
+    for (double v : y) non_negative_data = non_negative_data && v >= 0.0;
+    Result<DemandClassification> cls = classify_demand(y);
+    if (cls.is_ok()) demand_class = std::string(to_string(cls->demand_class));
+    const bool sparse = cls.is_ok() && (cls->demand_class == DemandClass::kIntermittent ||
+                                        cls->demand_class == DemandClass::kLumpy);
+    if (n < 3) method = ForecastMethod::kNaive;
+    else if (non_negative_data && sparse) method = ForecastMethod::kSba;
+    else method = ForecastMethod::kEts;
+  }
   if (method == ForecastMethod::kSeasonalNaive && (m < 2 || n < static_cast<size_t>(m) + 1)) {
-    fallback =
-        "seasonal naive needs more than one season of data; used simple exponential "
-        "smoothing";
+    fallback = "seasonal naive needs more than one season of data; used simple exponential "
+               "smoothing";
     method = ForecastMethod::kSes;
   }
-  if (method == ForecastMethod::kSes && n < 3) {
-    fallback = "too few observations for smoothing; used the naive forecast";
+  if ((method == ForecastMethod::kSes || method == ForecastMethod::kEts ||
+       method == ForecastMethod::kDrift) && n < 3) {
+    fallback = "too few observations for a fitted model; used the naive forecast";
     method = ForecastMethod::kNaive;
   }
 
-  Fit fit;
   switch (method) {
     case ForecastMethod::kNaive:
-      fit = fit_seasonal_naive(y, 1, input.horizon);
-      if (n < 2)
-        fallback += fallback.empty() ? "one observation: no error estimate, intervals "
-                                       "collapse to the point"
+      out = from_fit(fit_seasonal_naive(y, 1, input.horizon), input.levels);
+      if (n < 2) {
+        fallback += fallback.empty() ? "one observation: no error estimate, intervals collapse to "
+                                       "the point"
                                      : "; one observation: intervals collapse";
+      }
       break;
     case ForecastMethod::kSeasonalNaive:
-      fit = fit_seasonal_naive(y, m, input.horizon);
+      out = from_fit(fit_seasonal_naive(y, m, input.horizon), input.levels);
       break;
     case ForecastMethod::kSes:
-      fit = fit_ses(y, input.horizon, params);
+      out = from_fit(fit_ses(y, input.horizon, params), input.levels);
       break;
-    case ForecastMethod::kAuto: {
-      if (n < 3) {
-        fit = fit_seasonal_naive(y, 1, input.horizon);
-      } else if (m >= 2 && n >= 2 * static_cast<size_t>(m)) {
-        // Both candidates scored on the same one-step errors, those after the first season.
-        Fit ses = fit_ses(y, input.horizon, params);
-        Fit snaive = fit_seasonal_naive(y, m, input.horizon);
-        const auto from = static_cast<size_t>(m);
-        fit = one_step_mse_from(y, snaive.fitted, from) < one_step_mse_from(y, ses.fitted, from)
-                  ? std::move(snaive)
-                  : std::move(ses);
+    case ForecastMethod::kDrift: {
+      Result<DriftForecast> d = forecast_drift(y, input.horizon, input.levels);
+      if (!d.is_ok()) {
+        fallback = "drift: " + d.status().message() + "; used simple exponential smoothing";
+        out = from_fit(fit_ses(y, input.horizon, params), input.levels);
       } else {
-        fit = fit_ses(y, input.horizon, params);
+        out = from_drift(*d);
+      }
+      break;
+    }
+    case ForecastMethod::kCroston:
+    case ForecastMethod::kSba:
+    case ForecastMethod::kTsb: {
+      IntermittentParams ip;
+      ip.method = method == ForecastMethod::kCroston ? IntermittentMethod::kCroston
+                  : method == ForecastMethod::kTsb   ? IntermittentMethod::kTsb
+                                                     : IntermittentMethod::kSba;
+      ip.clamp_negative = true;
+      Result<IntermittentForecast> f = forecast_intermittent(y, input.horizon, input.levels, ip);
+      if (!f.is_ok()) {
+        fallback = "intermittent model: " + f.status().message() +
+                   "; used simple exponential smoothing";
+        out = from_fit(fit_ses(y, input.horizon, params), input.levels);
+      } else {
+        out = from_intermittent(*f, input.total_horizon, input.levels);
+      }
+      break;
+    }
+    case ForecastMethod::kEts:
+    case ForecastMethod::kAuto: {
+      Result<Outcome> e = ets_outcome(y, m, input, params);
+      if (!e.is_ok()) {
+        fallback = "exponential smoothing family: " + e.status().message() +
+                   "; used simple exponential smoothing";
+        out = from_fit(fit_ses(y, input.horizon, params), input.levels);
+      } else {
+        out = std::move(e).value();
+        if (!out.note.empty()) fallback = out.note;
       }
       break;
     }
   }
-
-  ForecastResult result;
-  result.model = fit.model;
-  result.model_version = core_model_version();
-  result.alpha = fit.alpha;
-  result.sigma = fit.sigma;
-  result.fallback_reason = fallback;
-  result.fitted = fit.fitted;
-  result.mean = fit.mean;
-  if (input.non_negative) {
-    for (double& v : result.mean) v = std::max(0.0, v);
-  }
-  for (double level : input.levels) {
-    ForecastInterval interval;
-    interval.level = level;
-    const double z = detail::normal_quantile(0.5 + level / 200.0);
-    for (size_t h = 0; h < result.mean.size(); ++h) {
-      double lo = fit.mean[h] - z * fit.step_sd[h];
-      double hi = fit.mean[h] + z * fit.step_sd[h];
-      if (input.non_negative) {
-        lo = std::max(0.0, lo);
-        hi = std::max(hi, result.mean[h]);
-      }
-      interval.lower.push_back(lo);
-      interval.upper.push_back(hi);
-    }
-    result.intervals.push_back(std::move(interval));
-  }
-  if (input.total_horizon > 0) {
-    const auto k = static_cast<size_t>(input.total_horizon);
-    double raw_total = 0.0;
-    for (size_t h = 0; h < k; ++h) {
-      raw_total += fit.mean[h];
-      result.total_mean += result.mean[h];
-    }
-    const double sd = total_sd(fit, input.total_horizon);
-    result.total_horizon = input.total_horizon;
-    for (double level : input.levels) {
-      const double z = detail::normal_quantile(0.5 + level / 200.0);
-      double lo = raw_total - z * sd, hi = raw_total + z * sd;
-      if (input.non_negative) {
-        lo = std::max(0.0, lo);
-        hi = std::max(hi, result.total_mean);
-      }
-      result.total_intervals.push_back(ForecastInterval{level, {lo}, {hi}});
-    }
-  }
-  result.summary = make_summary(y, fit, input, result.intervals, params);
-  return result;
+  return finish(y, std::move(out), input, params, fallback, demand_class);
 }
 
 }  // namespace shelfcast

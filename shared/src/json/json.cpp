@@ -260,7 +260,12 @@ void to_json(Json& j, const ForecastResult& v) {
            {"summary", v.summary},
            {"total_horizon", v.total_horizon},
            {"total_mean", number_or_null(v.total_mean)},
-           {"total_intervals", v.total_intervals}};
+           {"total_intervals", v.total_intervals},
+           {"demand_class", v.demand_class},
+           {"components", v.components}};
+}
+void to_json(Json& j, const ForecastComponent& v) {
+  j = Json{{"name", v.name}, {"values", numbers(v.values)}};
 }
 void to_json(Json& j, const Status& v) {
   j = Json{{"code", std::string(to_string(v.code()))}, {"message", v.message()}};
@@ -455,6 +460,15 @@ Result<ForecastInterval> decode<ForecastInterval>(const Json& j) {
 }
 
 template <>
+Result<ForecastComponent> decode<ForecastComponent>(const Json& j) {
+  Fields f(j, "");
+  ForecastComponent v;
+  f.string("name", &v.name);
+  f.numbers("values", &v.values);
+  return finish(f, v);
+}
+
+template <>
 Result<ForecastResult> decode<ForecastResult>(const Json& j) {
   Fields f(j, "");
   ForecastResult v;
@@ -474,6 +488,8 @@ Result<ForecastResult> decode<ForecastResult>(const Json& j) {
   f.integer("total_horizon", &v.total_horizon, false);
   f.number("total_mean", &v.total_mean, false);
   f.list("total_intervals", &v.total_intervals, false);
+  f.string("demand_class", &v.demand_class, false);
+  f.list("components", &v.components, false);
   return finish(f, v);
 }
 
