@@ -1,11 +1,7 @@
 // Dominick's refrigerated orange juice (store x brand x week): does ETS-Regression with the actual
 // price, deal and feature of the test weeks beat the same baseline without regressors, on the
-// weeks with a promotion? Not wired into CMake; build and run by hand (native):
-//   g++ -std=c++17 -O2 -DSHELFCAST_VERSION='"bench"' -Ishared/include -Ishared/src
-//       tests/bench/bench_oj.cpp shared/src/forecast/regression.cpp
-//       shared/src/forecast/simple.cpp shared/src/detail/*.cpp shared/src/types/*.cpp
-//       -o /tmp/bench_oj   (one command line)
-//   gzip -dc /work/shared/data/dominicks_oj_store_week.csv.gz | /tmp/bench_oj
+// weeks with a promotion? Built as the native target bench_oj; `scripts/bench oj` runs
+//   gzip -dc ../shared/data/dominicks_oj_store_week.csv.gz | build/native-release/tests/bench_oj
 // Per store x brand: fit on the first 80% of the weeks (40..160 overall), forecast the rest with
 // the actual drivers. price_ratio = price / median training price of the series (the price cut
 // of a deal is in it); promo_depth is not used by default, as Dominick's has no depth column
