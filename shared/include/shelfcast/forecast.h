@@ -42,8 +42,10 @@ struct ForecastParams {
   /// In summaries, a forecast within this relative distance of the recent average is "level".
   double summary_flat_band = 0.05;
   /// Seasons longer than ETS's limit (R: 24) are taken out with classical seasonal indices when
-  /// at least this many full seasons are observed (Hyndman & Athanasopoulos, FPP3 ch. 3.4).
-  int32_t min_seasons_for_indices = 2;
+  /// at least this many full seasons are observed (Hyndman & Athanasopoulos, FPP3 ch. 3.4). Three,
+  /// because with two a promotion that fell in the same week both years becomes "seasonality"
+  /// (seen on the demo data: a repeated promotion spike in the forecast).
+  int32_t min_seasons_for_indices = 3;
 };
 
 /// A named part of a forecast; the parts of a result add up to its mean at every step.
