@@ -414,6 +414,8 @@ bool least_squares(const std::vector<double>& x, const std::vector<double>& y, s
   return true;
 }
 
+}  // namespace
+
 // Seasonal component of R's decompose(): centred moving average, per-position means of the
 // detrended values, normalized; the first observation is position 1 of the cycle.
 std::vector<double> classical_seasonal(const std::vector<double>& y, int32_t m, bool mult) {
@@ -450,8 +452,6 @@ std::vector<double> classical_seasonal(const std::vector<double>& y, int32_t m, 
   for (size_t t = 0; t < n; ++t) out[t] = figure[t % mm];
   return out;
 }
-
-}  // namespace
 
 bool initial_state(const EtsShape& shape, const std::vector<double>& y, std::vector<double>* x) {
   const size_t n = y.size();

@@ -74,6 +74,10 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
                                 std::vector<double> x0, const std::vector<double>& step,
                                 int32_t max_evals, double reltol, double* fbest);
 /// R's initstate(): (l0, b0, s_0 .. s_{m-2}) from a decomposition and a regression.
+/// Seasonal component of R's decompose() per observation (centred moving average, per-position
+/// means of the detrended values, normalized); additive or multiplicative.
+std::vector<double> classical_seasonal(const std::vector<double>& y, int32_t m, bool mult);
+
 bool initial_state(const EtsShape& shape, const std::vector<double>& y, std::vector<double>* x);
 
 }  // namespace shelfcast::detail

@@ -8,6 +8,7 @@
 
 #include "detail/format.h"
 #include "detail/normal.h"
+#include "forecast/ets_internal.h"
 #include "shelfcast/baseline.h"
 #include "shelfcast/ets.h"
 #include "shelfcast/forecast.h"
@@ -267,37 +268,6 @@ Outcome from_intermittent(const IntermittentForecast& f, int32_t total_horizon,
   return o;
 }
 
-// Classical seasonal indices (additive) for seasons ETS does not model: a centred moving average
-// of one season removes the trend, the detrended values are averaged by season position and
-// centred on zero. FPP3 ch. 3.4.
-std::vector<double> seasonal_indices(const std::vector<double>& y, int32_t m) {
-  const auto season = static_cast<size_t>(m);
-  std::vector<double> sum(season, 0.0);
-  std::vector<int32_t> count(season, 0);
-  const size_t half = season / 2;
-  for (size_t t = half; t + half < y.size(); ++t) {
-    double ma = 0.0;
-    if (season % 2 == 0) {
-      ma = 0.5 * y[t - half] + 0.5 * y[t + half];
-      for (size_t j = t - half + 1; j < t + half; ++j) ma += y[j];
-    } else {
-      for (size_t j = t - half; j <= t + half; ++j) ma += y[j];
-    }
-    ma /= static_cast<double>(season);
-    sum[t % season] += y[t] - ma;
-    ++count[t % season];
-  }
-  std::vector<double> index(season, 0.0);
-  double mean_index = 0.0;
-  for (size_t k = 0; k < season; ++k) {
-    index[k] = count[k] > 0 ? sum[k] / count[k] : 0.0;
-    mean_index += index[k];
-  }
-  mean_index /= static_cast<double>(season);
-  for (double& v : index) v -= mean_index;
-  return index;
-}
-
 Result<Outcome> ets_outcome(const std::vector<double>& y, int32_t m, const ForecastInput& input,
                             const ForecastParams& params) {
   EtsOptions options;
@@ -307,7 +277,9 @@ Result<Outcome> ets_outcome(const std::vector<double>& y, int32_t m, const Forec
   std::vector<double> index;
   std::vector<double> adjusted = y;
   if (long_season) {
-    index = seasonal_indices(y, m);
+    // Classical additive seasonal indices (FPP3 ch. 3.4), the same decomposition ETS starts from.
+    index = detail::classical_seasonal(y, m, /*mult=*/false);
+    index.resize(static_cast<size_t>(m));  // one value per season position
     for (size_t t = 0; t < y.size(); ++t) adjusted[t] = y[t] - index[t % static_cast<size_t>(m)];
   }
   SHELFCAST_ASSIGN_OR_RETURN(EtsFit fit, ets_auto(adjusted, long_season ? 1 : m, options));
