@@ -5,6 +5,7 @@
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/json.h"
+#include "shelfcast/series.h"
 
 namespace shelfcast::wasm {
 
@@ -12,6 +13,16 @@ std::string version() { return envelope_ok(core_model_version()); }
 
 std::string forecast(const std::string& input_json) {
   Result<ForecastInput> input = decode_text<ForecastInput>(input_json);
+  if (!input.is_ok()) return envelope_error(input.status());
+  Result<ForecastResult> result = shelfcast::forecast(*input);
+  if (!result.is_ok()) return envelope_error(result.status());
+  return envelope_ok(*result);
+}
+
+std::string forecast_weekly(const std::string& request_json) {
+  Result<WeeklyForecastRequest> request = decode_text<WeeklyForecastRequest>(request_json);
+  if (!request.is_ok()) return envelope_error(request.status());
+  Result<ForecastInput> input = weekly_forecast_input(*request);
   if (!input.is_ok()) return envelope_error(input.status());
   Result<ForecastResult> result = shelfcast::forecast(*input);
   if (!result.is_ok()) return envelope_error(result.status());

@@ -11,6 +11,9 @@ namespace shelfcast::wasm {
 std::string version();
 /// forecast(ForecastInput JSON) -> ForecastResult JSON.
 std::string forecast(const std::string& input_json);
+/// forecast_weekly(WeeklyForecastRequest JSON) -> ForecastResult JSON: weeks with their prices and
+/// promotions become the drivers of the retail regression (series.h).
+std::string forecast_weekly(const std::string& request_json);
 /// generate(GeneratorConfig JSON) -> summary of the generated data set and its truth.
 std::string generate_summary(const std::string& config_json);
 

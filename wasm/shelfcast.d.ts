@@ -1,16 +1,76 @@
 // Types of the Shelfcast core's JS surface (shelfcast.js).
 
+export type ForecastMethod =
+  | 'auto' | 'naive' | 'snaive' | 'ses' | 'ets' | 'drift' | 'croston' | 'sba' | 'tsb' | 'regression';
+
+/** Per-period retail drivers; each field absent or one value per period. */
+export interface RetailDrivers {
+  /** Net price paid / a fixed reference price, > 0. */
+  price_ratio?: number[];
+  /** Fraction off the regular price, [0, 1). */
+  promo_depth?: number[];
+  feature?: number[];
+  display?: number[];
+  holiday?: number[];
+}
+
 export interface ForecastInput {
   values: Array<number | null>;
   season_length?: number;
   horizon: number;
   levels?: number[];
-  method?: 'auto' | 'naive' | 'snaive' | 'ses';
+  method?: ForecastMethod;
   non_negative?: boolean;
   /** Also forecast the total of the first k steps (0 = none, at most horizon). */
   total_horizon?: number;
   /** What one step is called in the summary, e.g. "week". */
   period_name?: string;
+  history_drivers?: RetailDrivers;
+  /** Planned drivers of the horizon: the same fields as history_drivers, horizon values each. */
+  future_drivers?: RetailDrivers;
+}
+
+/** One week of a series as the REST API's /series returns it. */
+export interface WeeklyPoint {
+  week: string;
+  units: number;
+  avg_price?: number;
+  promo_depth?: number;
+  feature?: boolean;
+  display?: boolean;
+  holiday?: boolean;
+  complete?: boolean;
+}
+
+export interface WeeklyForecastRequest {
+  /** Consecutive weeks, oldest first. */
+  history: WeeklyPoint[];
+  /** Planned weeks after the history (promotion depth, feature, display, optional price). */
+  planned?: WeeklyPoint[];
+  horizon: number;
+  levels?: number[];
+  method?: ForecastMethod;
+  total_horizon?: number;
+  season_length?: number;
+}
+
+/** A named part of the forecast; the parts add up to the mean at every step. */
+export interface ForecastComponent {
+  name: 'level_trend' | 'seasonal' | 'price' | 'promotion' | 'holiday' | 'floor_at_zero' | string;
+  values: number[];
+}
+
+/** A fitted driver effect of the retail regression (log scale). */
+export interface ForecastDriver {
+  name: 'price_elasticity' | 'promo_lift_per_depth' | 'feature_log_lift' | 'display_log_lift' |
+    'holiday_log_lift';
+  value: number;
+  std_error: number;
+  prior_mean: number;
+  /** false: no variation in the data, held at the prior. */
+  estimated: boolean;
+  /** The sign constraint holds it at 0. */
+  at_bound: boolean;
 }
 
 export interface ForecastInterval {
@@ -32,6 +92,10 @@ export interface ForecastResult {
   total_mean: number;
   /** Intervals of the total; lower and upper hold one value each. */
   total_intervals: ForecastInterval[];
+  demand_class: string;
+  components: ForecastComponent[];
+  /** Driver effects of the retail regression; empty for the other models. */
+  drivers: ForecastDriver[];
 }
 
 export interface ShelfcastError extends Error {
@@ -42,6 +106,7 @@ export interface ShelfcastError extends Error {
 export declare class Shelfcast {
   version(): string;
   forecast(input: ForecastInput): ForecastResult;
+  forecastWeekly(request: WeeklyForecastRequest): ForecastResult;
   generateSummary(config: Record<string, unknown>): Record<string, unknown>;
 }
 

@@ -28,6 +28,14 @@ export class Shelfcast {
   forecast(input) {
     return call(this.module.forecast, input);
   }
+  /**
+   * Forecast a weekly series with its prices and promotions as drivers:
+   * {history: WeeklyPoint[], planned?: WeeklyPoint[], horizon, levels?, method?, total_horizon?}
+   * -> ForecastResult (components split level/trend, seasonal, price, promotion, holiday).
+   */
+  forecastWeekly(request) {
+    return call(this.module.forecast_weekly, request);
+  }
   /** Generate a synthetic data set in memory and summarize it (tests, demos). */
   generateSummary(config) {
     return call(this.module.generate_summary, config);

@@ -16,16 +16,22 @@ namespace {
 
 const char* const kForecastUsage =
     "usage: shelfcast forecast --input FILE --horizon H [--season-length M] [--levels 80,95]\n"
-    "                          [--method auto|ses|snaive|naive] [--output FILE]\n"
+    "                          [--method M] [--output FILE]\n"
     "  Forecasts every series of a long CSV `series_id,period,value` (optional regressor columns\n"
     "  price,promo_depth,feature,display,holiday; rows after a series' last value are its planned\n"
     "  periods). Writes CSV `series_id,step,mean,lo80,hi80,lo95,hi95,model` (a lo/hi pair per\n"
-    "  level) to FILE or stdout. --season-length defaults to 1 (no season); use 52 for weeks.\n";
+    "  level) to FILE or stdout. --season-length defaults to 1 (no season); use 52 for weeks.\n"
+    "  --method auto (default) picks SBA for intermittent series, the retail regression when the\n"
+    "  drivers vary, else ETS by AICc; or one of naive, snaive, ses, ets, drift, croston, sba,\n"
+    "  tsb, regression. Drivers: price = net price paid per unit (an empty cell keeps the\n"
+    "  previous price); promo_depth = fraction off in [0, 1); feature, display in [0, 1];\n"
+    "  holiday >= 0; empty = none. Planned periods without a row assume the last price and no\n"
+    "  promotion.\n";
 
 const char* const kBacktestUsage =
     "usage: shelfcast backtest --input FILE --horizon H --origins K [--season-length M] [--step "
     "S]\n"
-    "                          [--levels 80,95] [--method auto|ses|snaive|naive] [--output FILE]\n"
+    "                          [--levels 80,95] [--method M] [--output FILE]\n"
     "  Rolling-origin evaluation: the last origin leaves exactly H periods, earlier ones step "
     "back\n"
     "  by S (default 1). Writes CSV `series_id,points,mase,rmsse,smape,wape,bias,coverage80,...,\n"
@@ -95,8 +101,67 @@ Result<LongSeriesFile> read_series(const std::string& path) {
   return parse_long_series(path, *content);
 }
 
+// The series' driver columns as the model's drivers (regression.h). Price becomes the ratio to
+// the median observed price of the history (the reference only shifts the level). An empty cell
+// means "the previous price" for price and "none" for the others; planned periods missing from
+// the file (fewer rows after the last value than the horizon) are filled the same way and
+// counted in *padded. `future_periods` = 0 reads history only (backtest: the file's future rows
+// play no part).
+void attach_drivers(const LongSeries& s, int32_t future_periods, ForecastInput* input,
+                    int64_t* padded) {
+  const size_t n = s.values.size();
+  const size_t total = n + static_cast<size_t>(future_periods);
+  if (future_periods > s.future_rows) *padded += future_periods - s.future_rows;
+  for (size_t r = 0; r < s.regressor_names.size(); ++r) {
+    const std::string& name = s.regressor_names[r];
+    const std::vector<double>& column = s.regressors[r];
+    std::vector<double> v(total, name == "price" ? std::nan("") : 0.0);
+    for (size_t t = 0; t < total && t < column.size(); ++t) {
+      if (!std::isnan(column[t])) v[t] = column[t];
+    }
+    if (name == "price") {
+      std::vector<double> seen;
+      for (size_t t = 0; t < n; ++t) {
+        if (!std::isnan(v[t])) seen.push_back(v[t]);
+      }
+      if (seen.empty()) continue;  // no price ever observed: the driver is not used
+      std::nth_element(seen.begin(), seen.begin() + static_cast<long>(seen.size() / 2), seen.end());
+      const double reference = seen[seen.size() / 2];
+      double last = std::nan("");
+      for (double x : v) {
+        if (!std::isnan(x)) {
+          last = x;
+          break;
+        }
+      }
+      for (double& x : v) {
+        if (std::isnan(x)) x = last;
+        last = x;
+        x /= reference;
+      }
+    }
+    std::vector<double>* history = nullptr;
+    std::vector<double>* future = nullptr;
+    RetailRegressors& h = input->history_drivers;
+    RetailRegressors& f = input->future_drivers;
+    if (name == "price")
+      history = &h.price_ratio, future = &f.price_ratio;
+    else if (name == "promo_depth")
+      history = &h.promo_depth, future = &f.promo_depth;
+    else if (name == "feature")
+      history = &h.feature, future = &f.feature;
+    else if (name == "display")
+      history = &h.display, future = &f.display;
+    else
+      history = &h.holiday, future = &f.holiday;
+    history->assign(v.begin(), v.begin() + static_cast<long>(n));
+    future->assign(v.begin() + static_cast<long>(n), v.end());
+  }
+}
+
 // Notes go out only after a successful run, so a failure stays a single line on stderr.
-int finish(const std::string& output, const std::string& bytes, const LongSeriesFile& file) {
+int finish(const std::string& output, const std::string& bytes, const LongSeriesFile& file,
+           int64_t padded) {
   Status written = write_output(output, bytes);
   if (!written.is_ok()) return input_error(written.message());
   if (!file.ignored_columns.empty()) {
@@ -104,9 +169,10 @@ int finish(const std::string& output, const std::string& bytes, const LongSeries
     for (const std::string& c : file.ignored_columns) std::cerr << " " << c;
     std::cerr << "\n";
   }
-  if (!file.series.empty() && !file.series[0].regressor_names.empty()) {
-    std::cerr << "shelfcast: note: regressor columns were validated but are not yet used by the "
-                 "models of this version\n";
+  if (padded > 0) {
+    std::cerr << "shelfcast: note: " << padded
+              << " planned period(s) had no row after the last value; assumed the last price, "
+                 "no promotion and no holiday\n";
   }
   return kExitOk;
 }
@@ -126,12 +192,14 @@ int cmd_forecast(int argc, char** argv) {
   Result<LongSeriesFile> file = read_series(args.get("input"));
   if (!file.is_ok()) return input_error(file.status().message());
 
+  int64_t padded = 0;
   std::string out = "series_id,step,mean";
   for (double level : base.levels) out += ",lo" + level_name(level) + ",hi" + level_name(level);
   out += ",model\n";
   for (const LongSeries& series : file->series) {
     ForecastInput input = base;
     input.values = series.values;
+    attach_drivers(series, input.horizon, &input, &padded);
     Result<ForecastResult> result = forecast(input);
     if (!result.is_ok()) {
       return input_error(args.get("input") + ": series \"" + series.id +
@@ -145,7 +213,7 @@ int cmd_forecast(int argc, char** argv) {
       out += "," + result->model + "\n";
     }
   }
-  return finish(args.get("output"), out, *file);
+  return finish(args.get("output"), out, *file, padded);
 }
 
 int cmd_backtest(int argc, char** argv) {
@@ -186,6 +254,8 @@ int cmd_backtest(int argc, char** argv) {
   for (const LongSeries& series : file->series) {
     ForecastInput input = base;
     input.values = series.values;
+    int64_t unused = 0;
+    attach_drivers(series, 0, &input, &unused);
     Result<BacktestResult> result = backtest(input, options, core);
     if (!result.is_ok()) {
       return input_error(args.get("input") + ": series \"" + series.id +
@@ -201,7 +271,7 @@ int cmd_backtest(int argc, char** argv) {
   std::string joined;
   for (const std::string& m : all_models) joined += (joined.empty() ? "" : "|") + m;
   row("ALL", all.metrics(), joined);
-  return finish(args.get("output"), out, *file);
+  return finish(args.get("output"), out, *file, 0);
 }
 
 }  // namespace shelfcast::server

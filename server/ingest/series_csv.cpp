@@ -41,6 +41,20 @@ std::string show(const std::string& value) {
   return "\"" + (value.size() > 40 ? value.substr(0, 40) + "..." : value) + "\"";
 }
 
+// The range each driver column must lie in (regression.h): "" when v is fine, else the
+// expectation, to which the caller appends the text it read.
+std::string driver_range_problem(const std::string& column, double v) {
+  if (column == "price" && !(v > 0.0)) return "expected a price > 0, got ";
+  if (column == "promo_depth" && !(v >= 0.0 && v < 1.0)) {
+    return "expected a fraction off the regular price in [0, 1), got ";
+  }
+  if ((column == "feature" || column == "display") && !(v >= 0.0 && v <= 1.0)) {
+    return "expected 0, 1 or a share of the period in between, got ";
+  }
+  if (column == "holiday" && !(v >= 0.0)) return "expected 0, 1 or a count of holidays, got ";
+  return "";
+}
+
 }  // namespace
 
 Result<LongSeriesFile> parse_long_series(std::string_view file_name, std::string_view content) {
@@ -141,6 +155,10 @@ Result<LongSeriesFile> parse_long_series(std::string_view file_name, std::string
       double v = std::nan("");
       if (!text.empty() && !parse_double(text, &v)) {
         return error(record.line, regressor_names[r], "expected a number, got " + show(text));
+      }
+      if (!text.empty()) {
+        const std::string range = driver_range_problem(regressor_names[r], v);
+        if (!range.empty()) return error(record.line, regressor_names[r], range + show(text));
       }
       s.regressors[r].push_back(v);
     }

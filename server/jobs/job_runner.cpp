@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shelfcast/json.h"
+#include "shelfcast/series.h"
 #include "store/store.h"
 
 namespace shelfcast::server {
@@ -178,14 +179,20 @@ Status JobRunner::run_forecast_job(int64_t id) {
       size_t first = 0, last = points->size();
       while (first < last && !(*points)[first].complete) ++first;
       while (last > first && !(*points)[last - 1].complete) --last;
-      ForecastInput input;
-      input.season_length = spec->season_length;
-      input.horizon = spec->horizon;
-      input.levels = spec->levels;
-      input.method = spec->method;
-      input.period_name = "week";
-      for (size_t i = first; i < last; ++i) input.values.push_back((*points)[i].units);
-      Result<ForecastResult> result = forecast(input);
+      WeeklyForecastRequest request;
+      request.history.assign(points->begin() + static_cast<long>(first),
+                             points->begin() + static_cast<long>(last));
+      request.season_length = spec->season_length;
+      request.horizon = spec->horizon;
+      request.levels = spec->levels;
+      request.method = spec->method;
+      Result<ForecastInput> input = weekly_forecast_input(request);
+      if (!input.is_ok()) {
+        ++skipped;
+        last_skip = key.product_code + "@" + key.store_code + ": " + input.status().message();
+        continue;
+      }
+      Result<ForecastResult> result = forecast(*input);
       if (!result.is_ok()) {
         ++skipped;
         last_skip = key.product_code + "@" + key.store_code + ": " + result.status().message();

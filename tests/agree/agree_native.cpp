@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     std::string envelope;
     if (fn == "forecast")
       envelope = shelfcast::wasm::forecast(input);
+    else if (fn == "forecast_weekly")
+      envelope = shelfcast::wasm::forecast_weekly(input);
     else if (fn == "generate_summary")
       envelope = shelfcast::wasm::generate_summary(input);
     else if (fn == "version")

@@ -13,6 +13,7 @@
 
 #include "detail/rng.h"
 #include "shelfcast/generate.h"
+#include "shelfcast/json.h"
 #include "shelfcast/regression.h"
 #include "shelfcast/series.h"
 
@@ -668,4 +669,174 @@ TEST_CASE("regression: missing recent periods widen the intervals") {
   CHECK(width_gap > width_full);
   check_parts_add_up(gap->history_parts, gap->fitted);
   check_intervals(*gap);
+}
+
+TEST_CASE("forecast() routes a series with varying drivers to the retail regression") {
+  const Synthetic s = synthetic(104, -2.0, 1.0, 0.05, 77);
+  ForecastInput in;
+  in.values = s.input.values;
+  in.season_length = 52;
+  in.horizon = s.input.horizon;
+  in.history_drivers = s.input.history;
+  in.future_drivers = s.input.future;
+  in.total_horizon = 4;
+  REQUIRE(has_informative_drivers(in));
+  Result<ForecastResult> r = forecast(in);
+  REQUIRE(r.is_ok());
+  CHECK(r->model == "ETS-Regression");
+  CHECK(r->fallback_reason.empty());
+  // The same numbers as the regression called directly, and parts that add up to the mean.
+  Result<RegressionForecast> direct = forecast_regression(s.input);
+  REQUIRE(direct.is_ok());
+  REQUIRE(r->mean.size() == direct->mean.size());
+  for (size_t h = 0; h < r->mean.size(); ++h) CHECK(r->mean[h] == direct->mean[h]);
+  std::vector<std::string> names;
+  for (const ForecastComponent& c : r->components) names.push_back(c.name);
+  CHECK(names ==
+        std::vector<std::string>{"level_trend", "seasonal", "price", "promotion", "holiday"});
+  for (size_t h = 0; h < r->mean.size(); ++h) {
+    double sum = 0.0;
+    for (const ForecastComponent& c : r->components) sum += c.values[h];
+    CHECK(sum == doctest::Approx(r->mean[h]).epsilon(1e-9));
+    // A planned promotion shows up in the promotion part, nowhere else.
+    if (s.input.future.promo_depth[h] > 0.0) CHECK(r->components[3].values[h] > 0.0);
+    if (s.input.future.promo_depth[h] == 0.0 && s.input.future.feature[h] == 0.0 &&
+        s.input.future.display[h] == 0.0) {
+      CHECK(r->components[3].values[h] == 0.0);
+    }
+  }
+  REQUIRE(r->drivers.size() == 5);
+  CHECK(r->drivers[0].name == "price_elasticity");
+  CHECK(r->drivers[0].value == doctest::Approx(-2.0).epsilon(0.15));
+  REQUIRE(r->total_intervals.size() == 2);
+  CHECK(r->total_intervals[0].lower[0] <= r->total_mean);
+  CHECK(r->total_mean <= r->total_intervals[0].upper[0]);
+
+  SUBCASE("drivers that never vary leave the choice to ETS") {
+    ForecastInput flat = in;
+    for (RetailRegressors* d : {&flat.history_drivers, &flat.future_drivers}) {
+      std::fill(d->price_ratio.begin(), d->price_ratio.end(), 1.0);
+      for (std::vector<double>* v : {&d->promo_depth, &d->feature, &d->display, &d->holiday}) {
+        std::fill(v->begin(), v->end(), 0.0);
+      }
+    }
+    CHECK_FALSE(has_informative_drivers(flat));
+    Result<ForecastResult> e = forecast(flat);
+    REQUIRE(e.is_ok());
+    CHECK(e->model.rfind("ETS(", 0) == 0);
+    CHECK(e->drivers.empty());
+  }
+  SUBCASE("a planned driver of the wrong length is the caller's error, named") {
+    ForecastInput bad = in;
+    bad.future_drivers.promo_depth.pop_back();
+    Result<ForecastResult> e = forecast(bad);
+    REQUIRE_FALSE(e.is_ok());
+    CHECK(e.status().code() == ErrorCode::kInvalidArgument);
+    CHECK(e.status().field() == "future.promo_depth");
+  }
+  SUBCASE("an intermittent series stays with the intermittent model") {
+    ForecastInput sparse = in;
+    for (size_t t = 0; t < sparse.values.size(); ++t) {
+      sparse.values[t] = t % 5 == 0 ? 3.0 : 0.0;
+    }
+    Result<ForecastResult> e = forecast(sparse);
+    REQUIRE(e.is_ok());
+    CHECK(e->model == "SBA");
+  }
+  SUBCASE("the input and its drivers survive the JSON wire format") {
+    Result<ForecastInput> back = decode<ForecastInput>(Json(in));
+    REQUIRE(back.is_ok());
+    CHECK(back->history_drivers.promo_depth == in.history_drivers.promo_depth);
+    CHECK(back->future_drivers.price_ratio == in.future_drivers.price_ratio);
+    Result<ForecastResult> again = decode<ForecastResult>(Json(*r));
+    REQUIRE(again.is_ok());
+    REQUIRE(again->drivers.size() == 5);
+    CHECK(again->drivers[0].value == r->drivers[0].value);
+    CHECK(again->drivers[0].std_error == r->drivers[0].std_error);
+  }
+}
+
+TEST_CASE("weekly_forecast_input turns weeks into drivers the regression can use") {
+  WeeklyForecastRequest req;
+  const Date monday = date_from_civil(2024, 1, 1);
+  for (int t = 0; t < 60; ++t) {
+    WeeklyPoint p;
+    p.week = Date{monday.days + 7 * t};
+    const bool promo = t % 10 == 4;
+    p.units = (promo ? 170.0 : 100.0) + t % 3;
+    p.promo_depth = promo ? 0.2 : 0.0;
+    p.feature = promo;
+    p.avg_price = t == 7 ? 0.0 : (t < 30 ? 2.0 : 2.5) * (1.0 - p.promo_depth);  // week 7: no price
+    p.holiday = t == 51;
+    req.history.push_back(p);
+  }
+  WeeklyPoint plan;
+  plan.week = Date{monday.days + 7 * 60};
+  plan.promo_depth = 0.3;
+  plan.display = true;
+  req.planned = {plan};
+  req.horizon = 56;
+  Result<ForecastInput> in = weekly_forecast_input(req);
+  REQUIRE(in.is_ok());
+  CHECK(in->values.size() == 60);
+  CHECK(in->period_name == "week");
+  CHECK(in->season_length == 52);
+  // Reference = median unpromoted price: 2.0 for 26 of them (t < 30 minus promos and week 7)
+  // and 2.5 for 27 -> 2.5; week 7 keeps week 6's price.
+  const RetailRegressors& h = in->history_drivers;
+  CHECK(h.price_ratio[0] == doctest::Approx(2.0 / 2.5));
+  CHECK(h.price_ratio[7] == h.price_ratio[6]);
+  CHECK(h.price_ratio[4] == doctest::Approx(1.6 / 2.5));
+  CHECK(h.feature[4] == 1.0);
+  CHECK(h.holiday[51] == 1.0);
+  // Planned week: the last regular price times (1 - depth); later weeks: the regular price, no
+  // promotion, and the holiday of the same week a season earlier (week 51 -> step 43).
+  const RetailRegressors& f = in->future_drivers;
+  REQUIRE(f.price_ratio.size() == 56);
+  CHECK(f.price_ratio[0] == doctest::Approx(2.5 * 0.7 / 2.5));
+  CHECK(f.display[0] == 1.0);
+  CHECK(f.promo_depth[1] == 0.0);
+  CHECK(f.price_ratio[1] == doctest::Approx(1.0));
+  CHECK(f.holiday[51 + 52 - 60] == 1.0);
+  CHECK(std::count(f.holiday.begin(), f.holiday.end(), 1.0) == 1);
+  Result<ForecastResult> r = forecast(*in);
+  REQUIRE(r.is_ok());
+  CHECK(r->model == "ETS-Regression");
+  CHECK(r->components[3].values[0] > 0.0);  // the planned promotion
+
+  SUBCASE("refusals name the entry") {
+    struct Row {
+      const char* name;
+      void (*edit)(WeeklyForecastRequest*);
+      const char* field;
+    };
+    const Row rows[] = {
+        {"no history", [](WeeklyForecastRequest* q) { q->history.clear(); }, "history"},
+        {"gap", [](WeeklyForecastRequest* q) { q->history.erase(q->history.begin() + 5); },
+         "history[5].week"},
+        {"planned not next", [](WeeklyForecastRequest* q) { q->planned[0].week.days += 7; },
+         "planned[0].week"},
+        {"negative units", [](WeeklyForecastRequest* q) { q->history[3].units = -1.0; },
+         "history[3].units"},
+        {"depth 1", [](WeeklyForecastRequest* q) { q->planned[0].promo_depth = 1.0; },
+         "planned[0].promo_depth"},
+        {"horizon 0", [](WeeklyForecastRequest* q) { q->horizon = 0; }, "horizon"},
+    };
+    for (const Row& row : rows) {
+      CAPTURE(row.name);
+      WeeklyForecastRequest q = req;
+      row.edit(&q);
+      Result<ForecastInput> e = weekly_forecast_input(q);
+      REQUIRE_FALSE(e.is_ok());
+      CHECK(e.status().field() == row.field);
+    }
+  }
+  SUBCASE("a series never priced leaves price out") {
+    WeeklyForecastRequest q = req;
+    for (WeeklyPoint& p : q.history) p.avg_price = 0.0;
+    Result<ForecastInput> e = weekly_forecast_input(q);
+    REQUIRE(e.is_ok());
+    CHECK(e->history_drivers.price_ratio.empty());
+    CHECK(e->future_drivers.price_ratio.empty());
+  }
 }

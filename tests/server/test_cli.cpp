@@ -187,21 +187,81 @@ TEST_CASE("forecast writes one row per series and step with a lo/hi pair per lev
   // Period-4 pattern repeated exactly: seasonal naive wins and forecasts the next season.
   CHECK(csv.find("P1@S1,1,19,19,19,19,19,19,19,SNaive\n") != std::string::npos);  // t = 31
   CHECK(csv.find(",SNaive\n") != std::string::npos);
-  CHECK(r.err.find("regressor columns") != std::string::npos);  // said, not silently dropped
-  // The automatic choice names the exponential smoothing model it selected.
-  auto automatic = run_shelfcast({"forecast", "--input", in, "--horizon", "2", "--season-length",
-                                  "4"});
+  // The automatic choice: the planned price cut (1.5 -> 1.2) is a driver that varies, so the
+  // retail regression forecasts; the two steps per series beyond the file's planned rows are said.
+  auto automatic =
+      run_shelfcast({"forecast", "--input", in, "--horizon", "5", "--season-length", "4"});
   REQUIRE(automatic.exit_code == 0);
-  CHECK(automatic.out.find(",ETS(") != std::string::npos);
+  CHECK(automatic.out.find(",ETS-Regression\n") != std::string::npos);
+  CHECK(automatic.err.find("4 planned period(s) had no row") != std::string::npos);
+  // Without the price column the same values go to the ETS family.
+  const std::string plain_in = dir.file("plain.csv");
+  {
+    std::string src = long_series_csv(), plain;
+    for (size_t pos = 0, end; (end = src.find('\n', pos)) != std::string::npos; pos = end + 1) {
+      const std::string line = src.substr(pos, end - pos);
+      const std::string kept = line.substr(0, line.rfind(','));
+      if (!kept.empty() && kept.back() == ',') continue;  // a planned row: no value
+      plain += kept + "\n";
+    }
+    test::write_file(plain_in, plain);
+  }
+  auto ets =
+      run_shelfcast({"forecast", "--input", plain_in, "--horizon", "2", "--season-length", "4"});
+  REQUIRE(ets.exit_code == 0);
+  CHECK(ets.out.find(",ETS(") != std::string::npos);
+}
+
+TEST_CASE("forecast uses planned promotions: a promoted week forecasts above an unpromoted one") {
+  TempDir dir;
+  const std::string in = dir.file("promo.csv");
+  // 104 weeks at ~100 units; every 8th week 30% off with a feature sells about twice as much.
+  std::string csv = "series_id,period,value,price,promo_depth,feature\n";
+  for (int t = 1; t <= 110; ++t) {
+    const bool promo = t % 8 == 0;
+    const double price = promo ? 1.4 : 2.0;
+    const std::string value =
+        t > 104 ? "" : std::to_string(promo ? 200 + (t % 3) * 7 : 100 + (t % 5) * 3);
+    csv += "A," + std::to_string(t) + "," + value + "," + std::to_string(price) + "," +
+           (promo ? "0.3" : "0") + "," + (promo ? "1" : "0") + "\n";
+  }
+  test::write_file(in, csv);
+  auto r = run_shelfcast({"forecast", "--input", in, "--horizon", "6", "--season-length", "52"});
+  REQUIRE(r.exit_code == 0);
+  CAPTURE(r.out);
+  // Step s is period 104 + s; no promotion is planned in periods 105..110.
+  std::vector<double> mean;
+  for (size_t pos = r.out.find('\n') + 1, end; (end = r.out.find('\n', pos)) != std::string::npos;
+       pos = end + 1) {
+    const std::string line = r.out.substr(pos, end - pos);
+    const size_t a = line.find(',', line.find(',') + 1);
+    mean.push_back(std::stod(line.substr(a + 1, line.find(',', a + 1) - a - 1)));
+    CHECK(line.find(",ETS-Regression") != std::string::npos);
+  }
+  REQUIRE(mean.size() == 6);
+  CHECK(mean[0] > 80.0);
+  CHECK(mean[0] < 130.0);
+  // Re-plan week 106 (step 2) as a promotion: its forecast roughly doubles, the others stay.
+  std::string planned = csv;
+  const std::string row106 = "A,106,,2.000000,0,0\n";
+  REQUIRE(planned.find(row106) != std::string::npos);
+  planned.replace(planned.find(row106), row106.size(), "A,106,,1.400000,0.3,1\n");
+  test::write_file(in, planned);
+  auto p = run_shelfcast({"forecast", "--input", in, "--horizon", "6", "--season-length", "52"});
+  REQUIRE(p.exit_code == 0);
+  const size_t at = p.out.find("\nA,2,");
+  REQUIRE(at != std::string::npos);
+  const double promoted = std::stod(p.out.substr(at + 5, p.out.find(',', at + 5) - at - 5));
+  CHECK(promoted > 1.6 * mean[1]);
+  CHECK(promoted < 2.6 * mean[1]);
 }
 
 TEST_CASE("backtest writes metrics per series and pooled") {
   TempDir dir;
   const std::string in = dir.file("in.csv");
   test::write_file(in, long_series_csv());
-  auto r = run_shelfcast(
-      {"backtest", "--input", in, "--horizon", "4", "--origins", "3", "--season-length", "4",
-       "--method", "snaive"});
+  auto r = run_shelfcast({"backtest", "--input", in, "--horizon", "4", "--origins", "3",
+                          "--season-length", "4", "--method", "snaive"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("series_id,points,mase,rmsse,smape,wape,bias,coverage80,coverage95,models\n",
                     0) == 0);
@@ -225,6 +285,12 @@ TEST_CASE("forecast and backtest refuse bad input with one line and write nothin
       {"bad period", "series_id,period,value\nA,2024-13-01,3\n", ":2: field 'period'"},
       {"missing column", "series_id,value\nA,3\n", ":1: field 'period'"},
       {"bad regressor", "series_id,period,value,price\nA,1,3,cheap\n", ":2: field 'price'"},
+      {"price not positive", "series_id,period,value,price\nA,1,3,0\n",
+       ":2: field 'price': expected a price > 0, got \"0\""},
+      {"depth out of range", "series_id,period,value,promo_depth\nA,1,3,0.2\nA,2,4,1.5\n",
+       ":3: field 'promo_depth': expected a fraction off the regular price in [0, 1)"},
+      {"feature out of range", "series_id,period,value,feature\nA,1,3,2\n", ":2: field 'feature'"},
+      {"negative holiday", "series_id,period,value,holiday\nA,1,3,-1\n", ":2: field 'holiday'"},
       {"no observation", "series_id,period,value\nA,1,\n", ":1: field 'value'"},
       {"header only", "series_id,period,value\n", ":2: no data rows"},
       {"empty", "", ":1: empty file"},

@@ -363,6 +363,7 @@ async function main() {
     "a valid token loads the planner and draws the forecast",
     "the chart holds history, forecast and nested 80%/95% intervals",
     "the model, its version, the explanation and the KPI are shown",
+    "the forecast's parts add up to the KPI total",
     "the selectors are labelled and reachable with Tab",
     "changing the product redraws the chart",
     "changing the horizon to 26 weeks forecasts 26 weeks",
@@ -504,6 +505,21 @@ async function main() {
       assert(/shelfcast-core/.test(version), `model version is "${version}"`);
       const kpi = (await page.getByTestId("kpi-next4").innerText()).trim();
       assert(/\d/.test(kpi), `next-4-weeks KPI is "${kpi}"`);
+    });
+
+    await flowStep(async () => {
+      // Each row is a part of the forecast over the KPI weeks; baseline + signed parts = total.
+      const rows = await page.locator('[data-testid="forecast-parts"] tr').evaluateAll((trs) =>
+        trs.map((tr) => ({ part: tr.dataset.part || "", total: tr.className === "parts-total", text: tr.cells[0] ? tr.cells[0].textContent : "", value: tr.cells[1] ? tr.cells[1].textContent : "" })));
+      assert(rows.length >= 2, `parts table has ${rows.length} row(s)`);
+      const num = (s) => Number(String(s).replace(/[^0-9.−-]/g, "").replace("−", "-"));
+      const total = rows.find((r) => r.total);
+      assert(total, "the parts table has no total row");
+      const kpi = num(await page.getByTestId("kpi-next4").innerText());
+      assert(Math.abs(num(total.value) - kpi) <= 1, `parts total ${total.value} differs from the KPI ${kpi}`);
+      const added = rows.filter((r) => !r.total).reduce((s, r) => s + num(r.value), 0);
+      // Each shown value is rounded, and parts under half a unit are left out.
+      assert(Math.abs(added - num(total.value)) <= rows.length + 1, `parts add up to ${added}, total ${total.value}`);
     });
 
     await flowStep(async () => {

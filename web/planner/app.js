@@ -10,13 +10,42 @@ const SEASON_LENGTH_WEEKS = 52;
 const KPI_WEEKS = 4;
 const LEVELS = [80, 95];
 const HORIZONS = ["13", "26", "52"];
-const METHODS = ["auto", "ses", "snaive"];
+const METHODS = ["auto", "ets", "regression", "ses", "snaive"];
 
 const MODEL_NAMES = {
   SES: "Simple exponential smoothing",
   SNaive: "Seasonal naive",
   Naive: "Naive (last value)",
   Mean: "Historical mean",
+  "ETS-Regression": "Retail regression",
+  "Mean-Regression": "Retail regression (too little history: priors)",
+  Constant: "Constant",
+  SBA: "Intermittent demand (SBA)",
+  Croston: "Intermittent demand (Croston)",
+  TSB: "Intermittent demand (TSB)",
+  Drift: "Random walk with drift",
+};
+
+// The parts a forecast is made of (the core's components), in the words a planner uses.
+const PART_NAMES = {
+  level_trend: "Baseline (level and trend)",
+  level: "Baseline (level)",
+  seasonal: "Season",
+  seasonal_naive: "Same weeks last season",
+  demand_rate: "Average demand rate",
+  price: "Price",
+  promotion: "Promotions",
+  holiday: "Holidays",
+  floor_at_zero: "Floor at zero",
+};
+
+// The fitted effects of the retail regression, with how to read them.
+const DRIVER_NAMES = {
+  price_elasticity: "price elasticity",
+  promo_lift_per_depth: "extra promotion lift per 100% depth",
+  feature_log_lift: "feature lift",
+  display_log_lift: "display lift",
+  holiday_log_lift: "holiday lift",
 };
 
 const COLORS = {
@@ -381,7 +410,7 @@ function prepareSeries(allPoints) {
     if (Number.isFinite(prev)) {
       if (t <= prev) throw new Error(`The series is not in chronological order at ${point.week}.`);
       for (let gap = prev + 7 * DAY_MS; gap < t; gap += 7 * DAY_MS) {
-        rows.push({ week: formatDay(gap), units: 0, promo_depth: 0, feature: false, display: false });
+        rows.push({ week: formatDay(gap), units: 0, avg_price: 0, promo_depth: 0, feature: false, display: false, holiday: false });
         filled += 1;
       }
     }
@@ -693,6 +722,8 @@ function renderDetails(view) {
   $("data-note").textContent = notes.join(" ");
   $("data-note").hidden = notes.length === 0;
 
+  renderParts(result, k);
+
   const iv80 = intervalAt(result, 80);
   const iv95 = intervalAt(result, 95);
   const body = document.createDocumentFragment();
@@ -713,6 +744,52 @@ function renderDetails(view) {
     body.appendChild(tr);
   });
   $("forecast-table").tBodies[0].replaceChildren(body);
+}
+
+/**
+ * The forecast's parts over the KPI weeks: the core's components add up to the mean at every
+ * step, so their sums add up to the KPI total shown above. Then the fitted driver effects.
+ */
+function renderParts(result, k) {
+  $("parts-title").textContent = `What makes up the next ${k} weeks`;
+  const rows = document.createDocumentFragment();
+  for (const part of result.components || []) {
+    const total = sum(part.values.slice(0, k));
+    const baseline = part.name === "level_trend" || part.name === "level" || part.name === "demand_rate" || part.name === "seasonal_naive";
+    if (!baseline && Math.abs(total) < 0.5) continue; // nothing worth a line
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = PART_NAMES[part.name] || part.name;
+    const td = document.createElement("td");
+    td.textContent = baseline ? fmtUnits(total) : `${total >= 0 ? "+" : "−"}${fmtUnits(Math.abs(total))}`;
+    tr.dataset.part = part.name;
+    tr.append(th, td);
+    rows.appendChild(tr);
+  }
+  const totalRow = document.createElement("tr");
+  totalRow.className = "parts-total";
+  const th = document.createElement("th");
+  th.scope = "row";
+  th.textContent = "Forecast";
+  const td = document.createElement("td");
+  td.textContent = fmtUnits(result.total_mean);
+  totalRow.append(th, td);
+  rows.appendChild(totalRow);
+  $("parts-table").tBodies[0].replaceChildren(rows);
+
+  const said = [];
+  for (const d of result.drivers || []) {
+    if (!d.estimated) continue;
+    const name = DRIVER_NAMES[d.name] || d.name;
+    if (d.name === "price_elasticity") {
+      said.push(`${name} ${fmtParam.format(d.value)} ± ${fmtParam.format(d.std_error)}`);
+    } else {
+      // Log-scale lifts read as multipliers: exp(0.2) = ×1.22.
+      said.push(`${name} ×${fmtParam.format(Math.exp(d.value))}`);
+    }
+  }
+  $("parts-drivers").textContent = said.length ? `Estimated from this series: ${said.join("; ")}.` : "";
 }
 
 // ---- the flow -------------------------------------------------------------------------------------
@@ -782,14 +859,15 @@ async function refresh() {
 
   let result;
   try {
-    result = core.forecast({
-      values: prepared.rows.map((r) => r.units),
-      season_length: SEASON_LENGTH_WEEKS,
+    // Weeks with their prices, promotions and holidays: the core turns them into the drivers of
+    // the retail regression (and picks ETS or SBA when they carry no information).
+    result = core.forecastWeekly({
+      history: prepared.rows,
       horizon: sel.horizon,
+      season_length: SEASON_LENGTH_WEEKS,
       levels: LEVELS,
       method: sel.method,
       total_horizon: Math.min(KPI_WEEKS, sel.horizon),
-      period_name: "week",
     });
     if (result && typeof result.then === "function") result = await result;
     checkForecast(result, sel.horizon);

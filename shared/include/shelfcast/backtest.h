@@ -79,7 +79,9 @@ struct BacktestResult {
 /// Rolling-origin evaluation: for origin k the forecaster sees values[0, n - horizon -
 /// (origins-1-k)
 /// * step) and is scored on the next `horizon` values. `input` supplies season length, levels and
-/// method; its values and horizon are replaced. Too-short series are kInvalidArgument.
+/// method; its values and horizon are replaced. Drivers (history_drivers, one value per
+/// observation) are cut at each origin: the forecaster sees the ones after it as planned.
+/// Too-short series are kInvalidArgument.
 Result<BacktestResult> backtest(const ForecastInput& input, const BacktestOptions& options,
                                 const Forecaster& forecaster);
 

@@ -11,6 +11,7 @@
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/result.h"
+#include "shelfcast/series.h"
 #include "shelfcast/types.h"
 
 namespace shelfcast {
@@ -34,7 +35,10 @@ void to_json(Json& j, const SalesLine& v);
 void to_json(Json& j, const InventoryPosition& v);
 void to_json(Json& j, const Dataset& v);
 void to_json(Json& j, const WeeklyPoint& v);
+void to_json(Json& j, const RetailRegressors& v);
+void to_json(Json& j, const RegressionCoefficient& v);
 void to_json(Json& j, const ForecastInput& v);
+void to_json(Json& j, const WeeklyForecastRequest& v);
 void to_json(Json& j, const ForecastInterval& v);
 void to_json(Json& j, const ForecastComponent& v);
 void to_json(Json& j, const ForecastResult& v);

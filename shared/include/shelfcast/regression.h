@@ -41,17 +41,8 @@
 
 namespace shelfcast {
 
-/// Per-period retail drivers. Every field is either empty (not used: neutral everywhere) or has
-/// one value per period; the history and future records of one input must use the same fields.
-struct RetailRegressors {
-  /// Net price paid per unit / a fixed reference price of the item (e.g. its first regular
-  /// price), > 0. The model uses log(price_ratio); 1 = reference price.
-  std::vector<double> price_ratio;
-  std::vector<double> promo_depth;  ///< fraction off the regular price, in [0, 1)
-  std::vector<double> feature;      ///< leaflet/feature share of the period, in [0, 1] (0/1)
-  std::vector<double> display;      ///< secondary-display share of the period, in [0, 1] (0/1)
-  std::vector<double> holiday;      ///< holiday indicator or count of holidays in the period, >= 0
-};
+// RetailRegressors (the per-period drivers) and RegressionCoefficient live in forecast.h, which
+// forecast() takes them through.
 
 /// Tunables of the fit, each with its default and its source.
 struct RegressionOptions {
@@ -123,18 +114,6 @@ struct RegressionInput {
   int32_t season_length = 52;  ///< periods per year (52 weekly, 12 monthly); 1 = no season
   int32_t horizon = 1;         ///< periods to forecast, 1..10000
   std::vector<double> levels = {80.0, 95.0};  ///< interval coverage in percent, each in (0, 100)
-};
-
-/// A fitted driver coefficient (on the log scale).
-struct RegressionCoefficient {
-  /// "price_elasticity", "promo_lift_per_depth", "feature_log_lift", "display_log_lift" or
-  /// "holiday_log_lift".
-  std::string name;
-  double value = 0.0;
-  double std_error = 0.0;   ///< posterior sd (ridge = Gaussian prior); 0 when not estimated
-  double prior_mean = 0.0;  ///< the ridge centre
-  bool estimated = false;   ///< false: fixed at prior_mean (field unused or no variation)
-  bool at_bound = false;    ///< the sign constraint holds it at 0
 };
 
 /// Additive parts of a series of means; at every step the five parts sum to the mean.

@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "shelfcast/forecast.h"
+#include "shelfcast/result.h"
 #include "shelfcast/types.h"
 
 namespace shelfcast {
@@ -17,5 +19,26 @@ std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
                                           const std::vector<Promotion>& promotions,
                                           const std::vector<Holiday>& holidays,
                                           double regular_price, Date first, Date last);
+
+/// A weekly series to forecast with its drivers, as the server's jobs and the planner page send it.
+struct WeeklyForecastRequest {
+  std::vector<WeeklyPoint> history;  ///< consecutive weeks, oldest first (units observed)
+  /// Weeks after the history with their planned promotion (depth, feature, display, holiday;
+  /// avg_price > 0 sets a planned price). May be shorter than the horizon or empty: weeks without
+  /// a plan get the last regular price, no promotion and the holiday flag of 52 weeks earlier.
+  std::vector<WeeklyPoint> planned;
+  int32_t horizon = 13;                       ///< weeks to forecast, >= 1
+  std::vector<double> levels = {80.0, 95.0};  ///< interval levels in percent
+  ForecastMethod method = ForecastMethod::kAuto;
+  int32_t total_horizon = 0;   ///< forecast the total of the first this-many weeks too
+  int32_t season_length = 52;  ///< weeks per season
+};
+
+/// The ForecastInput of a weekly series: units as values and the five retail drivers
+/// (regression.h). price_ratio = avg_price / the median avg_price of the unpromoted history weeks
+/// (all weeks if none); a week without a usable price (avg_price <= 0) keeps the previous one.
+/// A planned week without a price pays the last regular price times (1 - depth). Weeks that are
+/// not consecutive (7 days apart, history then planned) are kInvalidArgument naming the entry.
+Result<ForecastInput> weekly_forecast_input(const WeeklyForecastRequest& request);
 
 }  // namespace shelfcast

@@ -116,6 +116,15 @@ Result<BacktestResult> backtest(const ForecastInput& input, const BacktestOption
   if (options.origins < 1) return invalid_argument("expected at least one origin", "origins");
   if (options.step < 1) return invalid_argument("expected a step >= 1", "step");
   const auto n = static_cast<int64_t>(input.values.size());
+  for (const std::vector<double>* field :
+       {&input.history_drivers.price_ratio, &input.history_drivers.promo_depth,
+        &input.history_drivers.feature, &input.history_drivers.display,
+        &input.history_drivers.holiday}) {
+    if (!field->empty() && static_cast<int64_t>(field->size()) != n) {
+      return invalid_argument("expected each driver to have one value per observation",
+                              "history_drivers");
+    }
+  }
   const int64_t first_end =
       n - options.horizon - static_cast<int64_t>(options.origins - 1) * options.step;
   if (first_end < std::max(1, options.min_train)) {
@@ -132,6 +141,22 @@ Result<BacktestResult> backtest(const ForecastInput& input, const BacktestOption
     window.values.assign(input.values.begin(), input.values.begin() + static_cast<long>(end));
     window.horizon = options.horizon;
     window.total_horizon = 0;
+    // Drivers known at the origin: history up to it, the actual (planned) ones after it.
+    const auto cut = [end, &options](const std::vector<double>& all, std::vector<double>* history,
+                                     std::vector<double>* future) {
+      if (all.empty()) return;
+      history->assign(all.begin(), all.begin() + static_cast<long>(end));
+      future->assign(all.begin() + static_cast<long>(end),
+                     all.begin() + static_cast<long>(end) + options.horizon);
+    };
+    const RetailRegressors& d = input.history_drivers;
+    RetailRegressors& h = window.history_drivers;
+    RetailRegressors& f = window.future_drivers;
+    cut(d.price_ratio, &h.price_ratio, &f.price_ratio);
+    cut(d.promo_depth, &h.promo_depth, &f.promo_depth);
+    cut(d.feature, &h.feature, &f.feature);
+    cut(d.display, &h.display, &f.display);
+    cut(d.holiday, &h.holiday, &f.holiday);
     Result<ForecastResult> result = forecaster(window);
     if (!result.is_ok()) return result.status();
     const std::vector<double> actuals(

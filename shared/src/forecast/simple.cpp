@@ -3,6 +3,7 @@
 // Practice" (3rd ed.), section 5.5 (benchmarks) and Hyndman et al. (2008), table 6.1 (ETS(A,N,N)).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -13,6 +14,7 @@
 #include "shelfcast/ets.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/intermittent.h"
+#include "shelfcast/regression.h"
 
 namespace shelfcast {
 namespace {
@@ -145,6 +147,9 @@ std::string describe_model(const std::string& model) {
   if (model == "Croston" || model == "SBA" || model == "TSB") {
     return "intermittent-demand (" + model + ")";
   }
+  if (model == "ETS-Regression")
+    return "retail regression (smoothed level with price, promotion "
+           "and holiday effects)";
   if (model.rfind("ETS", 0) == 0) return "exponential smoothing " + model;
   return model;
 }
@@ -189,7 +194,6 @@ std::string make_summary(const std::vector<double>& y, const std::string& model,
   return sentence;
 }
 
-
 // What every model hands to the common finishing step: raw (unclamped) means, intervals and
 // parts that add up to the means.
 struct Outcome {
@@ -204,6 +208,7 @@ struct Outcome {
   // Interval of the total of the first k steps per level (lower, upper), when the model knows it.
   std::vector<std::pair<double, double>> total_bounds;
   bool has_total = false;
+  std::vector<RegressionCoefficient> drivers;  // the regression's fitted effects
   Fit simple_fit;  // set for the simple models, whose total variance has a closed form
 };
 
@@ -313,6 +318,34 @@ Result<Outcome> ets_outcome(const std::vector<double>& y, int32_t m, const Forec
   return o;
 }
 
+// The retail regression with the input's drivers; its parts become the components.
+Result<Outcome> regression_outcome(const ForecastInput& input) {
+  RegressionInput in;
+  in.values = input.values;
+  in.history = input.history_drivers;
+  in.future = input.future_drivers;
+  in.season_length = input.season_length;
+  in.horizon = input.horizon;
+  in.levels = input.levels;
+  SHELFCAST_ASSIGN_OR_RETURN(RegressionForecast r, forecast_regression(in));
+  Outcome o;
+  o.model = r.model;
+  o.alpha = r.alpha;
+  o.sigma = r.sigma;
+  o.mean = r.mean;
+  o.intervals = r.intervals;
+  o.fitted = r.fitted;
+  o.note = r.fallback_reason;
+  const RegressionDecomposition& p = r.forecast_parts;
+  o.components = {{"level_trend", p.baseline},
+                  {"seasonal", p.seasonal},
+                  {"price", p.price},
+                  {"promotion", p.promotion},
+                  {"holiday", p.holiday}};
+  o.drivers = r.coefficients;
+  return o;
+}
+
 ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastInput& input,
                       const ForecastParams& params, const std::string& fallback,
                       const std::string& demand_class) {
@@ -326,6 +359,7 @@ ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastI
   result.fitted = out.fitted;
   result.mean = out.mean;
   result.components = out.components;
+  result.drivers = out.drivers;
   if (input.non_negative) {
     ForecastComponent floor{"floor_at_zero", std::vector<double>(result.mean.size(), 0.0)};
     bool floored = false;
@@ -384,8 +418,7 @@ ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastI
       result.total_intervals.push_back(ForecastInterval{input.levels[l], {lo}, {hi}});
     }
   }
-  result.summary =
-      make_summary(y, result.model, result.mean, input, result.intervals, params);
+  result.summary = make_summary(y, result.model, result.mean, input, result.intervals, params);
   return result;
 }
 
@@ -393,15 +426,26 @@ ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastI
 
 std::string_view to_string(ForecastMethod method) {
   switch (method) {
-    case ForecastMethod::kAuto: return "auto";
-    case ForecastMethod::kNaive: return "naive";
-    case ForecastMethod::kSeasonalNaive: return "snaive";
-    case ForecastMethod::kSes: return "ses";
-    case ForecastMethod::kEts: return "ets";
-    case ForecastMethod::kDrift: return "drift";
-    case ForecastMethod::kCroston: return "croston";
-    case ForecastMethod::kSba: return "sba";
-    case ForecastMethod::kTsb: return "tsb";
+    case ForecastMethod::kAuto:
+      return "auto";
+    case ForecastMethod::kNaive:
+      return "naive";
+    case ForecastMethod::kSeasonalNaive:
+      return "snaive";
+    case ForecastMethod::kSes:
+      return "ses";
+    case ForecastMethod::kEts:
+      return "ets";
+    case ForecastMethod::kDrift:
+      return "drift";
+    case ForecastMethod::kCroston:
+      return "croston";
+    case ForecastMethod::kSba:
+      return "sba";
+    case ForecastMethod::kTsb:
+      return "tsb";
+    case ForecastMethod::kRegression:
+      return "regression";
   }
   return "auto";
 }
@@ -410,12 +454,35 @@ Result<ForecastMethod> parse_forecast_method(std::string_view text) {
   for (ForecastMethod m :
        {ForecastMethod::kAuto, ForecastMethod::kNaive, ForecastMethod::kSeasonalNaive,
         ForecastMethod::kSes, ForecastMethod::kEts, ForecastMethod::kDrift,
-        ForecastMethod::kCroston, ForecastMethod::kSba, ForecastMethod::kTsb}) {
+        ForecastMethod::kCroston, ForecastMethod::kSba, ForecastMethod::kTsb,
+        ForecastMethod::kRegression}) {
     if (text == to_string(m)) return m;
   }
-  return invalid_argument("expected auto, naive, snaive, ses, ets, drift, croston, sba or tsb, got \"" +
-                              std::string(text) + "\"",
-                          "method");
+  return invalid_argument(
+      "expected auto, naive, snaive, ses, ets, drift, croston, sba, tsb or regression, got \"" +
+          std::string(text) + "\"",
+      "method");
+}
+
+bool has_informative_drivers(const ForecastInput& input) {
+  const auto fields = [](const RetailRegressors& r) {
+    return std::array<const std::vector<double>*, 5>{&r.price_ratio, &r.promo_depth, &r.feature,
+                                                     &r.display, &r.holiday};
+  };
+  const auto history = fields(input.history_drivers);
+  const auto future = fields(input.future_drivers);
+  for (size_t k = 0; k < history.size(); ++k) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const std::vector<double>* v : {history[k], future[k]}) {
+      for (double x : *v) {
+        if (std::isnan(x)) continue;
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+    }
+    if (hi > lo) return true;
+  }
+  return false;
 }
 
 std::string core_model_version() { return std::string("shelfcast-core ") + SHELFCAST_VERSION; }
@@ -480,17 +547,25 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
     if (cls.is_ok()) demand_class = std::string(to_string(cls->demand_class));
     const bool sparse = cls.is_ok() && (cls->demand_class == DemandClass::kIntermittent ||
                                         cls->demand_class == DemandClass::kLumpy);
-    if (n < 3) method = ForecastMethod::kNaive;
-    else if (non_negative_data && sparse) method = ForecastMethod::kSba;
-    else method = ForecastMethod::kEts;
+    if (n < 3)
+      method = ForecastMethod::kNaive;
+    else if (non_negative_data && sparse)
+      method = ForecastMethod::kSba;
+    else if (non_negative_data && n >= static_cast<size_t>(RegressionOptions{}.min_observations) &&
+             has_informative_drivers(input))
+      method = ForecastMethod::kRegression;
+    else
+      method = ForecastMethod::kEts;
   }
   if (method == ForecastMethod::kSeasonalNaive && (m < 2 || n < static_cast<size_t>(m) + 1)) {
-    fallback = "seasonal naive needs more than one season of data; used simple exponential "
-               "smoothing";
+    fallback =
+        "seasonal naive needs more than one season of data; used simple exponential "
+        "smoothing";
     method = ForecastMethod::kSes;
   }
   if ((method == ForecastMethod::kSes || method == ForecastMethod::kEts ||
-       method == ForecastMethod::kDrift) && n < 3) {
+       method == ForecastMethod::kDrift) &&
+      n < 3) {
     fallback = "too few observations for a fitted model; used the naive forecast";
     method = ForecastMethod::kNaive;
   }
@@ -530,11 +605,25 @@ Result<ForecastResult> forecast(const ForecastInput& input, const ForecastParams
       ip.clamp_negative = true;
       Result<IntermittentForecast> f = forecast_intermittent(y, input.horizon, input.levels, ip);
       if (!f.is_ok()) {
-        fallback = "intermittent model: " + f.status().message() +
-                   "; used simple exponential smoothing";
+        fallback =
+            "intermittent model: " + f.status().message() + "; used simple exponential smoothing";
         out = from_fit(fit_ses(y, input.horizon, params), input.levels);
       } else {
         out = from_intermittent(*f, input.total_horizon, input.levels);
+      }
+      break;
+    }
+    case ForecastMethod::kRegression: {
+      Result<Outcome> r = regression_outcome(input);
+      if (!r.is_ok()) {
+        // Bad drivers are the caller's error, not a reason to quietly drop them.
+        if (r.status().code() == ErrorCode::kInvalidArgument) return r.status();
+        fallback =
+            "retail regression: " + r.status().message() + "; used simple exponential smoothing";
+        out = from_fit(fit_ses(y, input.horizon, params), input.levels);
+      } else {
+        out = std::move(r).value();
+        if (!out.note.empty()) fallback = out.note;
       }
       break;
     }

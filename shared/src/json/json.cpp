@@ -119,6 +119,21 @@ class Fields {
     }
   }
 
+  // Decodes an optional object member with decode<T>, prefixing inner field paths.
+  template <typename T>
+  void object(const char* key, T* out) {
+    const Json* m = member(key, false);
+    if (!m || m->is_null()) return;
+    Result<T> item = decode<T>(*m);
+    if (!item.is_ok()) {
+      const std::string inner = item.status().field();
+      status_ = invalid_argument(item.status().message(),
+                                 path_of(key) + (inner.empty() ? "" : "." + inner));
+      return;
+    }
+    *out = std::move(item).value();
+  }
+
   // Decodes an array member element by element with decode<T>.
   template <typename T>
   void list(const char* key, std::vector<T>* out, bool required = true) {
@@ -233,6 +248,27 @@ void to_json(Json& j, const WeeklyPoint& v) {
            {"holiday", v.holiday},
            {"complete", v.complete}};
 }
+void to_json(Json& j, const RetailRegressors& v) {
+  // Only the fields in use: an absent field means "driver not used".
+  j = Json::object();
+  const std::pair<const char*, const std::vector<double>*> fields[] = {
+      {"price_ratio", &v.price_ratio},
+      {"promo_depth", &v.promo_depth},
+      {"feature", &v.feature},
+      {"display", &v.display},
+      {"holiday", &v.holiday}};
+  for (const auto& [name, values] : fields) {
+    if (!values->empty()) j[name] = numbers(*values);
+  }
+}
+void to_json(Json& j, const RegressionCoefficient& v) {
+  j = Json{{"name", v.name},
+           {"value", number_or_null(v.value)},
+           {"std_error", number_or_null(v.std_error)},
+           {"prior_mean", number_or_null(v.prior_mean)},
+           {"estimated", v.estimated},
+           {"at_bound", v.at_bound}};
+}
 void to_json(Json& j, const ForecastInput& v) {
   j = Json{{"values", numbers(v.values)},
            {"season_length", v.season_length},
@@ -242,6 +278,18 @@ void to_json(Json& j, const ForecastInput& v) {
            {"non_negative", v.non_negative},
            {"total_horizon", v.total_horizon},
            {"period_name", v.period_name}};
+  const Json history = v.history_drivers, future = v.future_drivers;
+  if (!history.empty()) j["history_drivers"] = history;
+  if (!future.empty()) j["future_drivers"] = future;
+}
+void to_json(Json& j, const WeeklyForecastRequest& v) {
+  j = Json{{"history", v.history},
+           {"planned", v.planned},
+           {"horizon", v.horizon},
+           {"levels", numbers(v.levels)},
+           {"method", std::string(to_string(v.method))},
+           {"total_horizon", v.total_horizon},
+           {"season_length", v.season_length}};
 }
 void to_json(Json& j, const ForecastInterval& v) {
   j = Json{{"level", v.level}, {"lower", numbers(v.lower)}, {"upper", numbers(v.upper)}};
@@ -262,7 +310,8 @@ void to_json(Json& j, const ForecastResult& v) {
            {"total_mean", number_or_null(v.total_mean)},
            {"total_intervals", v.total_intervals},
            {"demand_class", v.demand_class},
-           {"components", v.components}};
+           {"components", v.components},
+           {"drivers", v.drivers}};
 }
 void to_json(Json& j, const ForecastComponent& v) {
   j = Json{{"name", v.name}, {"values", numbers(v.values)}};
@@ -427,6 +476,31 @@ Result<WeeklyPoint> decode<WeeklyPoint>(const Json& j) {
 }
 
 template <>
+Result<RetailRegressors> decode<RetailRegressors>(const Json& j) {
+  Fields f(j, "");
+  RetailRegressors v;
+  f.numbers("price_ratio", &v.price_ratio, false);
+  f.numbers("promo_depth", &v.promo_depth, false);
+  f.numbers("feature", &v.feature, false);
+  f.numbers("display", &v.display, false);
+  f.numbers("holiday", &v.holiday, false);
+  return finish(f, v);
+}
+
+template <>
+Result<RegressionCoefficient> decode<RegressionCoefficient>(const Json& j) {
+  Fields f(j, "");
+  RegressionCoefficient v;
+  f.string("name", &v.name);
+  f.number("value", &v.value);
+  f.number("std_error", &v.std_error, false);
+  f.number("prior_mean", &v.prior_mean, false);
+  f.boolean("estimated", &v.estimated, false);
+  f.boolean("at_bound", &v.at_bound, false);
+  return finish(f, v);
+}
+
+template <>
 Result<ForecastInput> decode<ForecastInput>(const Json& j) {
   Fields f(j, "");
   ForecastInput v;
@@ -439,6 +513,30 @@ Result<ForecastInput> decode<ForecastInput>(const Json& j) {
   f.boolean("non_negative", &v.non_negative, false);
   f.integer("total_horizon", &v.total_horizon, false);
   f.string("period_name", &v.period_name, false);
+  f.object("history_drivers", &v.history_drivers);
+  f.object("future_drivers", &v.future_drivers);
+  if (f.ok()) {
+    Result<ForecastMethod> m = parse_forecast_method(method);
+    if (!m.is_ok())
+      f.fail("method", m.status().message());
+    else
+      v.method = *m;
+  }
+  return finish(f, v);
+}
+
+template <>
+Result<WeeklyForecastRequest> decode<WeeklyForecastRequest>(const Json& j) {
+  Fields f(j, "");
+  WeeklyForecastRequest v;
+  std::string method = "auto";
+  f.list("history", &v.history);
+  f.list("planned", &v.planned, false);
+  f.integer("horizon", &v.horizon);
+  f.numbers("levels", &v.levels, false);
+  f.string("method", &method, false);
+  f.integer("total_horizon", &v.total_horizon, false);
+  f.integer("season_length", &v.season_length, false);
   if (f.ok()) {
     Result<ForecastMethod> m = parse_forecast_method(method);
     if (!m.is_ok())
@@ -490,6 +588,7 @@ Result<ForecastResult> decode<ForecastResult>(const Json& j) {
   f.list("total_intervals", &v.total_intervals, false);
   f.string("demand_class", &v.demand_class, false);
   f.list("components", &v.components, false);
+  f.list("drivers", &v.drivers, false);
   return finish(f, v);
 }
 
