@@ -18,6 +18,8 @@ const std::vector<RouteAccess>& access_matrix() {
       {"POST", "/api/v1/jobs/forecast", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       {"GET", R"(/api/v1/jobs/(\d+))", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/forecasts)", false, kEveryRole},
+      {"GET", R"(/api/v1/jobs/(\d+)/levels)", false, kEveryRole},
+      {"GET", R"(/api/v1/jobs/(\d+)/accuracy)", false, kEveryRole},
       {"POST", R"(/api/v1/jobs/(\d+)/cancel)", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
   };
   return kMatrix;

@@ -1,9 +1,11 @@
 #include "jobs/job_runner.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "shelfcast/hierarchy_forecast.h"
 #include "shelfcast/json.h"
 #include "shelfcast/series.h"
 #include "store/store.h"
@@ -15,6 +17,33 @@ using nlohmann::json;
 
 // How many series' forecasts are written per transaction: bounds memory and lock time.
 constexpr int64_t kSeriesPerCommit = 200;
+// Progress is written every this many nodes (a write per node would slow the job down).
+constexpr int64_t kNodesPerProgressWrite = 100;
+
+// Hierarchy node names are attribute=value pairs joined by '|': keep those characters out.
+std::string attribute_value(const std::string& text) {
+  if (text.empty()) return "none";
+  std::string out = text;
+  for (char& c : out) {
+    if (c == '|' || c == '=') c = '/';
+  }
+  return out;
+}
+
+Json metrics_json(const AccuracyMetrics& m) {
+  const auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
+  Json coverage = Json::object();
+  for (size_t l = 0; l < m.levels.size() && l < m.coverage.size(); ++l) {
+    coverage[std::to_string(static_cast<int>(m.levels[l]))] = num(m.coverage[l]);
+  }
+  return Json{{"n", m.n},
+              {"mase", num(m.mase)},
+              {"rmsse", num(m.rmsse)},
+              {"smape", num(m.smape)},
+              {"wape", num(m.wape)},
+              {"bias", num(m.bias)},
+              {"coverage", coverage}};
+}
 
 }  // namespace
 
@@ -40,7 +69,9 @@ Result<ForecastJobSpec> decode_forecast_job(const std::string& body) {
     int32_t lo, hi;
   };
   for (const IntField& f : {IntField{"horizon", &spec.horizon, 1, 104},
-                            IntField{"season_length", &spec.season_length, 1, 365}}) {
+                            IntField{"season_length", &spec.season_length, 1, 365},
+                            IntField{"backtest_origins", &spec.backtest_origins, 0, 12},
+                            IntField{"backtest_step", &spec.backtest_step, 1, 52}}) {
     auto it = j.find(f.name);
     if (it == j.end()) continue;
     if (!it->is_number_integer() || it->get<int64_t>() < f.lo || it->get<int64_t>() > f.hi) {
@@ -64,9 +95,19 @@ Result<ForecastJobSpec> decode_forecast_job(const std::string& body) {
     if (!it->is_string()) return invalid_argument("expected a method name", "method");
     SHELFCAST_ASSIGN_OR_RETURN(spec.method, parse_forecast_method(it->get<std::string>()));
   }
+  if (auto it = j.find("reconcile"); it != j.end()) {
+    if (!it->is_string() || (it->get<std::string>() != "none" &&
+                             !parse_reconcile_method(it->get<std::string>()).is_ok())) {
+      return invalid_argument(
+          "expected none, bottom_up, ols, wls_struct, wls_var or mint_shrink, got " + it->dump(),
+          "reconcile");
+    }
+    spec.reconcile = it->get<std::string>();
+  }
   for (auto it = j.begin(); it != j.end(); ++it) {
-    static const std::set<std::string> kKnown = {"products",      "stores", "horizon",
-                                                 "season_length", "levels", "method"};
+    static const std::set<std::string> kKnown = {
+        "products", "stores",    "horizon",          "season_length", "levels",
+        "method",   "reconcile", "backtest_origins", "backtest_step"};
     if (!kKnown.count(it.key())) return invalid_argument("unknown field", it.key());
   }
   return spec;
@@ -78,7 +119,10 @@ std::string encode_forecast_job(const ForecastJobSpec& spec) {
                         {"horizon", spec.horizon},
                         {"season_length", spec.season_length},
                         {"levels", spec.levels},
-                        {"method", std::string(to_string(spec.method))}});
+                        {"method", std::string(to_string(spec.method))},
+                        {"reconcile", spec.reconcile},
+                        {"backtest_origins", spec.backtest_origins},
+                        {"backtest_step", spec.backtest_step}});
 }
 
 Result<std::unique_ptr<JobRunner>> JobRunner::start(const std::string& db_path) {
@@ -155,6 +199,7 @@ Status JobRunner::run_forecast_job(int64_t id) {
 
   Result<std::vector<SeriesKey>> keys = list_series_keys(*db, spec->products, spec->stores);
   if (!keys.is_ok()) return finish_job(*db, id, "failed", "{}", keys.status().to_string());
+  if (spec->reconcile != "none") return run_reconciled_job(*db, id, *spec, *keys);
   const auto total = static_cast<int64_t>(keys->size());
   SHELFCAST_RETURN_IF_ERROR(update_job_progress(*db, id, 0, total));
 
@@ -211,6 +256,167 @@ Status JobRunner::run_forecast_job(int64_t id) {
                   {"model_version", core_model_version()}};
   if (!last_skip.empty()) summary["last_skip_reason"] = last_skip;
   return finish_job(*db, id, "done", dump_json(summary), "");
+}
+
+Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJobSpec& spec,
+                                     const std::vector<SeriesKey>& keys) {
+  const auto fail = [&db, id](const std::string& why) {
+    return finish_job(db, id, "failed", "{}", why);
+  };
+  Result<ReconcileMethod> method = parse_reconcile_method(spec.reconcile);
+  if (!method.is_ok()) return fail(method.status().to_string());
+  Result<std::map<int64_t, std::string>> channels = store_main_channels(db);
+  if (!channels.is_ok()) return fail(channels.status().to_string());
+
+  // Every series in memory, on one weekly grid (the data period, edge weeks trimmed alike).
+  HierarchyForecastInput input;
+  std::vector<const SeriesKey*> used;
+  int64_t skipped = 0;
+  std::string last_skip;
+  Date first_week;
+  size_t periods = 0;
+  for (const SeriesKey& key : keys) {
+    Result<std::vector<WeeklyPoint>> points = weekly_series(db, key.product_code, key.store_code);
+    if (!points.is_ok()) return fail(points.status().to_string());
+    size_t first = 0, last = points->size();
+    while (first < last && !(*points)[first].complete) ++first;
+    while (last > first && !(*points)[last - 1].complete) --last;
+    WeeklyForecastRequest request;
+    request.history.assign(points->begin() + static_cast<long>(first),
+                           points->begin() + static_cast<long>(last));
+    request.season_length = spec.season_length;
+    request.horizon = spec.horizon;
+    request.levels = spec.levels;
+    request.method = spec.method;
+    Result<ForecastInput> in = weekly_forecast_input(request);
+    if (!in.is_ok() || (periods != 0 && in->values.size() != periods)) {
+      ++skipped;
+      last_skip = key.product_code + "@" + key.store_code + ": " +
+                  (in.is_ok() ? "a different weekly grid" : in.status().message());
+      continue;
+    }
+    periods = in->values.size();
+    first_week = Date{request.history.back().week.days + 7};
+    BottomSeries bottom;
+    bottom.key =
+        "sku=" + attribute_value(key.product_code) + "|store=" + attribute_value(key.store_code);
+    const auto channel = channels->find(key.store_id);
+    bottom.attributes = {{"sku", attribute_value(key.product_code)},
+                         {"store", attribute_value(key.store_code)},
+                         {"category", attribute_value(key.category_code)},
+                         {"region", attribute_value(key.region)},
+                         {"channel", channel == channels->end() ? "none" : channel->second}};
+    input.spec.bottom.push_back(std::move(bottom));
+    input.bottom.push_back(std::move(in).value());
+    used.push_back(&key);
+    if (cancelled(id)) return finish_job(db, id, "cancelled", "{}", "cancelled while loading");
+  }
+  if (input.bottom.empty()) {
+    return fail(keys.empty() ? "no series with sales to forecast"
+                             : "no series could be forecast; last: " + last_skip);
+  }
+  input.spec.levels = {{}, {"region"}, {"category"}, {"category", "region"}, {"sku", "channel"}};
+
+  HierarchyForecastOptions options;
+  options.method = *method;
+  options.bottom_level_name = "sku,store";
+  int64_t last_written = 0;
+  options.progress = [this, &db, id, &last_written](int64_t done, int64_t total) {
+    if (done - last_written >= kNodesPerProgressWrite || done == total) {
+      last_written = done;
+      if (!update_job_progress(db, id, done, total).is_ok()) return false;
+    }
+    return !cancelled(id);
+  };
+  Result<HierarchyForecast> f = forecast_hierarchy(input, options);
+  if (!f.is_ok()) {
+    if (cancelled(id)) return finish_job(db, id, "cancelled", "{}", "cancelled while forecasting");
+    return fail(f.status().to_string());
+  }
+
+  // Store: bottoms with their reconciled numbers (parts + the reconciliation's adjustment add up
+  // to the stored mean), then every aggregate node.
+  const Hierarchy& h = f->hierarchy;
+  std::map<std::string, int64_t> models;
+  for (size_t b0 = 0; b0 < used.size(); b0 += static_cast<size_t>(kSeriesPerCommit)) {
+    Transaction tx(db);
+    SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
+    for (size_t b = b0; b < std::min(used.size(), b0 + static_cast<size_t>(kSeriesPerCommit));
+         ++b) {
+      const size_t node = static_cast<size_t>(h.num_aggregate) + b;
+      ForecastResult stored = f->base[node];
+      ++models[stored.model];
+      const std::vector<double> base_mean = stored.mean;
+      stored.mean = f->reconciled.mean[node];
+      stored.intervals = f->reconciled.intervals[node];
+      ForecastComponent adjust{"reconciliation", {}};
+      for (size_t s = 0; s < stored.mean.size(); ++s) {
+        adjust.values.push_back(stored.mean[s] - base_mean[s]);
+      }
+      stored.components.push_back(std::move(adjust));
+      SHELFCAST_RETURN_IF_ERROR(save_forecast(db, id, *used[b], first_week, stored, base_mean));
+    }
+    SHELFCAST_RETURN_IF_ERROR(tx.commit());
+  }
+  {
+    Transaction tx(db);
+    SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
+    for (size_t node = 0; node < static_cast<size_t>(h.num_aggregate); ++node) {
+      SHELFCAST_RETURN_IF_ERROR(save_level_forecast(
+          db, id, f->level_names[node], h.node_names[node], first_week, f->reconciled.mean[node],
+          f->base[node].mean, f->reconciled.intervals[node], f->base[node].model,
+          f->base[node].model_version));
+    }
+    SHELFCAST_RETURN_IF_ERROR(tx.commit());
+  }
+
+  Json accuracy = Json::object();
+  if (spec.backtest_origins > 0) {
+    BacktestOptions bt;
+    bt.horizon = spec.horizon;
+    bt.origins = spec.backtest_origins;
+    bt.step = spec.backtest_step;
+    last_written = 0;
+    Result<std::vector<LevelAccuracy>> levels = backtest_hierarchy(input, bt, options);
+    if (!levels.is_ok()) {
+      if (cancelled(id)) {
+        return finish_job(db, id, "cancelled", "{}", "cancelled while backtesting");
+      }
+      accuracy["error"] = levels.status().to_string();  // forecasts stand; say why no accuracy
+    } else {
+      Transaction tx(db);
+      SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
+      for (const LevelAccuracy& level : *levels) {
+        const Json base = metrics_json(level.base.metrics());
+        const Json rec = metrics_json(level.reconciled.metrics());
+        SHELFCAST_RETURN_IF_ERROR(
+            save_level_accuracy(db, id, {level.level, "base", level.nodes, dump_json(base)}));
+        SHELFCAST_RETURN_IF_ERROR(
+            save_level_accuracy(db, id, {level.level, "reconciled", level.nodes, dump_json(rec)}));
+        accuracy[level.level] = {{"base_wape", base["wape"]}, {"reconciled_wape", rec["wape"]}};
+      }
+      SHELFCAST_RETURN_IF_ERROR(tx.commit());
+    }
+  }
+
+  Json levels = Json::object();
+  for (size_t node = 0; node < f->level_names.size(); ++node) {
+    levels[f->level_names[node]] = levels.value(f->level_names[node], 0) + 1;
+  }
+  const ReconcileResult& r = f->reconciled;
+  Json summary = {{"series", used.size()},
+                  {"series_skipped", skipped},
+                  {"models", models},
+                  {"model_version", core_model_version()},
+                  {"reconcile", r.method_name},
+                  {"covariance", r.covariance_form},
+                  {"shrinkage_lambda", r.shrinkage_lambda},
+                  {"levels", levels},
+                  {"nonnegative_steps_adjusted", r.nonneg_steps_adjusted}};
+  if (!f->fallback_reason.empty()) summary["reconcile_fallback"] = f->fallback_reason;
+  if (!last_skip.empty()) summary["last_skip_reason"] = last_skip;
+  if (!accuracy.empty()) summary["accuracy"] = accuracy;
+  return finish_job(db, id, "done", dump_json(summary), "");
 }
 
 }  // namespace shelfcast::server

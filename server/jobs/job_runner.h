@@ -14,11 +14,13 @@
 
 #include "shelfcast/forecast.h"
 #include "shelfcast/result.h"
+#include "store/store.h"
 
 namespace shelfcast::server {
 
 /// What a forecast job forecasts: every product-store series with sales, or those of the given
-/// product and store codes, weekly, `horizon` weeks ahead.
+/// product and store codes, weekly, `horizon` weeks ahead; reconciled with the levels above them
+/// (total, region, category, category x region, SKU x channel) unless reconcile = "none".
 struct ForecastJobSpec {
   std::vector<std::string> products;  ///< empty = all
   std::vector<std::string> stores;    ///< empty = all
@@ -26,6 +28,11 @@ struct ForecastJobSpec {
   int32_t season_length = 52;
   std::vector<double> levels = {80.0, 95.0};
   ForecastMethod method = ForecastMethod::kAuto;
+  /// "mint_shrink" (default), "bottom_up", "ols", "wls_struct", "wls_var", or "none" (each series
+  /// on its own, streamed: memory per batch instead of the whole estate).
+  std::string reconcile = "mint_shrink";
+  int32_t backtest_origins = 0;  ///< rolling origins of the per-level backtest; 0 = none
+  int32_t backtest_step = 4;     ///< weeks between backtest origins
 };
 
 /// Decodes a job request body; kInvalidArgument naming the field.
@@ -51,6 +58,9 @@ class JobRunner {
   explicit JobRunner(std::string db_path) : db_path_(std::move(db_path)) {}
   void work();
   Status run_forecast_job(int64_t id);
+  /// The reconciled path of run_forecast_job: every series in memory, then the hierarchy.
+  Status run_reconciled_job(Database& db, int64_t id, const ForecastJobSpec& spec,
+                            const std::vector<SeriesKey>& keys);
   bool cancelled(int64_t id);
 
   std::string db_path_;

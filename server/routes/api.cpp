@@ -57,11 +57,20 @@ json openapi_document() {
       {"/api/v1/jobs", "The latest 100 background jobs, newest first."},
       {"/api/v1/jobs/forecast",
        "Start a forecast job. Body: {products?:[code], stores?:[code], horizon (1-104, default "
-       "13), season_length (default 52), levels (default [80,95]), method (auto|ses|snaive|"
-       "naive)}. Answers 202 with the job id."},
+       "13), season_length (default 52), levels (default [80,95]), method (auto|ets|regression|"
+       "sba|ses|snaive|naive|...), reconcile (mint_shrink default|bottom_up|ols|wls_struct|"
+       "wls_var|none), backtest_origins (0-12, default 0), backtest_step (default 4)}. Answers "
+       "202 with the job id."},
       {R"(/api/v1/jobs/(\d+))", "A job: status, progress, summary, model version."},
       {R"(/api/v1/jobs/(\d+)/forecasts)",
-       "A job's stored forecasts; query product, store, limit (default 1000), offset."},
+       "A job's stored forecasts (reconciled mean, intervals, the model's own base_mean and the "
+       "parts that add up to mean); query product, store, limit (default 1000), offset."},
+      {R"(/api/v1/jobs/(\d+)/levels)",
+       "A job's forecasts of the levels above the product-store series (total, region, "
+       "category, category x region, SKU x channel); query level, node, limit, offset."},
+      {R"(/api/v1/jobs/(\d+)/accuracy)",
+       "A job's backtest accuracy per level, base and reconciled (MASE, RMSSE, sMAPE, WAPE, "
+       "bias, interval coverage)."},
       {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
   };
   for (const RouteAccess& a : access_matrix()) {
@@ -102,6 +111,24 @@ json openapi_document() {
 }
 
 // The numeric id captured by a route pattern; a number too large for an id is simply unknown.
+// limit (default 1000, at most 10000) and offset of a paged list.
+Result<std::pair<int64_t, int64_t>> paging(const httplib::Request& req) {
+  int64_t limit = 1000, offset = 0;
+  for (auto [name, target, hi] :
+       {std::tuple<const char*, int64_t*, int64_t>{"limit", &limit, 10000},
+        {"offset", &offset, INT64_MAX / 2}}) {
+    if (!req.has_param(name)) continue;
+    const std::string text = req.get_param_value(name);
+    int64_t v = -1;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v > hi) {
+      return invalid_argument("expected an integer from 0 to " + std::to_string(hi), name);
+    }
+    *target = v;
+  }
+  return std::make_pair(limit, offset);
+}
+
 Result<int64_t> path_id(const httplib::Request& req) {
   const std::string text = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
   int64_t id = 0;
@@ -378,37 +405,75 @@ void ApiServer::register_routes() {
           const int64_t id = *parsed_id;
           Result<JobRow> job = get_job(db, id);
           if (!job.is_ok()) return send_error(res, job.status());
-          int64_t limit = 1000, offset = 0;
-          for (auto [name, target, hi] :
-               {std::tuple<const char*, int64_t*, int64_t>{"limit", &limit, 10000},
-                {"offset", &offset, INT64_MAX / 2}}) {
-            if (!req.has_param(name)) continue;
-            const std::string text = req.get_param_value(name);
-            int64_t v = -1;
-            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v > hi) {
-              return send_error(
-                  res,
-                  invalid_argument("expected an integer from 0 to " + std::to_string(hi), name));
-            }
-            *target = v;
-          }
+          Result<std::pair<int64_t, int64_t>> page = paging(req);
+          if (!page.is_ok()) return send_error(res, page.status());
+          const auto [limit, offset] = *page;
           Result<std::vector<StoredForecast>> rows = job_forecasts(
               db, id, req.get_param_value("product"), req.get_param_value("store"), limit, offset);
           if (!rows.is_ok()) return send_error(res, rows.status());
           json out = json::array();
           for (const StoredForecast& f : *rows) {
             Result<Json> intervals = parse_json(f.intervals_json);
+            Result<Json> parts = parse_json(f.components_json);
             out.push_back({{"product", f.product},
                            {"store", f.store},
                            {"step", f.step},
                            {"week", f.week},
                            {"mean", f.mean},
+                           {"base_mean", std::isfinite(f.base_mean) ? json(f.base_mean) : json()},
                            {"intervals", intervals.is_ok() ? *intervals : Json::array()},
+                           {"components", parts.is_ok() ? *parts : Json::object()},
                            {"model", f.model},
                            {"model_version", f.model_version}});
           }
           send_json(res, 200, {{"job", id}, {"status", job->status}, {"forecasts", out}});
+        });
+  route("GET", R"(/api/v1/jobs/(\d+)/levels)",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<int64_t> parsed_id = path_id(req);
+          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
+          const int64_t id = *parsed_id;
+          Result<JobRow> job = get_job(db, id);
+          if (!job.is_ok()) return send_error(res, job.status());
+          Result<std::pair<int64_t, int64_t>> page = paging(req);
+          if (!page.is_ok()) return send_error(res, page.status());
+          Result<std::vector<LevelForecastRow>> rows =
+              job_level_forecasts(db, id, req.get_param_value("level"), req.get_param_value("node"),
+                                  page->first, page->second);
+          if (!rows.is_ok()) return send_error(res, rows.status());
+          json out = json::array();
+          for (const LevelForecastRow& f : *rows) {
+            Result<Json> intervals = parse_json(f.intervals_json);
+            out.push_back({{"level", f.level},
+                           {"node", f.node},
+                           {"step", f.step},
+                           {"week", f.week},
+                           {"mean", f.mean},
+                           {"base_mean", f.base_mean},
+                           {"intervals", intervals.is_ok() ? *intervals : Json::array()},
+                           {"model", f.model},
+                           {"model_version", f.model_version}});
+          }
+          send_json(res, 200, {{"job", id}, {"status", job->status}, {"levels", out}});
+        });
+  route("GET", R"(/api/v1/jobs/(\d+)/accuracy)",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<int64_t> parsed_id = path_id(req);
+          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
+          const int64_t id = *parsed_id;
+          Result<JobRow> job = get_job(db, id);
+          if (!job.is_ok()) return send_error(res, job.status());
+          Result<std::vector<LevelAccuracyRow>> rows = job_accuracy(db, id);
+          if (!rows.is_ok()) return send_error(res, rows.status());
+          json out = json::array();
+          for (const LevelAccuracyRow& r : *rows) {
+            Result<Json> metrics = parse_json(r.metrics_json);
+            out.push_back({{"level", r.level},
+                           {"kind", r.kind},
+                           {"nodes", r.nodes},
+                           {"metrics", metrics.is_ok() ? *metrics : Json::object()}});
+          }
+          send_json(res, 200, {{"job", id}, {"status", job->status}, {"accuracy", out}});
         });
   route("POST", R"(/api/v1/jobs/(\d+)/cancel)",
         [this](const httplib::Request& req, httplib::Response& res, Database&, const TokenInfo&) {

@@ -593,14 +593,15 @@ Result<std::vector<SeriesKey>> list_series_keys(Database& db,
   // Skip-scan over the (product_id, store_id, day) index: one probe per pair, not per line.
   SHELFCAST_ASSIGN_OR_RETURN(
       Statement st,
-      db.prepare("SELECT p.id, s.id, p.code, s.code FROM products p CROSS JOIN stores s "
+      db.prepare("SELECT p.id, s.id, p.code, s.code, coalesce(c.code, ''), s.region FROM "
+                 "products p CROSS JOIN stores s LEFT JOIN categories c ON c.id = p.category_id "
                  "WHERE EXISTS (SELECT 1 FROM sales_lines l WHERE l.product_id = p.id AND "
                  "l.store_id = s.id) ORDER BY p.code, s.code"));
   const std::set<std::string> want_products(products.begin(), products.end());
   const std::set<std::string> want_stores(stores.begin(), stores.end());
   std::vector<SeriesKey> keys;
   while (st.step()) {
-    SeriesKey k{st.int64(0), st.int64(1), st.text(2), st.text(3)};
+    SeriesKey k{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5)};
     if (!want_products.empty() && !want_products.count(k.product_code)) continue;
     if (!want_stores.empty() && !want_stores.count(k.store_code)) continue;
     keys.push_back(std::move(k));
@@ -609,26 +610,120 @@ Result<std::vector<SeriesKey>> list_series_keys(Database& db,
   return keys;
 }
 
+Result<std::map<int64_t, std::string>> store_main_channels(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT store_id, channel, sum(qty) AS units FROM sales_lines "
+                 "GROUP BY store_id, channel ORDER BY store_id, units DESC, channel"));
+  std::map<int64_t, std::string> channels;
+  while (st.step()) channels.emplace(st.int64(0), st.text(1));  // first row = most units
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return channels;
+}
+
+namespace {
+
+nlohmann::json intervals_at(const std::vector<ForecastInterval>& intervals, size_t h) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ForecastInterval& iv : intervals) {
+    out.push_back({{"level", iv.level}, {"lower", iv.lower[h]}, {"upper", iv.upper[h]}});
+  }
+  return out;
+}
+
+}  // namespace
+
 Status save_forecast(Database& db, int64_t job_id, const SeriesKey& key, Date first_week,
-                     const ForecastResult& result) {
+                     const ForecastResult& result, const std::vector<double>& base_mean) {
   SHELFCAST_ASSIGN_OR_RETURN(
       Statement st, db.prepare("INSERT INTO forecasts(job_id, product_id, store_id, step, week, "
-                               "mean, intervals_json, model, model_version) VALUES "
-                               "(?,?,?,?,?,?,?,?,?)"));
+                               "mean, intervals_json, model, model_version, base_mean, "
+                               "components_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
   for (size_t h = 0; h < result.mean.size(); ++h) {
-    nlohmann::json intervals = nlohmann::json::array();
-    for (const ForecastInterval& iv : result.intervals) {
-      intervals.push_back({{"level", iv.level}, {"lower", iv.lower[h]}, {"upper", iv.upper[h]}});
-    }
+    nlohmann::json parts = nlohmann::json::object();
+    for (const ForecastComponent& c : result.components) parts[c.name] = c.values[h];
     st.reset();
     st.bind(1, job_id).bind(2, key.product_id).bind(3, key.store_id);
     st.bind(4, static_cast<int64_t>(h + 1));
     st.bind(5, static_cast<int64_t>(first_week.days) + 7 * static_cast<int64_t>(h));
-    st.bind(6, result.mean[h]).bind(7, dump_json(intervals)).bind(8, result.model);
-    st.bind(9, result.model_version);
+    st.bind(6, result.mean[h]).bind(7, dump_json(intervals_at(result.intervals, h)));
+    st.bind(8, result.model).bind(9, result.model_version);
+    if (h < base_mean.size())
+      st.bind(10, base_mean[h]);
+    else
+      st.bind_null(10);
+    st.bind(11, dump_json(parts));
     SHELFCAST_RETURN_IF_ERROR(st.run());
   }
   return Status::ok();
+}
+
+Status save_level_forecast(Database& db, int64_t job_id, const std::string& level,
+                           const std::string& node, Date first_week,
+                           const std::vector<double>& mean, const std::vector<double>& base_mean,
+                           const std::vector<ForecastInterval>& intervals, const std::string& model,
+                           const std::string& model_version) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("INSERT INTO level_forecasts(job_id, level, node, step, week, mean, base_mean, "
+                 "intervals_json, model, model_version) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  for (size_t h = 0; h < mean.size(); ++h) {
+    st.reset();
+    st.bind(1, job_id).bind(2, level).bind(3, node).bind(4, static_cast<int64_t>(h + 1));
+    st.bind(5, static_cast<int64_t>(first_week.days) + 7 * static_cast<int64_t>(h));
+    st.bind(6, mean[h]).bind(7, h < base_mean.size() ? base_mean[h] : mean[h]);
+    st.bind(8, dump_json(intervals_at(intervals, h))).bind(9, model).bind(10, model_version);
+    SHELFCAST_RETURN_IF_ERROR(st.run());
+  }
+  return Status::ok();
+}
+
+Result<std::vector<LevelForecastRow>> job_level_forecasts(Database& db, int64_t job_id,
+                                                          const std::string& level,
+                                                          const std::string& node, int64_t limit,
+                                                          int64_t offset) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT level, node, step, week, mean, base_mean, intervals_json, model, "
+                 "model_version FROM level_forecasts WHERE job_id = ?1 AND (?2 = '' OR level = "
+                 "?2) AND (?3 = '' OR node = ?3) ORDER BY rowid LIMIT ?4 OFFSET ?5"));
+  st.bind(1, job_id).bind(2, level).bind(3, node).bind(4, limit).bind(5, offset);
+  std::vector<LevelForecastRow> rows;
+  while (st.step()) {
+    LevelForecastRow r;
+    r.level = st.text(0);
+    r.node = st.text(1);
+    r.step = static_cast<int32_t>(st.int64(2));
+    r.week = Date{static_cast<int32_t>(st.int64(3))};
+    r.mean = st.real(4);
+    r.base_mean = st.real(5);
+    r.intervals_json = st.text(6);
+    r.model = st.text(7);
+    r.model_version = st.text(8);
+    rows.push_back(std::move(r));
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
+}
+
+Status save_level_accuracy(Database& db, int64_t job_id, const LevelAccuracyRow& row) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st,
+                             db.prepare("INSERT INTO level_accuracy(job_id, level, kind, nodes, "
+                                        "metrics_json) VALUES (?,?,?,?,?)"));
+  st.bind(1, job_id).bind(2, row.level).bind(3, row.kind).bind(4, row.nodes);
+  st.bind(5, row.metrics_json);
+  return st.run();
+}
+
+Result<std::vector<LevelAccuracyRow>> job_accuracy(Database& db, int64_t job_id) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("SELECT level, kind, nodes, metrics_json FROM level_accuracy "
+                               "WHERE job_id = ? ORDER BY rowid"));
+  st.bind(1, job_id);
+  std::vector<LevelAccuracyRow> rows;
+  while (st.step()) rows.push_back({st.text(0), st.text(1), st.int64(2), st.text(3)});
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
 }
 
 Result<std::vector<StoredForecast>> job_forecasts(Database& db, int64_t job_id,
@@ -638,7 +733,8 @@ Result<std::vector<StoredForecast>> job_forecasts(Database& db, int64_t job_id,
   SHELFCAST_ASSIGN_OR_RETURN(
       Statement st,
       db.prepare("SELECT p.code, s.code, f.step, f.week, f.mean, f.intervals_json, f.model, "
-                 "f.model_version FROM forecasts f JOIN products p ON p.id = f.product_id "
+                 "f.model_version, f.base_mean, f.components_json FROM forecasts f JOIN products p "
+                 "ON p.id = f.product_id "
                  "JOIN stores s ON s.id = f.store_id WHERE f.job_id = ?1 "
                  "AND (?2 = '' OR p.code = ?2) AND (?3 = '' OR s.code = ?3) "
                  "ORDER BY p.code, s.code, f.step LIMIT ?4 OFFSET ?5"));
@@ -654,6 +750,8 @@ Result<std::vector<StoredForecast>> job_forecasts(Database& db, int64_t job_id,
     f.intervals_json = st.text(5);
     f.model = st.text(6);
     f.model_version = st.text(7);
+    f.base_mean = st.is_null(8) ? std::nan("") : st.real(8);
+    f.components_json = st.text(9);
     rows.push_back(std::move(f));
   }
   SHELFCAST_RETURN_IF_ERROR(st.status());

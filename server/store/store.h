@@ -3,6 +3,7 @@
 // rest of the server never sees SQL.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,8 @@ Result<std::vector<int64_t>> recover_jobs(Database& db);
 struct SeriesKey {
   int64_t product_id = 0, store_id = 0;
   std::string product_code, store_code;
+  std::string category_code;  ///< the product's category code, "" when it has none
+  std::string region;         ///< the store's region, "" when none
 };
 /// Every product-store pair with sales, optionally only the given product and store codes
 /// (empty = all); ordered by product then store code.
@@ -118,9 +121,47 @@ Result<std::vector<SeriesKey>> list_series_keys(Database& db,
                                                 const std::vector<std::string>& products,
                                                 const std::vector<std::string>& stores);
 
-/// Stores a job's forecast of one series: step h is the week `first_week + 7 (h - 1)`.
+/// The channel that carries most of each store's units ("pos", "sales", "online"), by store id:
+/// in Odoo a point-of-sale config sells through the till, a warehouse through sales orders and
+/// the web shop.
+Result<std::map<int64_t, std::string>> store_main_channels(Database& db);
+
+/// Stores a job's forecast of one series: step h is the week `first_week + 7 (h - 1)`. `base_mean`
+/// (empty or one per step) is the model's forecast before reconciliation; result.components are
+/// stored per step as {"name": value}.
 Status save_forecast(Database& db, int64_t job_id, const SeriesKey& key, Date first_week,
-                     const ForecastResult& result);
+                     const ForecastResult& result, const std::vector<double>& base_mean = {});
+
+/// One node of a level above the product-store series, as a job stores it.
+struct LevelForecastRow {
+  std::string level, node;
+  int32_t step = 0;
+  Date week;
+  double mean = 0.0, base_mean = 0.0;
+  std::string intervals_json;
+  std::string model, model_version;
+};
+/// Stores the forecast of an aggregate node (one row per step).
+Status save_level_forecast(Database& db, int64_t job_id, const std::string& level,
+                           const std::string& node, Date first_week,
+                           const std::vector<double>& mean, const std::vector<double>& base_mean,
+                           const std::vector<ForecastInterval>& intervals, const std::string& model,
+                           const std::string& model_version);
+/// A job's level forecasts, optionally of one level and/or node, paged.
+Result<std::vector<LevelForecastRow>> job_level_forecasts(Database& db, int64_t job_id,
+                                                          const std::string& level,
+                                                          const std::string& node, int64_t limit,
+                                                          int64_t offset);
+
+/// Backtest accuracy of one level, base or reconciled.
+struct LevelAccuracyRow {
+  std::string level, kind;
+  int64_t nodes = 0;
+  std::string metrics_json;
+};
+Status save_level_accuracy(Database& db, int64_t job_id, const LevelAccuracyRow& row);
+/// A job's accuracy rows in the order they were stored.
+Result<std::vector<LevelAccuracyRow>> job_accuracy(Database& db, int64_t job_id);
 
 /// One stored forecast step.
 struct StoredForecast {
@@ -128,7 +169,9 @@ struct StoredForecast {
   int32_t step = 0;
   Date week;
   double mean = 0.0;
+  double base_mean = 0.0;  ///< before reconciliation (NaN when the job did not reconcile)
   std::string intervals_json;
+  std::string components_json;  ///< {"level_trend": x, ...}: parts that add up to mean
   std::string model, model_version;
 };
 /// A job's stored forecasts, optionally of one product and/or store, paged.

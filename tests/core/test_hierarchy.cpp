@@ -3,12 +3,14 @@
 // non-negativity, intervals, a simulation with known truth, bad input, and a retail-scale case.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "detail/rng.h"
 #include "shelfcast/hierarchy.h"
+#include "shelfcast/hierarchy_forecast.h"
 
 using namespace shelfcast;
 
@@ -665,4 +667,132 @@ TEST_CASE("reconcile: retail scale, 2,000 SKU x store series and ~250 aggregates
   }
   CHECK(min_value >= 0.0);
   CHECK(r->nonneg_optimal_steps == r->nonneg_steps_adjusted);
+}
+
+namespace {
+
+// Six weekly bottom series (2 SKUs x 3 stores in 2 regions), 120 weeks with a yearly cycle and
+// noise; SKU A has price promotions as drivers.
+HierarchyForecastInput small_estate(uint64_t seed) {
+  detail::Rng rng(seed);
+  HierarchyForecastInput in;
+  const char* stores[] = {"S1", "S2", "S3"};
+  const char* regions[] = {"North", "North", "South"};
+  for (const char* sku : {"A", "B"}) {
+    for (int s = 0; s < 3; ++s) {
+      BottomSeries b;
+      b.key = std::string("sku=") + sku + "|store=" + stores[s];
+      b.attributes = {
+          {"sku", sku}, {"store", stores[s]}, {"region", regions[s]}, {"category", "Dairy"}};
+      in.spec.bottom.push_back(b);
+      ForecastInput f;
+      f.season_length = 52;
+      f.horizon = 6;
+      const bool promoted = std::string(sku) == "A";
+      for (int t = 0; t < 120 + f.horizon; ++t) {
+        const double depth = promoted && t % 9 == 4 ? 0.25 : 0.0;
+        RetailRegressors& d = t < 120 ? f.history_drivers : f.future_drivers;
+        if (promoted) {
+          d.price_ratio.push_back(1.0 - depth);
+          d.promo_depth.push_back(depth);
+        }
+        if (t >= 120) continue;
+        const double mean = (20.0 + 10.0 * s) *
+                            (1.0 + 0.3 * std::cos(6.283185307179586 * t / 52.0)) *
+                            std::pow(1.0 - depth, -2.0);
+        f.values.push_back(std::max(0.0, mean + 3.0 * rng.normal()));
+      }
+      in.bottom.push_back(f);
+    }
+  }
+  in.spec.levels = {{}, {"category", "region"}, {"sku"}};
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("forecast_hierarchy: every node forecast, reconciled, coherent and non-negative") {
+  const HierarchyForecastInput in = small_estate(5);
+  for (ReconcileMethod method : {ReconcileMethod::kMinTShrink, ReconcileMethod::kBottomUp}) {
+    CAPTURE(to_string(method));
+    HierarchyForecastOptions options;
+    options.method = method;
+    options.bottom_level_name = "sku,store";
+    Result<HierarchyForecast> f = forecast_hierarchy(in, options);
+    REQUIRE(f.is_ok());
+    const Hierarchy& h = f->hierarchy;
+    CHECK(h.num_bottom == 6);
+    CHECK(h.num_aggregate == 1 + 2 + 2);
+    CHECK(f->reconciled.method_name == std::string(to_string(method)));
+    CHECK(f->fallback_reason.empty());
+    REQUIRE(f->level_names.size() == 11);
+    CHECK(f->level_names[0] == "total");
+    CHECK(f->level_names[1] == "category,region");
+    CHECK(f->level_names[3] == "sku");
+    CHECK(f->level_names[10] == "sku,store");
+    // Promoted bottoms use their drivers; aggregates are forecast from units alone.
+    CHECK(f->base[5].model == "ETS-Regression");
+    CHECK(f->base[0].drivers.empty());
+    for (int32_t step = 0; step < 6; ++step) {
+      CAPTURE(step);
+      double bottoms = 0.0;
+      for (int32_t b = 0; b < 6; ++b) {
+        const double v =
+            f->reconciled.mean[static_cast<size_t>(h.num_aggregate + b)][static_cast<size_t>(step)];
+        CHECK(v >= 0.0);
+        bottoms += v;
+      }
+      CHECK(f->reconciled.mean[0][static_cast<size_t>(step)] ==
+            doctest::Approx(bottoms).epsilon(1e-9));
+      for (size_t node = 0; node < 11; ++node) {
+        REQUIRE(f->reconciled.intervals[node].size() == 2);
+        const ForecastInterval& iv = f->reconciled.intervals[node][0];
+        CHECK(iv.lower[static_cast<size_t>(step)] <=
+              f->reconciled.mean[node][static_cast<size_t>(step)]);
+        CHECK(iv.upper[static_cast<size_t>(step)] >=
+              f->reconciled.mean[node][static_cast<size_t>(step)]);
+      }
+    }
+  }
+}
+
+TEST_CASE("backtest_hierarchy scores base and reconciled forecasts per level") {
+  const HierarchyForecastInput in = small_estate(9);
+  BacktestOptions bt;
+  bt.horizon = 4;
+  bt.origins = 2;
+  bt.step = 4;
+  HierarchyForecastOptions options;
+  options.bottom_level_name = "sku,store";
+  Result<std::vector<LevelAccuracy>> levels = backtest_hierarchy(in, bt, options);
+  REQUIRE(levels.is_ok());
+  REQUIRE(levels->size() == 4);
+  const char* names[] = {"total", "category,region", "sku", "sku,store"};
+  const int nodes[] = {1, 2, 2, 6};
+  for (size_t l = 0; l < 4; ++l) {
+    CAPTURE(l);
+    const LevelAccuracy& a = (*levels)[l];
+    CHECK(a.level == names[l]);
+    CHECK(a.nodes == nodes[l]);
+    CHECK(a.base.n == nodes[l] * 2 * 4);
+    CHECK(a.reconciled.n == nodes[l] * 2 * 4);
+    const AccuracyMetrics base = a.base.metrics(), rec = a.reconciled.metrics();
+    CHECK(std::isfinite(base.mase));
+    CHECK(std::isfinite(rec.mase));
+    // Smooth seasonal data with 3-unit noise: both well under the seasonal-naive error.
+    CHECK(rec.wape < 0.25);
+    REQUIRE(rec.coverage.size() == 2);
+  }
+  SUBCASE("bad shapes are named") {
+    HierarchyForecastInput bad = in;
+    bad.bottom[2].values.pop_back();
+    Result<HierarchyForecast> f = forecast_hierarchy(bad);
+    REQUIRE_FALSE(f.is_ok());
+    CHECK(f.status().field() == "bottom[2].values");
+    bad = in;
+    bad.bottom.pop_back();
+    CHECK(forecast_hierarchy(bad).status().field() == "bottom");
+    bt.origins = 40;
+    CHECK(backtest_hierarchy(in, bt).status().field() == "origins");
+  }
 }

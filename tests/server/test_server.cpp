@@ -11,6 +11,7 @@
 #include "auth/tokens.h"
 #include "routes/api.h"
 #include "shelfcast/forecast.h"
+#include "shelfcast/generate.h"
 #include "store/store.h"
 #include "support.h"
 
@@ -58,12 +59,12 @@ struct RunningServer {
   int port = 0;
   std::string tokens[5];  // one per role, in Role order
 
-  RunningServer() {
+  explicit RunningServer(const Dataset& data = small_dataset()) {
     const std::string db_path = dir.file("t.db");
     {
       auto db = Database::open(db_path, Database::Mode::kReadWrite);
       REQUIRE(db.is_ok());
-      REQUIRE(load_dataset(**db, small_dataset(), {"test", "canonical", "x", 0}).is_ok());
+      REQUIRE(load_dataset(**db, data, {"test", "canonical", "x", 0}).is_ok());
       const Role roles[] = {Role::kPlanner, Role::kExecutive, Role::kApprover, Role::kAdmin,
                             Role::kBatch};
       for (int i = 0; i < 5; ++i) {
@@ -144,10 +145,10 @@ httplib::Result send(httplib::Client& c, const ConcreteRequest& r, const httplib
   return c.Post(r.target.c_str(), h, r.body, "application/json");
 }
 
-// Polls a job until it leaves queued/running (bounded).
-json wait_for_job(httplib::Client& c, const httplib::Headers& auth, int64_t id) {
+// Polls a job until it leaves queued/running (bounded: `polls` x 50 ms).
+json wait_for_job(httplib::Client& c, const httplib::Headers& auth, int64_t id, int polls = 200) {
   json job;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < polls; ++i) {
     job = body(c.Get(("/api/v1/jobs/" + std::to_string(id)).c_str(), auth));
     if (job["status"] != "queued" && job["status"] != "running") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -214,7 +215,9 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
   const json job = wait_for_job(c, s.auth(), id);
   REQUIRE(job["status"] == "done");
   CHECK(job["progress"] == 1.0);
-  CHECK(job["items_total"] == 3);  // MILK@S01, MILK@S02, OAT@S01 have sales
+  // MILK@S01, MILK@S02, OAT@S01 have sales; with the levels above them (total, 2 regions,
+  // 2 categories, 2 category x region, 2 SKU x channel) 11 nodes are forecast.
+  CHECK(job["items_total"] == 11);
   CHECK(job["model_version"] == core_model_version());
   CHECK(job["created_by"] == "test (batch)");
   CHECK(job["summary"]["series"] == 3);
@@ -244,6 +247,8 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
     const char* field;
   };
   const Row rows_bad[] = {{R"({"horizon":0})", "horizon"},
+                          {R"({"reconcile":"magic"})", "reconcile"},
+                          {R"({"backtest_origins":13})", "backtest_origins"},
                           {R"({"horizon":"x"})", "horizon"},
                           {R"({"levels":[120]})", "levels"},
                           {R"({"method":"magic"})", "method"},
@@ -267,6 +272,83 @@ TEST_CASE("a forecast job runs in the background and stores forecasts with the m
       c.Get(("/api/v1/jobs/" + std::to_string(id) + "/forecasts?limit=-1").c_str(), s.auth());
   REQUIRE(bad_page);
   CHECK(bad_page->status == 400);
+}
+
+TEST_CASE("a forecast job reconciles series with the levels above them and backtests each level") {
+  GeneratorConfig config;
+  config.seed = 11;
+  config.n_stores = 2;
+  config.n_categories = 2;
+  config.n_products = 3;
+  config.n_days = 420;
+  config.n_customers = 20;
+  Result<GeneratedData> generated = generate(config);
+  REQUIRE(generated.is_ok());
+  RunningServer s(generated->data);
+  auto c = s.client();
+  auto started =
+      c.Post("/api/v1/jobs/forecast", s.auth(),
+             R"({"horizon":4,"backtest_origins":2,"backtest_step":4})", "application/json");
+  REQUIRE(started);
+  REQUIRE(started->status == 202);
+  const std::string id = std::to_string(body(started)["id"].get<int64_t>());
+  const json job = wait_for_job(c, s.auth(), std::stoll(id), 2400);
+  CAPTURE(job.dump());
+  REQUIRE(job["status"] == "done");
+  const json& summary = job["summary"];
+  CHECK(summary["series"] == 6);
+  CHECK(summary["levels"]["total"] == 1);
+  CHECK(summary["levels"]["region"] == 2);
+  CHECK(summary["levels"]["sku,channel"] == 3);
+  CHECK(summary["levels"]["sku,store"] == 6);
+  CHECK((summary["reconcile"] == "mint_shrink" || summary.contains("reconcile_fallback")));
+
+  // Coherent: the total equals the sum of the stored product-store forecasts at every step, and
+  // each stored forecast's parts (the model's, plus the reconciliation's adjustment) add up.
+  const json rows =
+      body(c.Get(("/api/v1/jobs/" + id + "/forecasts").c_str(), s.auth()))["forecasts"];
+  REQUIRE(rows.size() == 6 * 4);
+  double sums[4] = {0, 0, 0, 0};
+  for (const json& r : rows) {
+    const double mean = r["mean"].get<double>();
+    CHECK(mean >= 0.0);
+    sums[r["step"].get<int>() - 1] += mean;
+    double parts = 0.0;
+    for (const auto& [name, v] : r["components"].items()) parts += v.get<double>();
+    CHECK(parts == doctest::Approx(mean).epsilon(1e-9));
+    CHECK(r["components"].contains("reconciliation"));
+    CHECK(r["base_mean"].is_number());
+  }
+  const json total =
+      body(c.Get(("/api/v1/jobs/" + id + "/levels?level=total").c_str(), s.auth()))["levels"];
+  REQUIRE(total.size() == 4);
+  for (const json& r : total) {
+    CHECK(r["node"] == "total");
+    CHECK(r["mean"].get<double>() == doctest::Approx(sums[r["step"].get<int>() - 1]).epsilon(1e-9));
+    CHECK(r["model_version"] == core_model_version());
+  }
+  const json all_levels =
+      body(c.Get(("/api/v1/jobs/" + id + "/levels").c_str(), s.auth()))["levels"];
+  CHECK(all_levels.size() == 4 * (1 + 2 + 2 + 4 + 3));  // regions x categories may be sparse
+  const json accuracy =
+      body(c.Get(("/api/v1/jobs/" + id + "/accuracy").c_str(), s.auth()))["accuracy"];
+  REQUIRE(accuracy.size() == 2 * 6);  // 5 levels + product-store, base and reconciled
+  for (const json& a : accuracy) {
+    CAPTURE(a.dump());
+    CHECK(a["metrics"]["n"].get<int>() == a["nodes"].get<int>() * 2 * 4);
+    CHECK(a["metrics"]["wape"].is_number());
+  }
+
+  // reconcile = none: each series on its own, nothing above them.
+  auto plain = c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2,"reconcile":"none"})",
+                      "application/json");
+  const int64_t plain_id = body(plain)["id"].get<int64_t>();
+  const json done = wait_for_job(c, s.auth(), plain_id, 2400);
+  REQUIRE(done["status"] == "done");
+  CHECK(done["items_total"] == 6);
+  CHECK(body(c.Get(("/api/v1/jobs/" + std::to_string(plain_id) + "/levels").c_str(),
+                   s.auth()))["levels"]
+            .empty());
 }
 
 TEST_CASE("products and stores list what was loaded, best sellers first") {

@@ -76,6 +76,10 @@ struct BacktestResult {
   std::vector<std::string> models;  ///< the model chosen at each origin, oldest origin first
 };
 
+/// The input a forecaster sees at an origin: values[0, end), drivers cut the same way with the
+/// next `horizon` ones as the plan (the caller guarantees end + horizon <= values.size()).
+ForecastInput window_at(const ForecastInput& input, size_t end, int32_t horizon);
+
 /// Rolling-origin evaluation: for origin k the forecaster sees values[0, n - horizon -
 /// (origins-1-k)
 /// * step) and is scored on the next `horizon` values. `input` supplies season length, levels and

@@ -77,6 +77,8 @@ enum class ReconcileMethod : uint8_t {
 };
 /// Stable name: "bottom_up", "ols", "wls_struct", "wls_var", "mint_shrink".
 std::string_view to_string(ReconcileMethod method);
+/// The method of a stable name; kInvalidArgument otherwise.
+Result<ReconcileMethod> parse_reconcile_method(std::string_view text);
 
 /// Tunables of reconciliation, each with its default and its source.
 struct ReconcileParams {

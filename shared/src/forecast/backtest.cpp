@@ -110,6 +110,32 @@ AccuracyMetrics AccuracyAccumulator::metrics() const {
   return m;
 }
 
+ForecastInput window_at(const ForecastInput& input, size_t end, int32_t horizon) {
+  ForecastInput window = input;
+  window.values.assign(input.values.begin(), input.values.begin() + static_cast<long>(end));
+  window.horizon = horizon;
+  window.total_horizon = 0;
+  // Drivers known at the origin: history up to it, the actual (planned) ones after it.
+  const auto cut = [end, horizon](const std::vector<double>& all, std::vector<double>* history,
+                                  std::vector<double>* future) {
+    history->clear();
+    future->clear();
+    if (all.empty()) return;
+    history->assign(all.begin(), all.begin() + static_cast<long>(end));
+    future->assign(all.begin() + static_cast<long>(end),
+                   all.begin() + static_cast<long>(end) + horizon);
+  };
+  const RetailRegressors& d = input.history_drivers;
+  RetailRegressors& h = window.history_drivers;
+  RetailRegressors& f = window.future_drivers;
+  cut(d.price_ratio, &h.price_ratio, &f.price_ratio);
+  cut(d.promo_depth, &h.promo_depth, &f.promo_depth);
+  cut(d.feature, &h.feature, &f.feature);
+  cut(d.display, &h.display, &f.display);
+  cut(d.holiday, &h.holiday, &f.holiday);
+  return window;
+}
+
 Result<BacktestResult> backtest(const ForecastInput& input, const BacktestOptions& options,
                                 const Forecaster& forecaster) {
   if (options.horizon < 1) return invalid_argument("expected a horizon >= 1", "horizon");
@@ -137,26 +163,7 @@ Result<BacktestResult> backtest(const ForecastInput& input, const BacktestOption
   BacktestResult out;
   for (int32_t k = 0; k < options.origins; ++k) {
     const auto end = static_cast<size_t>(first_end + static_cast<int64_t>(k) * options.step);
-    ForecastInput window = input;
-    window.values.assign(input.values.begin(), input.values.begin() + static_cast<long>(end));
-    window.horizon = options.horizon;
-    window.total_horizon = 0;
-    // Drivers known at the origin: history up to it, the actual (planned) ones after it.
-    const auto cut = [end, &options](const std::vector<double>& all, std::vector<double>* history,
-                                     std::vector<double>* future) {
-      if (all.empty()) return;
-      history->assign(all.begin(), all.begin() + static_cast<long>(end));
-      future->assign(all.begin() + static_cast<long>(end),
-                     all.begin() + static_cast<long>(end) + options.horizon);
-    };
-    const RetailRegressors& d = input.history_drivers;
-    RetailRegressors& h = window.history_drivers;
-    RetailRegressors& f = window.future_drivers;
-    cut(d.price_ratio, &h.price_ratio, &f.price_ratio);
-    cut(d.promo_depth, &h.promo_depth, &f.promo_depth);
-    cut(d.feature, &h.feature, &f.feature);
-    cut(d.display, &h.display, &f.display);
-    cut(d.holiday, &h.holiday, &f.holiday);
+    const ForecastInput window = window_at(input, end, options.horizon);
     Result<ForecastResult> result = forecaster(window);
     if (!result.is_ok()) return result.status();
     const std::vector<double> actuals(

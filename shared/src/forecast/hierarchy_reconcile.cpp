@@ -341,6 +341,17 @@ std::string_view to_string(ReconcileMethod method) {
   return "unknown";
 }
 
+Result<ReconcileMethod> parse_reconcile_method(std::string_view text) {
+  for (ReconcileMethod m :
+       {ReconcileMethod::kBottomUp, ReconcileMethod::kOls, ReconcileMethod::kWlsStructural,
+        ReconcileMethod::kWlsVariance, ReconcileMethod::kMinTShrink}) {
+    if (text == to_string(m)) return m;
+  }
+  return invalid_argument("expected bottom_up, ols, wls_struct, wls_var or mint_shrink, got \"" +
+                              std::string(text) + "\"",
+                          "method");
+}
+
 Result<double> shrinkage_intensity(const std::vector<std::vector<double>>& residuals) {
   if (residuals.empty()) return invalid_argument("no residual series", "residuals");
   SHELFCAST_ASSIGN_OR_RETURN(Mat resid, residual_matrix(residuals, residuals.size()));
