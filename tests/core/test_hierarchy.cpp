@@ -730,9 +730,14 @@ TEST_CASE("forecast_hierarchy: every node forecast, reconciled, coherent and non
     CHECK(f->level_names[1] == "category,region");
     CHECK(f->level_names[3] == "sku");
     CHECK(f->level_names[10] == "sku,store");
-    // Promoted bottoms use their drivers; aggregates are forecast from units alone.
+    // Promoted bottoms use their drivers; an aggregate gets its bottoms' volume-weighted drivers
+    // (the total and SKU A see A's promotions; SKU B has none).
     CHECK(f->base[5].model == "ETS-Regression");
-    CHECK(f->base[0].drivers.empty());
+    CHECK(f->base[0].model == "ETS-Regression");
+    CHECK(h.node_names[3] == "sku=A");
+    CHECK(f->base[3].model == "ETS-Regression");
+    CHECK(h.node_names[4] == "sku=B");
+    CHECK(f->base[4].drivers.empty());
     for (int32_t step = 0; step < 6; ++step) {
       CAPTURE(step);
       double bottoms = 0.0;

@@ -2,8 +2,8 @@
 // Forecasts that add up: every node of a retail hierarchy (SKU x store at the bottom; SKU x
 // channel, category x region, ... above) gets an independent base forecast from forecast(), and
 // reconciliation (hierarchy.h) makes them coherent and non-negative. Bottom series keep their
-// drivers (prices, promotions); an aggregate is forecast from its summed units alone, because
-// the promotions of the series it adds up differ. Backtests score base and reconciled forecasts
+// drivers (prices, promotions); an aggregate gets the volume-weighted means of its bottoms'
+// drivers (for a category: the share of its volume on promotion, mean depth and price ratio). Backtests score base and reconciled forecasts
 // per level at rolling origins, so a planner can see what reconciliation buys at each level.
 
 #include <cstdint>

@@ -42,7 +42,11 @@ Status validate(const HierarchyForecastInput& input) {
   return Status::ok();
 }
 
-// The input of an aggregate node: its bottoms' summed values, no drivers, automatic model.
+// The input of an aggregate node: its bottoms' summed values, automatic model, and drivers that
+// are the volume-weighted means of its bottoms' drivers (weights: mean units of each bottom's
+// history). For one SKU over stores that is its promotion as the stores saw it; for a category it
+// is a promotion-intensity index (the share of volume on promotion, its mean depth, the mean
+// price ratio). A field is used when some bottom has it; bottoms without it leave the average.
 ForecastInput aggregate_input(const std::vector<int32_t>& bottoms,
                               const HierarchyForecastInput& in) {
   const ForecastInput& first = in.bottom.front();
@@ -52,18 +56,51 @@ ForecastInput aggregate_input(const std::vector<int32_t>& bottoms,
   agg.levels = first.levels;
   agg.period_name = first.period_name;
   agg.method = ForecastMethod::kAuto;
-  agg.values.assign(first.values.size(), 0.0);
-  std::vector<bool> seen(first.values.size(), false);
+  const size_t n = first.values.size();
+  agg.values.assign(n, 0.0);
+  std::vector<bool> seen(n, false);
+  std::vector<double> weight;
+  double weight_sum = 0.0;
   for (int32_t b : bottoms) {
     const std::vector<double>& v = in.bottom[static_cast<size_t>(b)].values;
+    double sum = 0.0, count = 0.0;
     for (size_t t = 0; t < v.size(); ++t) {
       if (std::isnan(v[t])) continue;  // a missing bottom value counts as no sale
       agg.values[t] += v[t];
       seen[t] = true;
+      sum += v[t];
+      count += 1.0;
     }
+    weight.push_back(count > 0.0 ? sum / count : 0.0);
+    weight_sum += weight.back();
   }
-  for (size_t t = 0; t < seen.size(); ++t) {
+  for (size_t t = 0; t < n; ++t) {
     if (!seen[t]) agg.values[t] = kNaN;
+  }
+  if (!(weight_sum > 0.0)) std::fill(weight.begin(), weight.end(), 1.0);  // no sales at all
+
+  using Field = std::vector<double> RetailRegressors::*;
+  const Field fields[] = {&RetailRegressors::price_ratio, &RetailRegressors::promo_depth,
+                          &RetailRegressors::feature, &RetailRegressors::display,
+                          &RetailRegressors::holiday};
+  const size_t h = static_cast<size_t>(first.horizon);
+  for (const Field field : fields) {
+    std::vector<double> past(n, 0.0), planned(h, 0.0);
+    double w_used = 0.0;
+    for (size_t i = 0; i < bottoms.size(); ++i) {
+      const ForecastInput& b = in.bottom[static_cast<size_t>(bottoms[i])];
+      const std::vector<double>& hist = b.history_drivers.*field;
+      const std::vector<double>& fut = b.future_drivers.*field;
+      if (hist.size() != n || fut.size() != h || weight[i] == 0.0) continue;
+      for (size_t t = 0; t < n; ++t) past[t] += weight[i] * hist[t];
+      for (size_t t = 0; t < h; ++t) planned[t] += weight[i] * fut[t];
+      w_used += weight[i];
+    }
+    if (w_used == 0.0) continue;
+    for (double& x : past) x /= w_used;
+    for (double& x : planned) x /= w_used;
+    agg.history_drivers.*field = std::move(past);
+    agg.future_drivers.*field = std::move(planned);
   }
   return agg;
 }
