@@ -46,6 +46,14 @@ const char* const kUsage =
     "          [--output FILE]   forecast every series of a long CSV (series_id,period,value)\n"
     "  backtest --input FILE --horizon H --origins K [--season-length M] [--step S]\n"
     "          [--levels 80,95] [--method M] [--output FILE]   rolling-origin accuracy\n"
+    "  basket  --input FILE [--format baskets|long] --min-support S --min-confidence C\n"
+    "          [--max-len K] [--output FILE]   frequent itemsets and association rules\n"
+    "  clv     --input FILE --calibration-end DATE [--holdout-end DATE] [--time-unit week|day]\n"
+    "          [--horizon N] [--params FILE] [--output FILE]   BG/NBD + Gamma-Gamma CLV\n"
+    "  safety-stock --mean-demand D --sd-demand S --lead-time L [--lead-time-sd LS]\n"
+    "          --service-level P [--target cycle_service_level|fill_rate] [--order-qty Q]\n"
+    "          [--review-period R] [--output FILE]   safety stock and reorder point (JSON)\n"
+    "  markdown --input ITEM.json [--output FILE]   markdown price path vs two baselines\n"
     "  token create --db PATH --role ROLE --name NAME\n"
     "          create an API token (roles: planner, executive, approver, admin, batch);\n"
     "          it is printed once, only its hash is stored\n"
@@ -294,6 +302,10 @@ int main(int argc, char** argv) {
   if (command == "token") return cmd_token(argc, argv);
   if (command == "forecast") return srv::cmd_forecast(argc, argv);
   if (command == "backtest") return srv::cmd_backtest(argc, argv);
+  if (command == "safety-stock") return srv::cmd_safety_stock(argc, argv);
+  if (command == "markdown") return srv::cmd_markdown(argc, argv);
+  if (command == "basket") return srv::cmd_basket(argc, argv);
+  if (command == "clv") return srv::cmd_clv(argc, argv);
   std::cerr << "shelfcast: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

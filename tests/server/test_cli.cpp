@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "ingest/csv.h"
@@ -55,7 +56,8 @@ void check_one_line_error(const test::RunResult& r, const std::string& prefix) {
 }  // namespace
 
 TEST_CASE("usage: --help exits 0, bad usage exits 2") {
-  for (const char* cmd : {"serve", "ingest", "demo", "token"}) {
+  for (const char* cmd : {"serve", "ingest", "demo", "token", "forecast", "backtest", "basket",
+                          "clv", "safety-stock", "markdown"}) {
     CAPTURE(cmd);
     auto r = run_shelfcast({cmd, "--help"});
     CHECK(r.exit_code == 0);
@@ -315,4 +317,110 @@ TEST_CASE("forecast and backtest refuse bad input with one line and write nothin
   CHECK(run_shelfcast({"backtest", "--input", "x.csv", "--horizon", "2"}).exit_code == 2);
   CHECK(run_shelfcast({"forecast", "--help"}).exit_code == 0);
   CHECK(run_shelfcast({"backtest", "--help"}).exit_code == 0);
+}
+
+TEST_CASE("safety-stock reproduces z sqrt(L sigma^2 + mu^2 sigma_L^2) and refuses bad input") {
+  auto r = run_shelfcast({"safety-stock", "--mean-demand", "10", "--sd-demand", "3", "--lead-time",
+                          "4", "--lead-time-sd", "1", "--service-level", "0.95"});
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  // z(0.95) = 1.644854; sqrt(4 * 9 + 100 * 1) = 11.661904.
+  CHECK(j["safety_stock"].get<double>() == doctest::Approx(1.644854 * 11.661904).epsilon(0.005));
+  CHECK(j["reorder_point"].get<double>() ==
+        doctest::Approx(40.0 + 1.644854 * 11.661904).epsilon(0.005));
+  struct Row {
+    std::vector<std::string> args;
+    int exit_code;
+    const char* says;
+  };
+  const Row rows[] = {
+      {{"--lead-time", "0", "--service-level", "0.95"}, 1, "field 'lead_time'"},
+      {{"--lead-time", "-2", "--service-level", "0.95"}, 1, "field 'lead_time'"},
+      {{"--lead-time", "4", "--service-level", "1"}, 1, "service"},
+      {{"--lead-time", "4", "--service-level", "0"}, 1, "service"},
+      {{"--lead-time", "four", "--service-level", "0.9"}, 2, "--lead-time"},
+  };
+  for (const Row& row : rows) {
+    std::vector<std::string> args = {"safety-stock", "--mean-demand", "10", "--sd-demand", "3"};
+    args.insert(args.end(), row.args.begin(), row.args.end());
+    CAPTURE(row.says);
+    auto bad = run_shelfcast(args);
+    CHECK(bad.exit_code == row.exit_code);
+    CHECK(bad.err.find(row.says) != std::string::npos);
+  }
+}
+
+TEST_CASE("markdown beats both baselines on an overstocked item and refuses an empty ladder") {
+  TempDir dir;
+  const std::string item = dir.file("item.json");
+  test::write_file(item, R"({"stock_units": 400, "weeks_left": 10,
+    "price_ladder": [10, 8, 7, 6, 5], "base_weekly_demand_units": 20, "elasticity": -2.5,
+    "unit_cost": 4, "salvage_per_unit": 1, "max_markdowns": 2})");
+  auto r = run_shelfcast({"markdown", "--input", item});
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  const double best = j["policy"]["expected_total"].get<double>();
+  CHECK(best >= j["baselines"]["no_markdown"]["expected_total"].get<double>());
+  CHECK(best >= j["baselines"]["mid_season_markdown"]["expected_total"].get<double>());
+  CHECK(j["policy"]["weeks"].size() == 10);
+  test::write_file(item, R"({"stock_units": 400, "weeks_left": 10, "price_ladder": [],
+    "base_weekly_demand_units": 20, "elasticity": -2.5})");
+  auto bad = run_shelfcast({"markdown", "--input", item});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("price_ladder") != std::string::npos);
+  test::write_file(item, R"({"stock_units": 0, "weeks_left": 10, "price_ladder": [10, 8],
+    "base_weekly_demand_units": 20, "elasticity": -2.5})");
+  bad = run_shelfcast({"markdown", "--input", item});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("stock_units") != std::string::npos);
+}
+
+TEST_CASE("basket writes rules with support, confidence, lift, leverage, conviction and count") {
+  TempDir dir;
+  const std::string in = dir.file("b.txt");
+  test::write_file(in, "milk,bread\nmilk,bread,eggs\nbread,eggs\nmilk,eggs\nmilk,bread,milk\n");
+  auto r =
+      run_shelfcast({"basket", "--input", in, "--min-support", "0.4", "--min-confidence", "0.6"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("antecedent,consequent,support,confidence,lift,leverage,conviction,count\n",
+                    0) == 0);
+  // {milk, bread} in 3 of 5 baskets (the duplicate milk counts once); milk in 4: conf 0.75,
+  // lift 0.75 / 0.8 (bread in 4) = 0.9375.
+  CHECK(r.out.find("\nmilk,bread,0.6,0.75,0.9375,") != std::string::npos);
+  const std::string long_in = dir.file("l.csv");
+  test::write_file(long_in, "transaction_id,item\n1,milk\n1,bread\n2,milk\n2,bread\n3,eggs\n");
+  auto l = run_shelfcast({"basket", "--input", long_in, "--format", "long", "--min-support", "0.5",
+                          "--min-confidence", "0.9"});
+  REQUIRE(l.exit_code == 0);
+  CHECK(l.out.find("\nbread,milk,") != std::string::npos);
+  auto bad =
+      run_shelfcast({"basket", "--input", in, "--min-support", "1.5", "--min-confidence", "0.6"});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("support") != std::string::npos);
+}
+
+TEST_CASE("clv scores every calibration customer and names a bad date by line") {
+  TempDir dir;
+  const std::string in = dir.file("t.csv");
+  std::string csv = "customer_id,date,amount\n";
+  for (int c = 0; c < 40; ++c) {
+    const int purchases = 1 + c % 5;
+    for (int k = 0; k < purchases; ++k) {
+      const int month = 1 + (c * 7 + k * 3) % 9;  // Jan..Sep 1997: inside the calibration
+      const int day = 1 + (c * 11 + k * 5) % 28;
+      csv += "C" + std::to_string(c) + ",1997-" + (month < 10 ? "0" : "") + std::to_string(month) +
+             "-" + (day < 10 ? "0" : "") + std::to_string(day) + "," +
+             std::to_string(10 + (c * 13 + k) % 50) + ".5\n";
+    }
+  }
+  test::write_file(in, csv);
+  auto r = run_shelfcast({"clv", "--input", in, "--calibration-end", "1997-09-30"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("customer_id,frequency,recency,T,p_alive,expected_purchases,clv,segment\n",
+                    0) == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1 + 40);
+  test::write_file(in, "customer_id,date,amount\nA,1997-01-03,5\nA,1997-02-30,3\n");
+  auto bad = run_shelfcast({"clv", "--input", in, "--calibration-end", "1997-09-30"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find(":3: field 'date'") != std::string::npos);
 }

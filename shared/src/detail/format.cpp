@@ -28,4 +28,16 @@ std::string format_percent(double fraction, bool with_sign) {
   return out;
 }
 
+std::string format_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0.0 ? "inf" : "-inf";
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<long long>(value));
+  }
+  std::string s = std::to_string(value);  // fixed, six decimals
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s == "-0" || s.empty() ? "0" : s;
+}
+
 }  // namespace shelfcast::detail
