@@ -393,7 +393,10 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
             save_level_accuracy(db, id, {level.level, "base", level.nodes, dump_json(base)}));
         SHELFCAST_RETURN_IF_ERROR(
             save_level_accuracy(db, id, {level.level, "reconciled", level.nodes, dump_json(rec)}));
-        accuracy[level.level] = {{"base_wape", base["wape"]}, {"reconciled_wape", rec["wape"]}};
+        accuracy[level.level] = {{"base_wape", base["wape"]},
+                                 {"reconciled_wape", rec["wape"]},
+                                 {"base_bias", base["bias"]},
+                                 {"reconciled_bias", rec["bias"]}};
       }
       SHELFCAST_RETURN_IF_ERROR(tx.commit());
     }

@@ -29,8 +29,9 @@
 // priors; sign constraints solved exactly; standard errors are posterior sds.
 // Forecast: on the log scale mu_h with variance v_h = sigma^2 (1 + (k - 1) alpha^2) (k = steps
 // from the last observation, ETS(A,N,N)) plus the coefficients' and l_0's posterior variance
-// along the forecast's gradient. Mean = exp(mu + v/2) - c (bias-adjusted), intervals
-// exp(mu +- z sqrt(v)) - c, all clamped at 0 (never negative, nested) and capped at exp(700).
+// along the forecast's gradient. Mean = exp(mu + a) - c, a = log mean(exp(e)) (Duan's smearing),
+// intervals exp(mu +- z sqrt(v)) - c, all clamped at 0 (never negative, nested) and capped at
+// exp(700).
 
 #include <cstdint>
 #include <string>
@@ -104,6 +105,11 @@ struct RegressionOptions {
   /// Back-transform with the log-normal bias adjustment exp(mu + v/2) (FPP3 section 5.6), so the
   /// mean is a mean, not a median.
   bool bias_adjust = true;
+  /// The adjustment by Duan's smearing estimate, log mean(exp(e_t)) of the one-step log errors of
+  /// the history's second half (Duan 1983, JASA 78:605-610), instead of the normal v/2: log(units
+  /// + 1) of counts is not normal, and v/2 overstated the mean on the demo's product-store
+  /// backtests (bias +22% vs +18%; median alone +7.5%, see regression.cpp).
+  bool smearing = true;
 };
 
 /// One series with its drivers over history and horizon.
