@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "shelfcast/customer.h"
 #include "shelfcast/hierarchy_forecast.h"
 #include "shelfcast/json.h"
 #include "shelfcast/series.h"
@@ -28,6 +29,103 @@ std::string attribute_value(const std::string& text) {
     if (c == '|' || c == '=') c = '/';
   }
   return out;
+}
+
+// Forecasts of loyalty demand by RFM segment and category (segments as of the last history
+// day), reconciled so categories add up to their segment, stored as levels "segment" and
+// "segment,category". Segments under spec.min_customers customers merge into "other"; an "other"
+// still under it is left out. Returns what the summary says about it.
+Result<Json> forecast_segments(Database& db, int64_t id, const ForecastJobSpec& spec,
+                               Date first_week, size_t periods,
+                               const HierarchyForecastOptions& base_options) {
+  SHELFCAST_ASSIGN_OR_RETURN(std::vector<CustomerDayRow> rows, customer_day_rows(db));
+  if (rows.empty()) return Json{{"customers", 0}};
+  const Date grid_start{first_week.days - 7 * static_cast<int32_t>(periods)};
+  const Date history_end{first_week.days - 1};
+  std::vector<CustomerTransaction> purchases;
+  for (const CustomerDayRow& r : rows) {
+    if (r.day > history_end) continue;
+    if (!purchases.empty() && purchases.back().customer_id == std::to_string(r.customer_id) &&
+        purchases.back().date == r.day) {
+      purchases.back().amount += r.amount;  // one purchase per customer and day
+    } else {
+      purchases.push_back({std::to_string(r.customer_id), r.day, r.amount});
+    }
+  }
+  if (purchases.empty()) return Json{{"customers", 0}};
+  SummaryOptions so;
+  so.calibration_end = history_end;
+  SHELFCAST_ASSIGN_OR_RETURN(CustomerSummaries summaries, summarize_customers(purchases, so));
+  SHELFCAST_ASSIGN_OR_RETURN(std::vector<RfmScore> scores, rfm_scores(summaries));
+  std::map<std::string, std::string> segment_of;  // customer -> segment
+  std::map<std::string, int64_t> size;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    segment_of[summaries.customers[i].customer_id] = scores[i].segment;
+    ++size[scores[i].segment];
+  }
+  int64_t merged = 0, left_out = 0;
+  std::map<std::string, int64_t> final_size;
+  for (auto& [customer, segment] : segment_of) {
+    if (size[segment] < spec.min_customers) {
+      segment = "other";
+      ++merged;
+    }
+    ++final_size[segment];
+  }
+  for (auto& [customer, segment] : segment_of) {
+    if (final_size[segment] < spec.min_customers) {
+      segment.clear();
+      ++left_out;
+    }
+  }
+  // Weekly units per segment and category on the product-store grid.
+  std::map<std::pair<std::string, std::string>, std::vector<double>> units;
+  for (const CustomerDayRow& r : rows) {
+    if (r.day < grid_start || r.day > history_end) continue;
+    const auto it = segment_of.find(std::to_string(r.customer_id));
+    if (it == segment_of.end() || it->second.empty()) continue;
+    std::vector<double>& v = units[{it->second, attribute_value(r.category_code)}];
+    v.resize(periods, 0.0);
+    v[static_cast<size_t>((r.day.days - grid_start.days) / 7)] += r.units;
+  }
+  if (units.empty()) return Json{{"customers", 0}};
+  HierarchyForecastInput input;
+  for (const auto& [key, values] : units) {
+    BottomSeries b;
+    b.key = "segment=" + attribute_value(key.first) + "|category=" + key.second;
+    b.attributes = {{"segment", attribute_value(key.first)}, {"category", key.second}};
+    input.spec.bottom.push_back(std::move(b));
+    ForecastInput in;
+    in.values = values;
+    in.season_length = spec.season_length;
+    in.horizon = spec.horizon;
+    in.levels = spec.levels;
+    in.period_name = "week";
+    input.bottom.push_back(std::move(in));
+  }
+  input.spec.levels = {{"segment"}};
+  HierarchyForecastOptions options = base_options;
+  options.bottom_level_name = "segment,category";
+  options.progress = nullptr;
+  SHELFCAST_ASSIGN_OR_RETURN(HierarchyForecast f, forecast_hierarchy(input, options));
+  Transaction tx(db);
+  SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
+  for (size_t node = 0; node < f.base.size(); ++node) {
+    SHELFCAST_RETURN_IF_ERROR(save_level_forecast(
+        db, id, f.level_names[node], f.hierarchy.node_names[node], first_week,
+        f.reconciled.mean[node], f.base[node].mean, f.reconciled.intervals[node],
+        f.base[node].model, f.base[node].model_version));
+  }
+  SHELFCAST_RETURN_IF_ERROR(tx.commit());
+  Json segments = Json::object();
+  for (const auto& [segment, n] : final_size) {
+    if (n >= spec.min_customers) segments[segment] = n;
+  }
+  return Json{{"customers", segment_of.size() - static_cast<size_t>(left_out)},
+              {"segments", segments},
+              {"customers_merged_into_other", merged},
+              {"customers_left_out", left_out},
+              {"min_customers", spec.min_customers}};
 }
 
 Json metrics_json(const AccuracyMetrics& m) {
@@ -71,7 +169,8 @@ Result<ForecastJobSpec> decode_forecast_job(const std::string& body) {
   for (const IntField& f : {IntField{"horizon", &spec.horizon, 1, 104},
                             IntField{"season_length", &spec.season_length, 1, 365},
                             IntField{"backtest_origins", &spec.backtest_origins, 0, 12},
-                            IntField{"backtest_step", &spec.backtest_step, 1, 52}}) {
+                            IntField{"backtest_step", &spec.backtest_step, 1, 52},
+                            IntField{"min_customers", &spec.min_customers, 2, 100000}}) {
     auto it = j.find(f.name);
     if (it == j.end()) continue;
     if (!it->is_number_integer() || it->get<int64_t>() < f.lo || it->get<int64_t>() > f.hi) {
@@ -107,7 +206,7 @@ Result<ForecastJobSpec> decode_forecast_job(const std::string& body) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     static const std::set<std::string> kKnown = {
         "products", "stores",    "horizon",          "season_length", "levels",
-        "method",   "reconcile", "backtest_origins", "backtest_step"};
+        "method",   "reconcile", "backtest_origins", "backtest_step", "min_customers"};
     if (!kKnown.count(it.key())) return invalid_argument("unknown field", it.key());
   }
   return spec;
@@ -122,7 +221,8 @@ std::string encode_forecast_job(const ForecastJobSpec& spec) {
                         {"method", std::string(to_string(spec.method))},
                         {"reconcile", spec.reconcile},
                         {"backtest_origins", spec.backtest_origins},
-                        {"backtest_step", spec.backtest_step}});
+                        {"backtest_step", spec.backtest_step},
+                        {"min_customers", spec.min_customers}});
 }
 
 Result<std::unique_ptr<JobRunner>> JobRunner::start(const std::string& db_path) {
@@ -402,6 +502,13 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
     }
   }
 
+  // Customer segments: loyalty demand by RFM segment, reconciled on its own (it is a part of the
+  // product-store total, not a level of it).
+  Result<Json> segments = forecast_segments(db, id, spec, first_week, periods, options);
+  if (!segments.is_ok() && cancelled(id)) {
+    return finish_job(db, id, "cancelled", "{}", "cancelled while forecasting segments");
+  }
+
   Json levels = Json::object();
   for (size_t node = 0; node < f->level_names.size(); ++node) {
     levels[f->level_names[node]] = levels.value(f->level_names[node], 0) + 1;
@@ -419,6 +526,8 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
   if (!f->fallback_reason.empty()) summary["reconcile_fallback"] = f->fallback_reason;
   if (!last_skip.empty()) summary["last_skip_reason"] = last_skip;
   if (!accuracy.empty()) summary["accuracy"] = accuracy;
+  summary["customer_segments"] =
+      segments.is_ok() ? *segments : Json{{"error", segments.status().to_string()}};
   return finish_job(db, id, "done", dump_json(summary), "");
 }
 

@@ -33,6 +33,9 @@ struct ForecastJobSpec {
   std::string reconcile = "mint_shrink";
   int32_t backtest_origins = 0;  ///< rolling origins of the per-level backtest; 0 = none
   int32_t backtest_step = 4;     ///< weeks between backtest origins
+  /// k-anonymity of the customer-segment forecasts: a segment with fewer loyalty customers joins
+  /// "other", and customers of a still-smaller "other" are left out (issue 5's default k = 10).
+  int32_t min_customers = 10;
 };
 
 /// Decodes a job request body; kInvalidArgument naming the field.

@@ -706,6 +706,23 @@ Result<std::vector<LevelForecastRow>> job_level_forecasts(Database& db, int64_t 
   return rows;
 }
 
+Result<std::vector<CustomerDayRow>> customer_day_rows(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT l.customer_id, l.day, coalesce(c.code, ''), sum(l.qty), "
+                 "sum(l.qty * l.unit_price * (1 - l.discount)) FROM sales_lines l "
+                 "JOIN products p ON p.id = l.product_id LEFT JOIN categories c ON "
+                 "c.id = p.category_id WHERE l.customer_id IS NOT NULL "
+                 "GROUP BY l.customer_id, l.day, c.code ORDER BY l.customer_id, l.day"));
+  std::vector<CustomerDayRow> rows;
+  while (st.step()) {
+    rows.push_back(
+        {st.int64(0), Date{static_cast<int32_t>(st.int64(1))}, st.text(2), st.real(3), st.real(4)});
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return rows;
+}
+
 Status save_level_accuracy(Database& db, int64_t job_id, const LevelAccuracyRow& row) {
   SHELFCAST_ASSIGN_OR_RETURN(Statement st,
                              db.prepare("INSERT INTO level_accuracy(job_id, level, kind, nodes, "

@@ -153,6 +153,18 @@ Result<std::vector<LevelForecastRow>> job_level_forecasts(Database& db, int64_t 
                                                           const std::string& node, int64_t limit,
                                                           int64_t offset);
 
+/// Loyalty purchases for customer analytics: one row per customer, day and product category.
+/// `customer_id` is the internal row id of the pseudonymous customer; it never leaves the server.
+struct CustomerDayRow {
+  int64_t customer_id = 0;
+  Date day;
+  std::string category_code;  ///< "" when the product has none
+  double units = 0.0;
+  double amount = 0.0;  ///< net of discounts; negative for returns
+};
+/// Every loyalty line grouped by customer, day and category, ordered by customer and day.
+Result<std::vector<CustomerDayRow>> customer_day_rows(Database& db);
+
 /// Backtest accuracy of one level, base or reconciled.
 struct LevelAccuracyRow {
   std::string level, kind;

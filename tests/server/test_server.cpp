@@ -329,7 +329,9 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
   }
   const json all_levels =
       body(c.Get(("/api/v1/jobs/" + id + "/levels").c_str(), s.auth()))["levels"];
-  CHECK(all_levels.size() == 4 * (1 + 2 + 2 + 4 + 3));  // regions x categories may be sparse
+  // total, 2 regions, 2 categories, 4 category x region, 3 SKU x channel; and the customer view:
+  // segment "other" and its 2 categories.
+  CHECK(all_levels.size() == 4 * (1 + 2 + 2 + 4 + 3 + 1 + 2));
   const json accuracy =
       body(c.Get(("/api/v1/jobs/" + id + "/accuracy").c_str(), s.auth()))["accuracy"];
   REQUIRE(accuracy.size() == 2 * 6);  // 5 levels + product-store, base and reconciled
@@ -338,6 +340,39 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
     CHECK(a["metrics"]["n"].get<int>() == a["nodes"].get<int>() * 2 * 4);
     CHECK(a["metrics"]["wape"].is_number());
   }
+
+  // Loyalty demand by RFM segment: 20 customers, every segment under k = 10 joins "other".
+  const json& seg = summary["customer_segments"];
+  CAPTURE(seg.dump());
+  REQUIRE(seg.contains("customers"));
+  CHECK(seg["min_customers"] == 10);
+  CHECK(seg["customers_left_out"] == 0);
+  for (const auto& [name, n] : seg["segments"].items()) CHECK(n.get<int>() >= 10);
+  const json segment_rows =
+      body(c.Get(("/api/v1/jobs/" + id + "/levels?level=segment").c_str(), s.auth()))["levels"];
+  CHECK(segment_rows.size() == 4 * seg["segments"].size());
+  const json by_category = body(
+      c.Get(("/api/v1/jobs/" + id + "/levels?level=segment,category").c_str(), s.auth()))["levels"];
+  for (const json& r : segment_rows) {
+    double parts = 0.0;
+    for (const json& b : by_category) {
+      if (b["step"] == r["step"] &&
+          b["node"].get<std::string>().rfind(r["node"].get<std::string>() + "|", 0) == 0) {
+        parts += b["mean"].get<double>();
+      }
+    }
+    CHECK(r["mean"].get<double>() == doctest::Approx(parts).epsilon(1e-9));
+  }
+  // A k larger than the customer base suppresses every segment.
+  auto strict = c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2,"min_customers":1000})",
+                       "application/json");
+  const int64_t strict_id = body(strict)["id"].get<int64_t>();
+  const json strict_job = wait_for_job(c, s.auth(), strict_id, 2400);
+  REQUIRE(strict_job["status"] == "done");
+  CHECK(strict_job["summary"]["customer_segments"]["customers"] == 0);
+  CHECK(body(c.Get(("/api/v1/jobs/" + std::to_string(strict_id) + "/levels?level=segment").c_str(),
+                   s.auth()))["levels"]
+            .empty());
 
   // reconcile = none: each series on its own, nothing above them.
   auto plain = c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2,"reconcile":"none"})",
