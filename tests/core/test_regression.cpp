@@ -2,6 +2,7 @@
 // that add up, non-negative nested intervals, the sign constraint, shrinkage, and the edge table.
 #include <doctest/doctest.h>
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -178,7 +179,19 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
         e.depths.push_back(p.depth);
       }
     }
-    std::array<double, 4> sum{}, weight{};
+    // Pooled over stores as one Bayesian update: each store's posterior of (elasticity, lift) is
+    // Gaussian with the full covariance (the two are strongly correlated: log(1 - depth) and
+    // depth move together), and each already contains the ridge prior, so the prior is taken out
+    // of every store and put back once -- pooling the posteriors as they are would count it
+    // three times and pull the lift toward its prior mean.
+    const Eigen::Matrix2d prior_precision =
+        Eigen::Vector2d(1.0 / (opt.elasticity_prior_sd * opt.elasticity_prior_sd),
+                        1.0 / (opt.promo_lift_prior_sd * opt.promo_lift_prior_sd))
+            .asDiagonal();
+    const Eigen::Vector2d prior_mean(opt.elasticity_prior_mean, opt.promo_lift_prior_mean);
+    Eigen::Matrix2d precision = prior_precision;
+    Eigen::Vector2d weighted = prior_precision * prior_mean;
+    std::array<double, 2> sum{}, weight{};
     for (int32_t s = 0; s < c.n_stores; ++s) {
       const std::vector<WeeklyPoint> weeks = aggregate_weekly(
           by_series[{s, i}], data.promotions, data.holidays,
@@ -202,17 +215,27 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
       in.future.holiday = {0.0};
       Result<RegressionForecast> r = forecast_regression(in, opt);
       REQUIRE(r.is_ok());
-      for (size_t k = 0; k < 4; ++k) {
+      REQUIRE(r->driver_covariance.size() == 25);
+      Eigen::Matrix2d cov;
+      cov << r->driver_covariance[0], r->driver_covariance[1], r->driver_covariance[5],
+          r->driver_covariance[6];
+      cov += 1e-9 * Eigen::Matrix2d::Identity();
+      const Eigen::Matrix2d inv = cov.inverse();
+      precision += inv - prior_precision;
+      weighted += inv * Eigen::Vector2d(r->coefficients[0].value, r->coefficients[1].value) -
+                  prior_precision * prior_mean;
+      for (size_t k = 2; k < 4; ++k) {
         const RegressionCoefficient& coef = r->coefficients[k];
         const double se = std::max(coef.std_error, 1e-3);
-        sum[k] += coef.value / (se * se);
-        weight[k] += 1.0 / (se * se);
+        sum[k - 2] += coef.value / (se * se);
+        weight[k - 2] += 1.0 / (se * se);
       }
     }
-    e.elasticity = sum[0] / weight[0];
-    e.lift = sum[1] / weight[1];
-    e.feature = sum[2] / weight[2];
-    e.display = sum[3] / weight[3];
+    const Eigen::Vector2d pooled = precision.ldlt().solve(weighted);
+    e.elasticity = pooled(0);
+    e.lift = pooled(1);
+    e.feature = sum[0] / weight[0];
+    e.display = sum[1] / weight[1];
     out.push_back(e);
   }
   return out;
@@ -222,14 +245,13 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
 
 TEST_CASE("regression: known truth on generator data (elasticity and promotion lift)") {
   // Measured (seed 2027, 3 stores, 8 highest-volume promoted products, 104 weeks, default
-  // options): mean |relative error| of the elasticity 3.7%, of the lift per depth 11%; errors of
-  // the pooled (summed) values 0.5% and 5%. Single products miss by up to ~25% on the lift: on
-  // weekly data log(1 - depth) and depth are nearly collinear, so the split between them rests
-  // partly on the regular-price changes and partly on the prior (centred at 0 instead of 1, the
-  // lift is ~20% low). The promotion uplift itself (units with / without the promotion at the
-  // product's own depths, what the planner reads) is well identified: mean error 5.5%, 7 of 8
-  // products within 10%, worst 14.5% (product 13, five promotions, lift pulled toward the
-  // prior). The bars below are those figures with headroom.
+  // options, stores pooled as one Bayesian update with the prior counted once): the promotion
+  // uplift at each product's own depths (units with / without the promotion, what a planner
+  // reads) is within 10% for all 8 products (mean 4.7%, worst 9.7%); the own-price elasticity
+  // within 10% for 7 of 8 (mean 4.9%, worst 11.7%, product 17). The split of the uplift into
+  // elasticity and extra lift per depth is weakly identified on weekly data (log(1 - depth) and
+  // depth move together): lift per depth misses by 12% on average, up to 33%. Bars: those
+  // figures with a little headroom.
   const GeneratorConfig config = truth_config();
   Result<GeneratedData> g = generate(config);
   REQUIRE(g.is_ok());
@@ -245,12 +267,12 @@ TEST_CASE("regression: known truth on generator data (elasticity and promotion l
                        << e.feature_truth << "), display " << e.display << " (truth "
                        << e.display_truth << ")");
     CHECK(std::fabs(e.elasticity / e.elasticity_truth - 1.0) < 0.15);
-    CHECK(std::fabs(e.lift / e.lift_truth - 1.0) < 0.35);
+    CHECK(std::fabs(e.lift / e.lift_truth - 1.0) < 0.40);
     const double uplift_truth = mean_uplift(e.elasticity_truth, e.lift_truth, e.depths);
     const double uplift = mean_uplift(e.elasticity, e.lift, e.depths);
     MESSAGE("product " << e.product << ": promotion uplift " << uplift << " (truth " << uplift_truth
                        << ") over " << e.depths.size() << " promotions");
-    CHECK(std::fabs(uplift / uplift_truth - 1.0) < 0.20);
+    CHECK(std::fabs(uplift / uplift_truth - 1.0) < 0.10);
     max_uplift_error = std::max(max_uplift_error, std::fabs(uplift / uplift_truth - 1.0));
     rel_u += std::fabs(uplift / uplift_truth - 1.0);
     rel_e += std::fabs(e.elasticity / e.elasticity_truth - 1.0);
@@ -268,8 +290,8 @@ TEST_CASE("regression: known truth on generator data (elasticity and promotion l
           << ", lift " << fit_l / truth_l - 1.0 << "; mean |log error| feature " << err_f / n
           << ", display " << err_d / n << "; promotion uplift mean " << rel_u / n << ", worst "
           << max_uplift_error);
-  CHECK(rel_u / n < 0.08);
-  CHECK(rel_e / n < 0.07);
+  CHECK(rel_u / n < 0.06);
+  CHECK(rel_e / n < 0.06);
   CHECK(rel_l / n < 0.15);
   CHECK(std::fabs(fit_e / truth_e - 1.0) < 0.05);
   CHECK(std::fabs(fit_l / truth_l - 1.0) < 0.10);

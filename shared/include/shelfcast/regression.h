@@ -147,6 +147,10 @@ struct RegressionForecast {
   RegressionDecomposition history_parts;   ///< history entries; sums to fitted
   /// The five drivers in the order of RegressionCoefficient::name's list.
   std::vector<RegressionCoefficient> coefficients;
+  /// Posterior covariance of the five driver coefficients, 5 x 5 row-major in `coefficients`
+  /// order (0 for drivers not estimated): elasticity and lift per depth are strongly correlated,
+  /// so pooling estimates (e.g. over stores) needs the full matrix, not the standard errors.
+  std::vector<double> driver_covariance;
   std::vector<double> season_coefficients;  ///< a_1, b_1, a_2, b_2, ... (empty without season)
   double trend_per_season = 0.0;   ///< b_T: log-growth per season (per period if no season)
   double alpha = 0.0;              ///< level smoothing weight

@@ -671,6 +671,17 @@ RegressionForecast assemble(const RegressionInput& in, const RegressionOptions& 
     }
     r.coefficients.push_back(std::move(c));
   }
+  // Posterior covariance of the five drivers (0 where a driver is not estimated).
+  r.driver_covariance.assign(kDrivers * kDrivers, 0.0);
+  if (fit.inverse.size() == q * q) {
+    for (size_t u = 0; u < q; ++u) {
+      for (size_t w = 0; w < q; ++w) {
+        const size_t a = fit.unknowns[u], b = fit.unknowns[w];
+        if (a >= static_cast<size_t>(kDrivers) || b >= static_cast<size_t>(kDrivers)) continue;
+        r.driver_covariance[a * kDrivers + b] = sigma * sigma * fit.inverse[u * q + w];
+      }
+    }
+  }
   r.notes = std::move(notes);
   return r;
 }
