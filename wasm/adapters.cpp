@@ -5,6 +5,7 @@
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/json.h"
+#include "shelfcast/pricing.h"
 #include "shelfcast/series.h"
 
 namespace shelfcast::wasm {
@@ -25,6 +26,14 @@ std::string forecast_weekly(const std::string& request_json) {
   Result<ForecastInput> input = weekly_forecast_input(*request);
   if (!input.is_ok()) return envelope_error(input.status());
   Result<ForecastResult> result = shelfcast::forecast(*input);
+  if (!result.is_ok()) return envelope_error(result.status());
+  return envelope_ok(*result);
+}
+
+std::string markdown(const std::string& input_json) {
+  Result<MarkdownInput> input = decode_text<MarkdownInput>(input_json);
+  if (!input.is_ok()) return envelope_error(input.status());
+  Result<MarkdownResult> result = optimize_markdown(*input);
   if (!result.is_ok()) return envelope_error(result.status());
   return envelope_ok(*result);
 }

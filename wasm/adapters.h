@@ -14,6 +14,8 @@ std::string forecast(const std::string& input_json);
 /// forecast_weekly(WeeklyForecastRequest JSON) -> ForecastResult JSON: weeks with their prices and
 /// promotions become the drivers of the retail regression (series.h).
 std::string forecast_weekly(const std::string& request_json);
+/// markdown(MarkdownInput JSON) -> MarkdownResult JSON: the markdown price path and its baselines.
+std::string markdown(const std::string& input_json);
 /// generate(GeneratorConfig JSON) -> summary of the generated data set and its truth.
 std::string generate_summary(const std::string& config_json);
 

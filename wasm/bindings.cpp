@@ -8,5 +8,6 @@ EMSCRIPTEN_BINDINGS(shelfcast) {
   emscripten::function("version", &shelfcast::wasm::version);
   emscripten::function("forecast", &shelfcast::wasm::forecast);
   emscripten::function("forecast_weekly", &shelfcast::wasm::forecast_weekly);
+  emscripten::function("markdown", &shelfcast::wasm::markdown);
   emscripten::function("generate_summary", &shelfcast::wasm::generate_summary);
 }

@@ -98,6 +98,45 @@ export interface ForecastResult {
   drivers: ForecastDriver[];
 }
 
+/** One item's end-of-season problem (shelfcast markdown --help lists the fields). */
+export interface MarkdownInput {
+  stock_units: number;
+  weeks_left: number;
+  price_ladder: number[];
+  current_price_index?: number;
+  base_weekly_demand_units?: number;
+  elasticity?: number;
+  demand_by_price?: number[];
+  seasonality?: number[];
+  distribution?: 'poisson' | 'negative_binomial';
+  nb_size?: number;
+  unit_cost?: number;
+  salvage_per_unit?: number;
+  min_margin_per_unit?: number;
+  max_markdowns?: number;
+}
+
+export interface MarkdownPlan {
+  weeks: Array<{
+    week: number; price: number; mean_price: number; markdown_probability: number;
+    expected_units: number; expected_leftover: number; expected_margin: number;
+  }>;
+  expected_units: number;
+  expected_margin: number;
+  expected_leftover: number;
+  expected_salvage_value: number;
+  expected_total: number;
+}
+
+export interface MarkdownResult {
+  allowed_prices: number[];
+  policy: MarkdownPlan;
+  baselines: { no_markdown: MarkdownPlan; mid_season_markdown: MarkdownPlan };
+  gain_vs_no_markdown: number;
+  gain_vs_mid_season_markdown: number;
+  model_version: string;
+}
+
 export interface ShelfcastError extends Error {
   code: string;
   field?: string;
@@ -107,6 +146,7 @@ export declare class Shelfcast {
   version(): string;
   forecast(input: ForecastInput): ForecastResult;
   forecastWeekly(request: WeeklyForecastRequest): ForecastResult;
+  markdown(input: MarkdownInput): MarkdownResult;
   generateSummary(config: Record<string, unknown>): Record<string, unknown>;
 }
 

@@ -36,6 +36,13 @@ export class Shelfcast {
   forecastWeekly(request) {
     return call(this.module.forecast_weekly, request);
   }
+  /**
+   * Markdown price path of one item by stochastic dynamic programming, against no markdown and
+   * one 30% markdown at mid-season: MarkdownInput -> MarkdownResult (see shelfcast markdown --help).
+   */
+  markdown(input) {
+    return call(this.module.markdown, input);
+  }
   /** Generate a synthetic data set in memory and summarize it (tests, demos). */
   generateSummary(config) {
     return call(this.module.generate_summary, config);

@@ -21,6 +21,10 @@ const std::vector<RouteAccess>& access_matrix() {
       {"GET", R"(/api/v1/jobs/(\d+)/levels)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/accuracy)", false, kEveryRole},
       {"POST", R"(/api/v1/jobs/(\d+)/cancel)", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
+      {"POST",
+       "/api/v1/replenishment/plan",
+       false,
+       {Role::kPlanner, Role::kApprover, Role::kAdmin, Role::kBatch}},
   };
   return kMatrix;
 }

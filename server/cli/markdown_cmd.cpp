@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -48,75 +47,6 @@ int line_of(const std::string& text, const std::string& key) {
          static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
 }
 
-struct Reader {
-  const std::string& path;
-  const std::string& text;
-  const Json& doc;
-  std::string error;  // the first error, formatted
-
-  bool fail(const std::string& key, const std::string& expected, const Json* value) {
-    if (!error.empty()) return false;
-    error = path + ":" + std::to_string(line_of(text, key)) + ": field '" + key + "': " + expected;
-    if (value != nullptr) error += ", got " + dump_json(*value);
-    return false;
-  }
-  bool number(const std::string& key, bool required, double* out) {
-    if (!doc.contains(key))
-      return required ? fail(key, "expected a number, missing", nullptr) : true;
-    const Json& v = doc.at(key);
-    if (!v.is_number()) return fail(key, "expected a number", &v);
-    *out = v.get<double>();
-    return true;
-  }
-  bool integer(const std::string& key, bool required, int32_t* out) {
-    if (!doc.contains(key)) {
-      return required ? fail(key, "expected an integer, missing", nullptr) : true;
-    }
-    const Json& v = doc.at(key);
-    if (!v.is_number_integer()) return fail(key, "expected an integer", &v);
-    const auto x = v.get<long long>();
-    if (x < -1000000 || x > 1000000) return fail(key, "expected an integer in range", &v);
-    *out = static_cast<int32_t>(x);
-    return true;
-  }
-  bool numbers(const std::string& key, bool required, std::vector<double>* out) {
-    if (!doc.contains(key)) {
-      return required ? fail(key, "expected an array of numbers, missing", nullptr) : true;
-    }
-    const Json& v = doc.at(key);
-    if (!v.is_array()) return fail(key, "expected an array of numbers", &v);
-    out->clear();
-    for (const Json& x : v) {
-      if (!x.is_number()) return fail(key, "expected an array of numbers", &x);
-      out->push_back(x.get<double>());
-    }
-    return true;
-  }
-};
-
-Json plan_json(const MarkdownPlan& plan) {
-  Json weeks = Json::array();
-  for (const MarkdownWeek& w : plan.weeks) {
-    Json j;
-    j["week"] = w.week;
-    j["price"] = w.price;
-    j["mean_price"] = w.mean_price;
-    j["markdown_probability"] = w.markdown_probability;
-    j["expected_units"] = w.expected_units;
-    j["expected_leftover"] = w.expected_leftover;
-    j["expected_margin"] = w.expected_margin;
-    weeks.push_back(std::move(j));
-  }
-  Json out;
-  out["weeks"] = std::move(weeks);
-  out["expected_units"] = plan.expected_units;
-  out["expected_margin"] = plan.expected_margin;
-  out["expected_leftover"] = plan.expected_leftover;
-  out["expected_salvage_value"] = plan.expected_salvage_value;
-  out["expected_total"] = plan.expected_total;
-  return out;
-}
-
 }  // namespace
 
 int cmd_markdown(int argc, char** argv) {
@@ -132,77 +62,18 @@ int cmd_markdown(int argc, char** argv) {
   const std::string& text = *file;
   Result<Json> parsed = parse_json(text);
   if (!parsed.is_ok()) return input_error(path + ":0: " + parsed.status().message());
-  const Json& doc = *parsed;
-  if (!doc.is_object()) return input_error(path + ":1: expected a JSON object");
-
-  static const std::set<std::string> kKeys = {"stock_units",
-                                              "weeks_left",
-                                              "price_ladder",
-                                              "current_price_index",
-                                              "base_weekly_demand_units",
-                                              "elasticity",
-                                              "demand_by_price",
-                                              "seasonality",
-                                              "distribution",
-                                              "nb_size",
-                                              "unit_cost",
-                                              "salvage_per_unit",
-                                              "min_margin_per_unit",
-                                              "max_markdowns"};
-  Reader r{path, text, doc, {}};
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (kKeys.count(it.key()) == 0) {
-      r.fail(it.key(), "unknown field (see shelfcast markdown --help)", nullptr);
-    }
-  }
-  MarkdownInput in;
-  r.number("stock_units", true, &in.stock_units);
-  r.integer("weeks_left", true, &in.weeks_left);
-  r.numbers("price_ladder", true, &in.price_ladder);
-  r.integer("current_price_index", false, &in.current_price_index);
-  r.number("base_weekly_demand_units", false, &in.base_weekly_demand_units);
-  r.number("elasticity", false, &in.elasticity);
-  r.numbers("demand_by_price", false, &in.demand_by_price);
-  r.numbers("seasonality", false, &in.seasonality);
-  r.number("nb_size", false, &in.nb_size);
-  r.number("unit_cost", false, &in.unit_cost);
-  r.number("salvage_per_unit", false, &in.salvage_per_unit);
-  r.number("min_margin_per_unit", false, &in.min_margin_per_unit);
-  r.integer("max_markdowns", false, &in.max_markdowns);
-  if (doc.contains("distribution")) {
-    const Json& d = doc.at("distribution");
-    Result<WeeklyDemandDistribution> dist =
-        d.is_string() ? parse_weekly_demand_distribution(d.get<std::string>())
-                      : Result<WeeklyDemandDistribution>(
-                            invalid_argument("expected \"poisson\" or \"negative_binomial\""));
-    if (dist.is_ok()) {
-      in.distribution = *dist;
-    } else {
-      r.fail("distribution", "expected \"poisson\" or \"negative_binomial\"", &d);
-    }
-  }
-  if (!r.error.empty()) return input_error(r.error);
-  if (!doc.contains("base_weekly_demand_units") && !doc.contains("demand_by_price")) {
-    r.fail("base_weekly_demand_units", "expected base_weekly_demand_units or demand_by_price",
-           nullptr);
-    return input_error(r.error);
-  }
-
-  Result<MarkdownResult> res = optimize_markdown(in);
-  if (!res.is_ok()) {
-    const Status& st = res.status();
+  Result<MarkdownInput> in = decode<MarkdownInput>(*parsed);
+  // A field-level error names the line where the field appears (or 1 when it is missing).
+  const auto at = [&](const Status& st) {
     const std::string field = st.field().empty() ? "input" : st.field();
-    return input_error(path + ":" + std::to_string(line_of(text, field)) + ": field '" + field +
+    const int line = std::max(1, line_of(text, field));
+    return input_error(path + ":" + std::to_string(line) + ": field '" + field +
                        "': " + st.message());
-  }
-  Json out;
-  out["allowed_prices"] = res->allowed_prices;
-  out["policy"] = plan_json(res->optimal);
-  out["baselines"]["no_markdown"] = plan_json(res->no_markdown);
-  out["baselines"]["mid_season_markdown"] = plan_json(res->mid_season_markdown);
-  out["gain_vs_no_markdown"] = res->optimal.expected_total - res->no_markdown.expected_total;
-  out["gain_vs_mid_season_markdown"] =
-      res->optimal.expected_total - res->mid_season_markdown.expected_total;
+  };
+  if (!in.is_ok()) return at(in.status());
+  Result<MarkdownResult> res = optimize_markdown(*in);
+  if (!res.is_ok()) return at(res.status());
+  const Json out = *res;
   Status written = write_output(args.get("output"), dump_json(out) + "\n");
   if (!written.is_ok()) return input_error(written.message());
   return kExitOk;

@@ -13,6 +13,7 @@
 #include "auth/access.h"
 #include "auth/tokens.h"
 #include "jobs/job_runner.h"
+#include "jobs/replenish_plan.h"
 #include "routes/http_status.h"
 #include "shelfcast/json.h"
 #include "store/store.h"
@@ -72,6 +73,11 @@ json openapi_document() {
        "A job's backtest accuracy per level, base and reconciled (MASE, RMSSE, sMAPE, WAPE, "
        "bias, interval coverage)."},
       {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
+      {"/api/v1/replenishment/plan",
+       "Replenishment proposals for a promotion scenario in Odoo's terms (purchase.order lines, "
+       "stock.picking transfers, stock.warehouse.orderpoint min/max), each with its reason. "
+       "Body: {product, stores?, promotion:{start, end, depth, feature?, display?}, vendor?, "
+       "service_level?, pack_size?, min_order_qty?, lead_time_weeks?}. Nothing is sent to Odoo."},
   };
   for (const RouteAccess& a : access_matrix()) {
     json op = {{"summary", summaries.count(a.path) ? summaries.at(a.path) : ""},
@@ -474,6 +480,12 @@ void ApiServer::register_routes() {
                            {"metrics", metrics.is_ok() ? *metrics : Json::object()}});
           }
           send_json(res, 200, {{"job", id}, {"status", job->status}, {"accuracy", out}});
+        });
+  route("POST", "/api/v1/replenishment/plan",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<Json> plan = replenishment_plan(db, req.body);
+          if (!plan.is_ok()) return send_error(res, plan.status());
+          send_json(res, 200, *plan);
         });
   route("POST", R"(/api/v1/jobs/(\d+)/cancel)",
         [this](const httplib::Request& req, httplib::Response& res, Database&, const TokenInfo&) {

@@ -706,6 +706,27 @@ Result<std::vector<LevelForecastRow>> job_level_forecasts(Database& db, int64_t 
   return rows;
 }
 
+Result<InventoryPosition> inventory_position(Database& db, const std::string& product_code,
+                                             const std::string& store_code) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT i.on_hand, i.on_order, i.lead_time_mean_days, i.lead_time_sd_days FROM "
+                 "inventory i JOIN products p ON p.id = i.product_id JOIN stores s ON s.id = "
+                 "i.store_id WHERE p.code = ? AND s.code = ?"));
+  st.bind(1, product_code).bind(2, store_code);
+  if (!st.step()) {
+    SHELFCAST_RETURN_IF_ERROR(st.status());
+    return Status(ErrorCode::kNotFound,
+                  "no stock position for product " + product_code + " in store " + store_code);
+  }
+  InventoryPosition p;
+  p.on_hand = st.real(0);
+  p.on_order = st.real(1);
+  p.lead_time_mean_days = st.real(2);
+  p.lead_time_sd_days = st.real(3);
+  return p;
+}
+
 Result<std::vector<CustomerDayRow>> customer_day_rows(Database& db) {
   SHELFCAST_ASSIGN_OR_RETURN(
       Statement st,

@@ -153,6 +153,10 @@ Result<std::vector<LevelForecastRow>> job_level_forecasts(Database& db, int64_t 
                                                           const std::string& node, int64_t limit,
                                                           int64_t offset);
 
+/// Stock of one product in one store (InventoryPosition with codes); kNotFound when none is stored.
+Result<InventoryPosition> inventory_position(Database& db, const std::string& product_code,
+                                             const std::string& store_code);
+
 /// Loyalty purchases for customer analytics: one row per customer, day and product category.
 /// `customer_id` is the internal row id of the pseudonymous customer; it never leaves the server.
 struct CustomerDayRow {

@@ -373,6 +373,12 @@ TEST_CASE("markdown beats both baselines on an overstocked item and refuses an e
   bad = run_shelfcast({"markdown", "--input", item});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("stock_units") != std::string::npos);
+  // A misspelt field is named with its line, not silently ignored.
+  test::write_file(item, "{\"stock_units\": 40, \"weeks_left\": 4,\n \"price_ladder\": [10, 8],\n"
+                         " \"base_weekly_demand\": 20}");
+  bad = run_shelfcast({"markdown", "--input", item});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find(":3: field 'base_weekly_demand': unknown field") != std::string::npos);
 }
 
 TEST_CASE("basket writes rules with support, confidence, lift, leverage, conviction and count") {

@@ -386,6 +386,77 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
             .empty());
 }
 
+TEST_CASE("a promotion scenario gets replenishment proposals in Odoo's terms") {
+  GeneratorConfig config;
+  config.seed = 5;
+  config.n_stores = 3;
+  config.n_categories = 1;
+  config.n_products = 2;
+  config.n_days = 420;  // 2024-01-01 .. 2025-02-23: the first forecast week is 2025-02-24
+  config.n_customers = 5;
+  Result<GeneratedData> generated = generate(config);
+  REQUIRE(generated.is_ok());
+  RunningServer s(generated->data);
+  auto c = s.client();
+  const std::string product = generated->data.products[0].code;
+  const std::string body = R"({"product":")" + product +
+                           R"(","vendor":"Acme","promotion":{"start":"2025-03-10","end":)"
+                           R"("2025-03-23","depth":0.3,"feature":true},"pack_size":6})";
+  auto r = c.Post("/api/v1/replenishment/plan", s.auth(), body, "application/json");
+  REQUIRE(r);
+  CAPTURE(r->body);
+  REQUIRE(r->status == 200);
+  const json plan = json::parse(r->body);
+  CHECK(plan["week0"] == "2025-02-24");
+  CHECK(plan["promotion_weeks"] == json::array({2, 3}));
+  CHECK(plan["status"] == "proposal");
+  REQUIRE(plan["stores"].size() == 3);
+  REQUIRE(plan["forecasts"].size() == 3);
+  for (const json& f : plan["forecasts"]) {
+    // The promotion lifts its weeks and leaves the weeks before it alone.
+    CHECK(f["with_promotion"][2].get<double>() > f["baseline"][2].get<double>());
+    CHECK(f["with_promotion"][0].get<double>() == doctest::Approx(f["baseline"][0].get<double>()));
+  }
+  for (const json& p : plan["purchase_lines"]) {
+    CHECK(p["model"] == "purchase.order.line");
+    CHECK(p["partner_id"] == "Acme");
+    const double q = p["product_qty"].get<double>();
+    CHECK(std::fmod(q, 6.0) == doctest::Approx(0.0));  // whole packs
+    CHECK_FALSE(p["reason"].get<std::string>().empty());
+  }
+  for (const json& o : plan["orderpoints"]) {
+    CHECK(o["model"] == "stock.warehouse.orderpoint");
+    CHECK(o["product_max_qty"].get<double>() >= o["product_min_qty"].get<double>());
+  }
+  struct Bad {
+    std::string body;
+    int status;
+    const char* field;
+  };
+  const Bad bad[] = {
+      {R"({"product":")" + product +
+           R"(","promotion":{"start":"2025-03-10","end":"2025-03-23","depth":0.99}})",
+       400, "promotion.depth"},
+      {R"({"product":")" + product +
+           R"(","promotion":{"start":"2025-01-06","end":"2025-01-12","depth":0.2}})",
+       400, "promotion.start"},
+      {R"({"product":")" + product +
+           R"(","promotion":{"start":"2025-03-23","end":"2025-03-10","depth":0.2}})",
+       400, "promotion.end"},
+      {R"({"product":"NOPE","promotion":{"start":"2025-03-10","end":"2025-03-23","depth":0.2}})",
+       404, ""},
+      {R"({"promotion":{"start":"2025-03-10","end":"2025-03-23","depth":0.2}})", 400, "product"},
+      {"[1]", 400, ""},
+  };
+  for (const Bad& b : bad) {
+    CAPTURE(b.body);
+    auto res = c.Post("/api/v1/replenishment/plan", s.auth(), b.body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == b.status);
+    if (*b.field) CHECK(json::parse(res->body)["error"]["field"] == b.field);
+  }
+}
+
 TEST_CASE("products and stores list what was loaded, best sellers first") {
   RunningServer s;
   auto c = s.client();

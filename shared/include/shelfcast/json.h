@@ -10,6 +10,7 @@
 
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
+#include "shelfcast/pricing.h"
 #include "shelfcast/result.h"
 #include "shelfcast/series.h"
 #include "shelfcast/types.h"
@@ -42,6 +43,11 @@ void to_json(Json& j, const WeeklyForecastRequest& v);
 void to_json(Json& j, const ForecastInterval& v);
 void to_json(Json& j, const ForecastComponent& v);
 void to_json(Json& j, const ForecastResult& v);
+void to_json(Json& j, const MarkdownInput& v);
+void to_json(Json& j, const MarkdownPlan& v);
+/// {"allowed_prices","policy","baselines":{"no_markdown","mid_season_markdown"},
+/// "gain_vs_no_markdown","gain_vs_mid_season_markdown"}.
+void to_json(Json& j, const MarkdownResult& v);
 void to_json(Json& j, const Status& v);
 void to_json(Json& j, const GeneratorConfig& v);
 void to_json(Json& j, const ProductTruth& v);

@@ -119,6 +119,16 @@ class Fields {
     }
   }
 
+  // Refuses members other than `known` (a typo is an error, not a silently ignored field).
+  void only(std::initializer_list<const char*> known) {
+    if (!ok() || !j_.is_object()) return;
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      bool found = false;
+      for (const char* k : known) found = found || it.key() == k;
+      if (!found) return fail(it.key(), "unknown field");
+    }
+  }
+
   // Decodes an optional object member with decode<T>, prefixing inner field paths.
   template <typename T>
   void object(const char* key, T* out) {
@@ -315,6 +325,50 @@ void to_json(Json& j, const ForecastResult& v) {
 }
 void to_json(Json& j, const ForecastComponent& v) {
   j = Json{{"name", v.name}, {"values", numbers(v.values)}};
+}
+void to_json(Json& j, const MarkdownInput& v) {
+  j = Json{{"stock_units", v.stock_units},
+           {"weeks_left", v.weeks_left},
+           {"price_ladder", numbers(v.price_ladder)},
+           {"current_price_index", v.current_price_index},
+           {"base_weekly_demand_units", v.base_weekly_demand_units},
+           {"elasticity", v.elasticity},
+           {"distribution", std::string(to_string(v.distribution))},
+           {"nb_size", v.nb_size},
+           {"unit_cost", v.unit_cost},
+           {"salvage_per_unit", v.salvage_per_unit},
+           {"min_margin_per_unit", v.min_margin_per_unit},
+           {"max_markdowns", v.max_markdowns}};
+  if (!v.demand_by_price.empty()) j["demand_by_price"] = numbers(v.demand_by_price);
+  if (!v.seasonality.empty()) j["seasonality"] = numbers(v.seasonality);
+}
+void to_json(Json& j, const MarkdownPlan& v) {
+  Json weeks = Json::array();
+  for (const MarkdownWeek& w : v.weeks) {
+    weeks.push_back({{"week", w.week},
+                     {"price", number_or_null(w.price)},
+                     {"mean_price", number_or_null(w.mean_price)},
+                     {"markdown_probability", number_or_null(w.markdown_probability)},
+                     {"expected_units", number_or_null(w.expected_units)},
+                     {"expected_leftover", number_or_null(w.expected_leftover)},
+                     {"expected_margin", number_or_null(w.expected_margin)}});
+  }
+  j = Json{{"weeks", weeks},
+           {"expected_units", number_or_null(v.expected_units)},
+           {"expected_margin", number_or_null(v.expected_margin)},
+           {"expected_leftover", number_or_null(v.expected_leftover)},
+           {"expected_salvage_value", number_or_null(v.expected_salvage_value)},
+           {"expected_total", number_or_null(v.expected_total)}};
+}
+void to_json(Json& j, const MarkdownResult& v) {
+  j = Json{{"allowed_prices", numbers(v.allowed_prices)},
+           {"policy", v.optimal},
+           {"baselines",
+            {{"no_markdown", v.no_markdown}, {"mid_season_markdown", v.mid_season_markdown}}},
+           {"gain_vs_no_markdown", v.optimal.expected_total - v.no_markdown.expected_total},
+           {"gain_vs_mid_season_markdown",
+            v.optimal.expected_total - v.mid_season_markdown.expected_total},
+           {"model_version", core_model_version()}};
 }
 void to_json(Json& j, const Status& v) {
   j = Json{{"code", std::string(to_string(v.code()))}, {"message", v.message()}};
@@ -543,6 +597,43 @@ Result<WeeklyForecastRequest> decode<WeeklyForecastRequest>(const Json& j) {
       f.fail("method", m.status().message());
     else
       v.method = *m;
+  }
+  return finish(f, v);
+}
+
+template <>
+Result<MarkdownInput> decode<MarkdownInput>(const Json& j) {
+  Fields f(j, "");
+  MarkdownInput v;
+  f.only({"stock_units", "weeks_left", "price_ladder", "current_price_index",
+          "base_weekly_demand_units", "elasticity", "demand_by_price", "seasonality",
+          "distribution", "nb_size", "unit_cost", "salvage_per_unit", "min_margin_per_unit",
+          "max_markdowns"});
+  std::string distribution = "poisson";
+  f.number("stock_units", &v.stock_units);
+  f.integer("weeks_left", &v.weeks_left);
+  f.numbers("price_ladder", &v.price_ladder);
+  f.integer("current_price_index", &v.current_price_index, false);
+  f.number("base_weekly_demand_units", &v.base_weekly_demand_units, false);
+  f.number("elasticity", &v.elasticity, false);
+  f.numbers("demand_by_price", &v.demand_by_price, false);
+  f.numbers("seasonality", &v.seasonality, false);
+  f.string("distribution", &distribution, false);
+  f.number("nb_size", &v.nb_size, false);
+  f.number("unit_cost", &v.unit_cost, false);
+  f.number("salvage_per_unit", &v.salvage_per_unit, false);
+  f.number("min_margin_per_unit", &v.min_margin_per_unit, false);
+  f.integer("max_markdowns", &v.max_markdowns, false);
+  if (f.ok()) {
+    Result<WeeklyDemandDistribution> d = parse_weekly_demand_distribution(distribution);
+    if (!d.is_ok())
+      f.fail("distribution",
+             "expected \"poisson\" or \"negative_binomial\", got \"" + distribution + "\"");
+    else
+      v.distribution = *d;
+  }
+  if (f.ok() && !j.contains("base_weekly_demand_units") && !j.contains("demand_by_price")) {
+    f.fail("base_weekly_demand_units", "expected base_weekly_demand_units or demand_by_price");
   }
   return finish(f, v);
 }
