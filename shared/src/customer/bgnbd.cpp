@@ -2,6 +2,7 @@
 // likelihood fit on log parameters, P(alive) and expected purchases. All transcendental functions
 // are the core's portable ones (detail/rng.h), so native and WASM agree bit for bit.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -164,11 +165,77 @@ Result<BgNbdParams> fit_bgnbd(const std::vector<RfmInput>& customers,
     return BgNbdParams{exp_portable(v[0]), exp_portable(v[1]), exp_portable(v[2]),
                        exp_portable(v[3]), 0.0};
   };
+  // Customers with the same (x, t_x, T) have the same likelihood term: fit over the distinct
+  // ones with their counts (on CDNOW 2,357 customers are ~1,000 distinct triples, as the 1,411
+  // without a repeat differ only by their first week).
+  std::vector<RfmInput> distinct = customers;
+  std::sort(distinct.begin(), distinct.end(), [](const RfmInput& l, const RfmInput& r) {
+    if (l.frequency != r.frequency) return l.frequency < r.frequency;
+    if (l.recency != r.recency) return l.recency < r.recency;
+    return l.age < r.age;
+  });
+  std::vector<double> count;
+  size_t kept = 0;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (kept > 0 && distinct[kept - 1].frequency == distinct[i].frequency &&
+        distinct[kept - 1].recency == distinct[i].recency &&
+        distinct[kept - 1].age == distinct[i].age) {
+      count.back() += 1.0;
+      continue;
+    }
+    distinct[kept++] = distinct[i];
+    count.push_back(1.0);
+  }
+  distinct.resize(kept);
+  // Each evaluation needs ln(alpha + T) and ln(alpha + t_x) of every group and ln(b + x - 1) of
+  // every x: the distinct T and t_x values are far fewer than the groups (weekly data), so the
+  // logs are taken once per distinct value and looked up.
+  std::vector<double> ages, recencies;
+  for (const RfmInput& c : distinct) {
+    ages.push_back(c.age);
+    recencies.push_back(c.recency);
+  }
+  const auto unique_sorted = [](std::vector<double>* v) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  };
+  unique_sorted(&ages);
+  unique_sorted(&recencies);
+  std::vector<size_t> age_of(distinct.size()), recency_of(distinct.size());
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    age_of[i] = static_cast<size_t>(std::lower_bound(ages.begin(), ages.end(), distinct[i].age) -
+                                    ages.begin());
+    recency_of[i] = static_cast<size_t>(
+        std::lower_bound(recencies.begin(), recencies.end(), distinct[i].recency) -
+        recencies.begin());
+  }
+  std::vector<double> log_age(ages.size()), log_recency(recencies.size()),
+      log_b_x(static_cast<size_t>(max_x) + 1);
   auto objective = [&](const std::vector<double>& v) {
     const BgNbdParams p = to_params(v);
     const LlCache cache(p, max_x);
+    for (size_t k = 0; k < ages.size(); ++k) log_age[k] = log_portable(p.alpha + ages[k]);
+    for (size_t k = 0; k < recencies.size(); ++k) {
+      log_recency[k] = log_portable(p.alpha + recencies[k]);
+    }
+    for (size_t x = 1; x < log_b_x.size(); ++x) {
+      log_b_x[x] = log_portable(p.b + static_cast<double>(x) - 1.0);
+    }
     double sum = 0.0;
-    for (const RfmInput& c : customers) sum += ll_one(p, cache, c);
+    for (size_t i = 0; i < distinct.size(); ++i) {
+      // ll_one with the logs looked up (the same arithmetic, so the same bits).
+      const auto x = static_cast<size_t>(distinct[i].frequency);
+      const double rx = p.r + distinct[i].frequency;
+      const double a1 = cache.rising_r[x] + cache.r_log_alpha;
+      const double a2 = cache.rising_b[x] - cache.rising_ab[x];
+      const double a3 = -rx * log_age[age_of[i]];
+      double term = a1 + a2 + a3;
+      if (x > 0) {
+        const double a4 = cache.log_a - log_b_x[x] - rx * log_recency[recency_of[i]];
+        term = a1 + a2 + log_add(a3, a4);
+      }
+      sum += count[i] * term;
+    }
     const double penalty =
         options.penalty * (p.r * p.r + p.alpha * p.alpha + p.a * p.a + p.b * p.b);
     return -sum + penalty;
