@@ -38,6 +38,14 @@ std::string markdown(const std::string& input_json) {
   return envelope_ok(*result);
 }
 
+std::string basket(const std::string& request_json) {
+  Result<BasketRequest> request = decode_text<BasketRequest>(request_json);
+  if (!request.is_ok()) return envelope_error(request.status());
+  Result<BasketReport> report = basket_report(*request);
+  if (!report.is_ok()) return envelope_error(report.status());
+  return envelope_ok(*report);
+}
+
 std::string generate_summary(const std::string& config_json) {
   Result<GeneratorConfig> config = decode_text<GeneratorConfig>(config_json);
   if (!config.is_ok()) return envelope_error(config.status());

@@ -16,6 +16,8 @@ std::string forecast(const std::string& input_json);
 std::string forecast_weekly(const std::string& request_json);
 /// markdown(MarkdownInput JSON) -> MarkdownResult JSON: the markdown price path and its baselines.
 std::string markdown(const std::string& input_json);
+/// basket(BasketRequest JSON) -> BasketReport JSON: rules and pair affinity of baskets of names.
+std::string basket(const std::string& request_json);
 /// generate(GeneratorConfig JSON) -> summary of the generated data set and its truth.
 std::string generate_summary(const std::string& config_json);
 

@@ -9,5 +9,6 @@ EMSCRIPTEN_BINDINGS(shelfcast) {
   emscripten::function("forecast", &shelfcast::wasm::forecast);
   emscripten::function("forecast_weekly", &shelfcast::wasm::forecast_weekly);
   emscripten::function("markdown", &shelfcast::wasm::markdown);
+  emscripten::function("basket", &shelfcast::wasm::basket);
   emscripten::function("generate_summary", &shelfcast::wasm::generate_summary);
 }

@@ -137,6 +137,35 @@ export interface MarkdownResult {
   model_version: string;
 }
 
+export interface BasketRequest {
+  baskets: string[][];
+  min_support?: number;
+  min_confidence?: number;
+  max_len?: number;
+  /** Item name -> category name: rules between categories. */
+  categories?: Record<string, string>;
+  /** Pair affinity table threshold; absent = no table. */
+  affinity_min_support?: number;
+  /** Strongest rules by lift kept (0 = all; default 1000). */
+  max_rules?: number;
+}
+
+export interface BasketReport {
+  transactions: number;
+  items: number;
+  itemsets: number;
+  rules_total: number;
+  rules: Array<{
+    antecedent: string[]; consequent: string; support: number; confidence: number; lift: number;
+    leverage: number; /** null = infinite (confidence 1) */ conviction: number | null; count: number;
+  }>;
+  affinity: Array<{
+    item_a: string; item_b: string; count: number; support: number; confidence_ab: number;
+    confidence_ba: number; lift: number;
+  }>;
+  model_version: string;
+}
+
 export interface ShelfcastError extends Error {
   code: string;
   field?: string;
@@ -147,6 +176,7 @@ export declare class Shelfcast {
   forecast(input: ForecastInput): ForecastResult;
   forecastWeekly(request: WeeklyForecastRequest): ForecastResult;
   markdown(input: MarkdownInput): MarkdownResult;
+  basket(request: BasketRequest): BasketReport;
   generateSummary(config: Record<string, unknown>): Record<string, unknown>;
 }
 

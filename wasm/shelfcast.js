@@ -43,6 +43,14 @@ export class Shelfcast {
   markdown(input) {
     return call(this.module.markdown, input);
   }
+  /**
+   * Association rules and pair affinity of baskets (aggregates only: item or category names):
+   * {baskets: string[][], min_support, min_confidence, max_len?, categories?, affinity_min_support?,
+   * max_rules?} -> {transactions, items, itemsets, rules_total, rules, affinity, model_version}.
+   */
+  basket(request) {
+    return call(this.module.basket, request);
+  }
   /** Generate a synthetic data set in memory and summarize it (tests, demos). */
   generateSummary(config) {
     return call(this.module.generate_summary, config);

@@ -21,10 +21,13 @@ const std::vector<RouteAccess>& access_matrix() {
       {"GET", R"(/api/v1/jobs/(\d+)/levels)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/accuracy)", false, kEveryRole},
       {"POST", R"(/api/v1/jobs/(\d+)/cancel)", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
-      {"POST",
-       "/api/v1/replenishment/plan",
-       false,
+      // clang-format off
+      {"POST", "/api/v1/replenishment/plan", false,
        {Role::kPlanner, Role::kApprover, Role::kAdmin, Role::kBatch}},
+      {"POST", "/api/v1/analytics/customers", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
+      {"GET", "/api/v1/analytics/customers", false, kEveryRole},
+      {"GET", "/api/v1/analytics/affinity", false, kEveryRole},
+      // clang-format on
   };
   return kMatrix;
 }

@@ -36,7 +36,6 @@ const char* const kClvUsage =
     " plus\n"
     "  the holdout check when --holdout-end is given.\n";
 
-constexpr double kAnnualDiscountRate = 0.10;  // a common retail cost of capital; our choice
 
 std::string num(double v) {
   if (!std::isfinite(v)) return "";
@@ -202,59 +201,32 @@ int cmd_clv(int argc, char** argv) {
   if (!content.is_ok()) return input_error(content.status().message());
   Result<std::vector<CustomerTransaction>> transactions = read_transactions(input, *content);
   if (!transactions.is_ok()) return input_error(transactions.status().message());
-  Result<CustomerSummaries> summaries = summarize_customers(*transactions, summary_options);
-  if (!summaries.is_ok()) return input_error(input + ": " + summaries.status().to_string());
-  if (summaries->customers.empty()) {
-    return input_error(input + ": no customer has a purchase on or before the calibration end");
-  }
-
-  std::vector<RfmInput> rfm;
-  std::vector<SpendInput> spend;
-  for (const CustomerSummary& s : summaries->customers) {
-    rfm.push_back({static_cast<double>(s.frequency), s.recency, s.age});
-    spend.push_back({static_cast<double>(s.frequency), s.monetary_value});
-  }
-  Result<BgNbdParams> bgnbd = fit_bgnbd(rfm);
-  if (!bgnbd.is_ok()) return input_error(input + ": BG/NBD: " + bgnbd.status().to_string());
-  Result<GammaGammaParams> gamma_gamma = fit_gamma_gamma(spend);
-
-  ClvOptions clv_options;
-  clv_options.horizon_periods = static_cast<int32_t>(*horizon);
-  clv_options.discount_rate = std::pow(1.0 + kAnnualDiscountRate, 1.0 / periods_per_year) - 1.0;
-  const double t = static_cast<double>(*horizon);
+  CustomerScoringOptions scoring_options;
+  scoring_options.summary = summary_options;
+  scoring_options.horizon_periods = static_cast<int32_t>(*horizon);
+  Result<CustomerScoring> scored = score_customers(*transactions, scoring_options);
+  if (!scored.is_ok()) return input_error(input + ": " + scored.status().to_string());
+  const BgNbdParams* bgnbd = &scored->bgnbd;
+  const GammaGammaParams* gamma_gamma = scored->has_spend_model ? &scored->gamma_gamma : nullptr;
   std::string out = "customer_id,frequency,recency,T,p_alive,expected_purchases,clv,segment\n";
   double predicted_holdout = 0.0, actual_holdout = 0.0;
   bool clv_missing = false;
-  for (size_t i = 0; i < rfm.size(); ++i) {
-    const CustomerSummary& s = summaries->customers[i];
-    Result<double> p_alive = bgnbd_p_alive(*bgnbd, rfm[i]);
-    Result<double> expected = bgnbd_conditional_expected_purchases(*bgnbd, rfm[i], t);
-    if (!p_alive.is_ok() || !expected.is_ok()) {
-      const Status& bad = p_alive.is_ok() ? expected.status() : p_alive.status();
-      return input_error(input + ": customer \"" + s.customer_id + "\": " + bad.to_string());
-    }
-    Result<double> clv = gamma_gamma.is_ok() ? customer_lifetime_value(*bgnbd, *gamma_gamma, rfm[i],
-                                                                       spend[i], clv_options)
-                                             : Result<double>(gamma_gamma.status());
-    clv_missing = clv_missing || !clv.is_ok();
-    Result<ChurnRule> segment = churn_segment(*p_alive);
-    if (has_holdout) {
-      Result<double> in_holdout =
-          bgnbd_conditional_expected_purchases(*bgnbd, rfm[i], summaries->holdout_periods);
-      predicted_holdout += in_holdout.is_ok() ? *in_holdout : 0.0;
-      actual_holdout += s.holdout_frequency;
-    }
-    out += csv_field(s.customer_id) + "," + std::to_string(s.frequency) + "," + num(s.recency) +
-           "," + num(s.age) + "," + num(*p_alive) + "," + num(*expected) + "," +
-           (clv.is_ok() ? num(*clv) : "") + "," + (segment.is_ok() ? segment->segment : "") + "\n";
+  for (const CustomerScore& c : scored->customers) {
+    clv_missing = clv_missing || std::isnan(c.clv);
+    predicted_holdout += c.holdout_expected;
+    actual_holdout += c.holdout_actual;
+    out += csv_field(c.customer_id) + "," + std::to_string(c.frequency) + "," + num(c.recency) +
+           "," + num(c.age) + "," + num(c.p_alive) + "," + num(c.expected_purchases) + "," +
+           (std::isnan(c.clv) ? "" : num(c.clv)) + "," + c.segment + "\n";
   }
+  const size_t n_customers = scored->customers.size();
 
   if (args.has("params")) {
     std::string json = "{\"bgnbd\":{\"r\":" + json_num(bgnbd->r) +
                        ",\"alpha\":" + json_num(bgnbd->alpha) + ",\"a\":" + json_num(bgnbd->a) +
                        ",\"b\":" + json_num(bgnbd->b) +
                        ",\"loglik\":" + json_num(bgnbd->log_likelihood) + "},\"gamma_gamma\":";
-    if (gamma_gamma.is_ok()) {
+    if (gamma_gamma != nullptr) {
       json += "{\"p\":" + json_num(gamma_gamma->p) + ",\"q\":" + json_num(gamma_gamma->q) +
               ",\"gamma\":" + json_num(gamma_gamma->gamma) +
               ",\"loglik\":" + json_num(gamma_gamma->log_likelihood) + "}";
@@ -263,11 +235,11 @@ int cmd_clv(int argc, char** argv) {
     }
     json += ",\"time_unit\":" + json_string(unit) +
             ",\"calibration_end\":" + json_string(format_date(*calibration_end)) +
-            ",\"customers\":" + std::to_string(rfm.size()) +
-            ",\"skipped_new_customers\":" + std::to_string(summaries->skipped_new);
+            ",\"customers\":" + std::to_string(n_customers) +
+            ",\"skipped_new_customers\":" + std::to_string(scored->skipped_new);
     if (has_holdout) {
       json += ",\"holdout\":{\"end\":" + json_string(format_date(summary_options.holdout_end)) +
-              ",\"periods\":" + json_num(summaries->holdout_periods) +
+              ",\"periods\":" + json_num(scored->holdout_periods) +
               ",\"actual_repeat_purchases\":" + json_num(actual_holdout) +
               ",\"predicted_repeat_purchases\":" + json_num(predicted_holdout) + "}";
     }
@@ -277,15 +249,13 @@ int cmd_clv(int argc, char** argv) {
   }
   Status written = write_output(args.get("output"), out);
   if (!written.is_ok()) return input_error(written.message());
-  if (summaries->skipped_new > 0) {
-    std::cerr << "shelfcast: note: " << summaries->skipped_new
+  if (scored->skipped_new > 0) {
+    std::cerr << "shelfcast: note: " << scored->skipped_new
               << " customers first bought after the calibration end and are not scored\n";
   }
   if (clv_missing) {
     std::cerr << "shelfcast: note: clv is empty where the spend model could not apply: "
-              << (gamma_gamma.is_ok() ? "q <= 1 (infinite mean spend)"
-                                      : gamma_gamma.status().message())
-              << "\n";
+              << scored->spend_model_note << "\n";
   }
   return kExitOk;
 }

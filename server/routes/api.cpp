@@ -12,6 +12,7 @@
 
 #include "auth/access.h"
 #include "auth/tokens.h"
+#include "jobs/analytics.h"
 #include "jobs/job_runner.h"
 #include "jobs/replenish_plan.h"
 #include "routes/http_status.h"
@@ -73,6 +74,15 @@ json openapi_document() {
        "A job's backtest accuracy per level, base and reconciled (MASE, RMSSE, sMAPE, WAPE, "
        "bias, interval coverage)."},
       {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
+      {"/api/v1/analytics/customers",
+       "POST: score every loyalty customer (BG/NBD, Gamma-Gamma, CLV, churn and RFM segments) "
+       "as of the last sales day and store the scores by pseudonym; body {horizon_weeks?, "
+       "annual_discount_rate?, margin?, min_customers? (>= 10)}. GET: the latest run's "
+       "k-anonymous segment tables (a segment under min_customers shows no numbers)."},
+      {"/api/v1/analytics/affinity",
+       "Association rules and pair affinity of the loyalty baskets; query level=product|"
+       "category, min_support, min_confidence, max_rules. Rules and pairs seen in fewer than "
+       "10 baskets are left out."},
       {"/api/v1/replenishment/plan",
        "Replenishment proposals for a promotion scenario in Odoo's terms (purchase.order lines, "
        "stock.picking transfers, stock.warehouse.orderpoint min/max), each with its reason. "
@@ -480,6 +490,58 @@ void ApiServer::register_routes() {
                            {"metrics", metrics.is_ok() ? *metrics : Json::object()}});
           }
           send_json(res, 200, {{"job", id}, {"status", job->status}, {"accuracy", out}});
+        });
+  route("POST", "/api/v1/analytics/customers",
+        [this](const httplib::Request& req, httplib::Response& res, Database&,
+               const TokenInfo& caller) {
+          // Handlers read through a read-only connection; this one stores the scores.
+          Result<std::unique_ptr<Database>> rw =
+              Database::open(options_.db_path, Database::Mode::kReadWrite);
+          if (!rw.is_ok()) return send_error(res, rw.status());
+          Result<Json> run = run_customer_analytics(
+              **rw, req.body, caller.name + " (" + std::string(to_string(caller.role)) + ")");
+          if (!run.is_ok()) return send_error(res, run.status());
+          send_json(res, 200, *run);
+        });
+  route("GET", "/api/v1/analytics/customers",
+        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<Json> run = latest_customer_analytics(db);
+          if (!run.is_ok()) return send_error(res, run.status());
+          send_json(res, 200, *run);
+        });
+  route("GET", "/api/v1/analytics/affinity",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          double support = 0.01, confidence = 0.2;
+          int32_t max_rules = 100;
+          for (auto [name, target, lo, hi] :
+               {std::tuple<const char*, double*, double, double>{"min_support", &support, 1e-6, 1},
+                {"min_confidence", &confidence, 0, 1}}) {
+            if (!req.has_param(name)) continue;
+            const std::string text = req.get_param_value(name);
+            double v = -1;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec != std::errc() || end != text.data() + text.size() || !(v >= lo && v <= hi)) {
+              return send_error(res, invalid_argument("expected a number from " + Json(lo).dump() +
+                                                          " to " + Json(hi).dump(),
+                                                      name));
+            }
+            *target = v;
+          }
+          if (req.has_param("max_rules")) {
+            const std::string text = req.get_param_value("max_rules");
+            int64_t v = -1;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > 10000) {
+              return send_error(
+                  res, invalid_argument("expected an integer from 1 to 10000", "max_rules"));
+            }
+            max_rules = static_cast<int32_t>(v);
+          }
+          const std::string level =
+              req.has_param("level") ? req.get_param_value("level") : std::string("product");
+          Result<Json> out = basket_affinity(db, level, support, confidence, max_rules);
+          if (!out.is_ok()) return send_error(res, out.status());
+          send_json(res, 200, *out);
         });
   route("POST", "/api/v1/replenishment/plan",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {

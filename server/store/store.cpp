@@ -744,6 +744,75 @@ Result<std::vector<CustomerDayRow>> customer_day_rows(Database& db) {
   return rows;
 }
 
+Result<std::vector<std::vector<std::string>>> loyalty_baskets(Database& db, bool by_category) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare(by_category
+                     ? "SELECT l.order_ref, coalesce(c.code, 'none') FROM sales_lines l JOIN "
+                       "products p ON p.id = l.product_id LEFT JOIN categories c ON c.id = "
+                       "p.category_id WHERE l.order_ref != '' AND l.qty > 0 ORDER BY l.order_ref"
+                     : "SELECT l.order_ref, p.code FROM sales_lines l JOIN products p ON p.id = "
+                       "l.product_id WHERE l.order_ref != '' AND l.qty > 0 ORDER BY l.order_ref"));
+  std::vector<std::vector<std::string>> baskets;
+  std::string current;
+  while (st.step()) {
+    std::string ref = st.text(0);
+    if (baskets.empty() || ref != current) {
+      baskets.emplace_back();
+      current = std::move(ref);
+    }
+    baskets.back().push_back(st.text(1));
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return baskets;
+}
+
+Result<int64_t> save_customer_run(Database& db, const std::string& params_json,
+                                  const std::string& summary_json, const std::string& created_by,
+                                  const CustomerScoring& scoring) {
+  Transaction tx(db);
+  SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement run, db.prepare("INSERT INTO analytics_runs(kind, params_json, summary_json, "
+                                "model_version, created_by, created_at) VALUES "
+                                "('customers', ?, ?, ?, ?, ?)"));
+  run.bind(1, params_json).bind(2, summary_json).bind(3, core_model_version());
+  run.bind(4, created_by).bind(5, utc_now());
+  SHELFCAST_RETURN_IF_ERROR(run.run());
+  const int64_t id = db.last_insert_id();
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("INSERT INTO customer_scores(run_id, customer_id, frequency, recency, age, "
+                 "p_alive, expected_purchases, clv, segment, rfm_segment) VALUES "
+                 "(?,?,?,?,?,?,?,?,?,?)"));
+  for (const CustomerScore& c : scoring.customers) {
+    st.reset();
+    st.bind(1, id).bind(2, static_cast<int64_t>(std::stoll(c.customer_id)));
+    st.bind(3, static_cast<int64_t>(c.frequency)).bind(4, c.recency).bind(5, c.age);
+    st.bind(6, c.p_alive).bind(7, c.expected_purchases);
+    if (std::isnan(c.clv))
+      st.bind_null(8);
+    else
+      st.bind(8, c.clv);
+    st.bind(9, c.segment).bind(10, c.rfm_segment);
+    SHELFCAST_RETURN_IF_ERROR(st.run());
+  }
+  SHELFCAST_RETURN_IF_ERROR(tx.commit());
+  return id;
+}
+
+Result<std::pair<int64_t, std::string>> latest_customer_run(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st,
+                             db.prepare("SELECT id, summary_json FROM analytics_runs WHERE kind = "
+                                        "'customers' ORDER BY id DESC LIMIT 1"));
+  if (!st.step()) {
+    SHELFCAST_RETURN_IF_ERROR(st.status());
+    return Status(ErrorCode::kNotFound,
+                  "no customer analytics run yet: POST /api/v1/analytics/customers starts one");
+  }
+  return std::make_pair(st.int64(0), st.text(1));
+}
+
 Status save_level_accuracy(Database& db, int64_t job_id, const LevelAccuracyRow& row) {
   SHELFCAST_ASSIGN_OR_RETURN(Statement st,
                              db.prepare("INSERT INTO level_accuracy(job_id, level, kind, nodes, "

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shelfcast/customer.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/result.h"
 #include "shelfcast/series.h"
@@ -168,6 +169,19 @@ struct CustomerDayRow {
 };
 /// Every loyalty line grouped by customer, day and category, ordered by customer and day.
 Result<std::vector<CustomerDayRow>> customer_day_rows(Database& db);
+
+/// The loyalty baskets (lines sharing an order reference), as product codes or, with
+/// by_category, category codes ("" categories are "none"); duplicates inside a basket stay (the
+/// miner merges them).
+Result<std::vector<std::vector<std::string>>> loyalty_baskets(Database& db, bool by_category);
+
+/// Stores a customer analytics run and its per-customer scores (customer_id = CustomerScore's
+/// id, the customers row id); returns the run id.
+Result<int64_t> save_customer_run(Database& db, const std::string& params_json,
+                                  const std::string& summary_json, const std::string& created_by,
+                                  const CustomerScoring& scoring);
+/// The id and summary of the latest customer analytics run; kNotFound when there is none.
+Result<std::pair<int64_t, std::string>> latest_customer_run(Database& db);
 
 /// Backtest accuracy of one level, base or reconciled.
 struct LevelAccuracyRow {

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
       envelope = shelfcast::wasm::forecast(input);
     else if (fn == "forecast_weekly")
       envelope = shelfcast::wasm::forecast_weekly(input);
+    else if (fn == "basket")
+      envelope = shelfcast::wasm::basket(input);
     else if (fn == "markdown")
       envelope = shelfcast::wasm::markdown(input);
     else if (fn == "generate_summary")

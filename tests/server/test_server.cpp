@@ -457,6 +457,78 @@ TEST_CASE("a promotion scenario gets replenishment proposals in Odoo's terms") {
   }
 }
 
+TEST_CASE("customer and basket analytics answer with k-anonymous aggregates only") {
+  GeneratorConfig config;
+  config.seed = 21;
+  config.n_stores = 2;
+  config.n_categories = 3;
+  config.n_products = 20;
+  config.n_days = 365;
+  config.n_customers = 400;
+  Result<GeneratedData> generated = generate(config);
+  REQUIRE(generated.is_ok());
+  RunningServer s(generated->data);
+  auto c = s.client();
+  auto none = c.Get("/api/v1/analytics/customers", s.auth());
+  REQUIRE(none);
+  CHECK(none->status == 404);
+
+  auto r = c.Post("/api/v1/analytics/customers", s.auth(), R"({"horizon_weeks":26})",
+                  "application/json");
+  REQUIRE(r);
+  CAPTURE(r->body);
+  REQUIRE(r->status == 200);
+  const json run = json::parse(r->body);
+  const int64_t customers = run["customers"].get<int64_t>();
+  CHECK(customers > 100);
+  CHECK(run["min_customers"] == 10);
+  CHECK(run["bgnbd"]["r"].get<double>() > 0.0);
+  for (const char* table : {"churn_segments", "rfm_segments"}) {
+    CAPTURE(table);
+    int64_t shown = 0;
+    for (const json& seg : run[table]) {
+      if (seg["suppressed"].get<bool>()) {
+        CHECK_FALSE(seg.contains("customers"));  // neither numbers nor size
+        CHECK_FALSE(seg.contains("clv"));
+      } else {
+        CHECK(seg["customers"].get<int64_t>() >= 10);
+        shown += seg["customers"].get<int64_t>();
+      }
+    }
+    CHECK(shown <= customers);
+  }
+  // Per-customer scores stay on the server: no pseudonym reaches the answer.
+  for (const Customer& cust : generated->data.customers) {
+    CHECK(r->body.find(cust.pseudonym) == std::string::npos);
+  }
+  const json latest = body(c.Get("/api/v1/analytics/customers", s.auth(1)));  // an executive
+  CHECK(latest["run"] == run["run"]);
+
+  auto lax =
+      c.Post("/api/v1/analytics/customers", s.auth(), R"({"min_customers":3})", "application/json");
+  REQUIRE(lax);
+  CHECK(lax->status == 400);
+  CHECK(json::parse(lax->body)["error"]["field"] == "min_customers");
+
+  for (const char* level : {"product", "category"}) {
+    CAPTURE(level);
+    const json a = body(c.Get((std::string("/api/v1/analytics/affinity?level=") + level +
+                               "&min_support=0.005&min_confidence=0.05")
+                                  .c_str(),
+                              s.auth()));
+    CHECK(a["level"] == level);
+    CHECK(a["transactions"].get<int64_t>() > 100);
+    for (const json& rule : a["rules"]) CHECK(rule["count"].get<int64_t>() >= 10);
+    for (const json& pair : a["affinity"]) CHECK(pair["count"].get<int64_t>() >= 10);
+  }
+  auto bad = c.Get("/api/v1/analytics/affinity?level=shelf", s.auth());
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  bad = c.Get("/api/v1/analytics/affinity?min_support=2", s.auth());
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+}
+
 TEST_CASE("products and stores list what was loaded, best sellers first") {
   RunningServer s;
   auto c = s.client();

@@ -117,4 +117,43 @@ struct ItemAffinity {
 Result<std::vector<ItemAffinity>> product_affinity(const Transactions& transactions,
                                                    double min_support);
 
+/// A basket analysis as the browser and the server ask for it: baskets of item names, the
+/// miner's thresholds, optionally a category per item (rules between categories), and the
+/// support threshold of the pair affinity table (< 0: no table).
+struct BasketRequest {
+  std::vector<std::vector<std::string>> baskets;
+  BasketOptions options;
+  std::map<std::string, std::string> item_to_category;  ///< empty = product level
+  double affinity_min_support = -1.0;
+  int32_t max_rules = 1000;  ///< the strongest rules by lift are kept (0 = all)
+};
+
+/// A rule with item names.
+struct NamedRule {
+  std::vector<std::string> antecedent;
+  std::string consequent;
+  double support = 0.0, confidence = 0.0, lift = 0.0, leverage = 0.0, conviction = 0.0;
+  int64_t count = 0;
+};
+
+/// A pair's affinity with item names.
+struct NamedAffinity {
+  std::string item_a, item_b;
+  int64_t count = 0;
+  double support = 0.0, confidence_ab = 0.0, confidence_ba = 0.0, lift = 0.0;
+};
+
+/// What a BasketRequest produces, by name.
+struct BasketReport {
+  int64_t n_transactions = 0;
+  int64_t n_items = 0;
+  int64_t n_itemsets = 0;
+  int64_t n_rules = 0;           ///< before max_rules
+  std::vector<NamedRule> rules;  ///< by lift, strongest first
+  std::vector<NamedAffinity> affinity;
+};
+
+/// Runs the request (to_categories when a mapping is given, analyze_baskets, product_affinity).
+Result<BasketReport> basket_report(const BasketRequest& request);
+
 }  // namespace shelfcast

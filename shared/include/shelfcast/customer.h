@@ -234,4 +234,64 @@ std::vector<ChurnRule> default_churn_rules();
 Result<ChurnRule> churn_segment(double p_alive,
                                 const std::vector<ChurnRule>& rules = default_churn_rules());
 
+// ---- scoring a customer base -----------------------------------------------------------------
+
+/// How to score: the periods, the CLV horizon and discounting, the churn table.
+struct CustomerScoringOptions {
+  SummaryOptions summary;        ///< calibration end, optional holdout end, period length
+  int32_t horizon_periods = 52;  ///< expected purchases and CLV over this many periods
+  /// 10% a year (a common cost of capital), converted to the period length.
+  double annual_discount_rate = 0.10;
+  double margin = 1.0;  ///< share of spend that is profit; 1 = CLV in revenue
+  std::vector<ChurnRule> churn_rules = default_churn_rules();
+};
+
+/// One customer's scores (keyed by the caller's pseudonymous id).
+struct CustomerScore {
+  std::string customer_id;
+  int32_t frequency = 0;
+  double recency = 0.0, age = 0.0;
+  double p_alive = 0.0;
+  double expected_purchases = 0.0;  ///< over horizon_periods
+  double clv = 0.0;                 ///< NaN when the spend model does not apply (q <= 1)
+  std::string segment;              ///< churn-risk segment of the rule table
+  std::string action;               ///< its recommended retention action
+  std::string rfm_segment;          ///< RFM segment (rfm_scores)
+  double holdout_expected = 0.0;    ///< expected purchases in the holdout (0 without one)
+  int32_t holdout_actual = 0;
+};
+
+/// A scored customer base: the fitted models and every customer's scores.
+struct CustomerScoring {
+  BgNbdParams bgnbd;
+  bool has_spend_model = false;
+  GammaGammaParams gamma_gamma;
+  std::string spend_model_note;  ///< why CLV is missing, when it is
+  std::vector<CustomerScore> customers;
+  int32_t skipped_new = 0;  ///< first purchase after the calibration end
+  double holdout_periods = 0.0;
+};
+
+/// summarize_customers, fit_bgnbd, fit_gamma_gamma (optional: CLV is NaN without it), P(alive),
+/// expected purchases, CLV, churn segment and action, RFM segment. No customer with a purchase
+/// by the calibration end is kFailedPrecondition.
+Result<CustomerScoring> score_customers(const std::vector<CustomerTransaction>& transactions,
+                                        const CustomerScoringOptions& options = {});
+
+/// One row of a segment table: an aggregate that may leave the server.
+struct SegmentSummary {
+  std::string segment;
+  std::string action;
+  int64_t customers = 0;
+  bool suppressed = false;  ///< fewer than min_customers: the numbers below are 0, not shown
+  double mean_p_alive = 0.0;
+  double expected_purchases = 0.0;  ///< summed over the segment
+  double clv = 0.0;                 ///< summed (customers with a CLV)
+};
+
+/// Churn segments in rule-table order (or RFM segments, by name) with k-anonymity: a segment
+/// with fewer than min_customers customers keeps only its name and count range (suppressed).
+std::vector<SegmentSummary> summarize_segments(const CustomerScoring& scoring,
+                                               int64_t min_customers, bool by_rfm = false);
+
 }  // namespace shelfcast

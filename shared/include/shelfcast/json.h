@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "shelfcast/basket.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/pricing.h"
@@ -48,6 +49,7 @@ void to_json(Json& j, const MarkdownPlan& v);
 /// {"allowed_prices","policy","baselines":{"no_markdown","mid_season_markdown"},
 /// "gain_vs_no_markdown","gain_vs_mid_season_markdown"}.
 void to_json(Json& j, const MarkdownResult& v);
+void to_json(Json& j, const BasketReport& v);
 void to_json(Json& j, const Status& v);
 void to_json(Json& j, const GeneratorConfig& v);
 void to_json(Json& j, const ProductTruth& v);

@@ -370,6 +370,37 @@ void to_json(Json& j, const MarkdownResult& v) {
             v.optimal.expected_total - v.mid_season_markdown.expected_total},
            {"model_version", core_model_version()}};
 }
+void to_json(Json& j, const BasketReport& v) {
+  // Conviction is +infinity at confidence 1: JSON has no infinity, so it travels as null.
+  Json rules = Json::array();
+  for (const NamedRule& r : v.rules) {
+    rules.push_back({{"antecedent", r.antecedent},
+                     {"consequent", r.consequent},
+                     {"support", r.support},
+                     {"confidence", r.confidence},
+                     {"lift", r.lift},
+                     {"leverage", r.leverage},
+                     {"conviction", number_or_null(r.conviction)},
+                     {"count", r.count}});
+  }
+  Json affinity = Json::array();
+  for (const NamedAffinity& a : v.affinity) {
+    affinity.push_back({{"item_a", a.item_a},
+                        {"item_b", a.item_b},
+                        {"count", a.count},
+                        {"support", a.support},
+                        {"confidence_ab", a.confidence_ab},
+                        {"confidence_ba", a.confidence_ba},
+                        {"lift", a.lift}});
+  }
+  j = Json{{"transactions", v.n_transactions},
+           {"items", v.n_items},
+           {"itemsets", v.n_itemsets},
+           {"rules_total", v.n_rules},
+           {"rules", rules},
+           {"affinity", affinity},
+           {"model_version", core_model_version()}};
+}
 void to_json(Json& j, const Status& v) {
   j = Json{{"code", std::string(to_string(v.code()))}, {"message", v.message()}};
   if (!v.field().empty()) j["field"] = v.field();
@@ -634,6 +665,42 @@ Result<MarkdownInput> decode<MarkdownInput>(const Json& j) {
   }
   if (f.ok() && !j.contains("base_weekly_demand_units") && !j.contains("demand_by_price")) {
     f.fail("base_weekly_demand_units", "expected base_weekly_demand_units or demand_by_price");
+  }
+  return finish(f, v);
+}
+
+template <>
+Result<BasketRequest> decode<BasketRequest>(const Json& j) {
+  Fields f(j, "");
+  BasketRequest v;
+  f.only({"baskets", "min_support", "min_confidence", "max_len", "categories",
+          "affinity_min_support", "max_rules"});
+  if (const Json* b = f.member("baskets", true)) {
+    bool ok = b->is_array();
+    for (size_t i = 0; ok && i < b->size(); ++i) {
+      const Json& basket = (*b)[i];
+      ok = basket.is_array();
+      std::vector<std::string> items;
+      for (size_t k = 0; ok && k < basket.size(); ++k) {
+        ok = basket[k].is_string();
+        if (ok) items.push_back(basket[k].get<std::string>());
+      }
+      if (ok) v.baskets.push_back(std::move(items));
+    }
+    if (!ok) f.fail("baskets", "expected an array of baskets, each an array of item names");
+  }
+  f.number("min_support", &v.options.min_support, false);
+  f.number("min_confidence", &v.options.min_confidence, false);
+  f.integer("max_len", &v.options.max_len, false);
+  f.number("affinity_min_support", &v.affinity_min_support, false);
+  f.integer("max_rules", &v.max_rules, false);
+  if (const Json* c = f.member("categories", false)) {
+    bool ok = c->is_object();
+    for (auto it = ok ? c->begin() : c->end(); ok && it != c->end(); ++it) {
+      ok = it->is_string();
+      if (ok) v.item_to_category[it.key()] = it->get<std::string>();
+    }
+    if (!ok) f.fail("categories", "expected an object mapping item names to category names");
   }
   return finish(f, v);
 }
