@@ -82,7 +82,9 @@ class Miner {
   bool mine(const Tree& tree) {
     const size_t k = tree.local_to_rank.size();
     std::vector<int64_t> counts;
-    std::vector<int32_t> path;
+    std::vector<int32_t> path, path_items;
+    std::vector<size_t> path_ends;
+    std::vector<int64_t> path_counts;
     for (size_t j = k; j-- > 0;) {
       const int64_t count = tree.item_count[j];
       if (count < min_count_) continue;
@@ -90,15 +92,23 @@ class Miner {
       if (static_cast<int64_t>(out_->size()) >= max_itemsets_) return false;
       emit(count);
       if (static_cast<int32_t>(prefix_.size()) < max_len_ && j > 0) {
-        // Conditional pattern base: the prefix paths of every node of item j.
+        // Conditional pattern base: the prefix paths of every node of item j, walked once and
+        // kept (leaf-to-root order) for the conditional tree.
         counts.assign(j, 0);
+        path_items.clear();
+        path_ends.clear();
+        path_counts.clear();
         for (int32_t n = tree.head[j]; n != kNone;
              n = tree.nodes[static_cast<size_t>(n)].next_link) {
           const int64_t c = tree.nodes[static_cast<size_t>(n)].count;
           for (int32_t p = tree.nodes[static_cast<size_t>(n)].parent; p > 0;
                p = tree.nodes[static_cast<size_t>(p)].parent) {
-            counts[static_cast<size_t>(tree.nodes[static_cast<size_t>(p)].item)] += c;
+            const int32_t item = tree.nodes[static_cast<size_t>(p)].item;
+            counts[static_cast<size_t>(item)] += c;
+            path_items.push_back(item);
           }
+          path_ends.push_back(path_items.size());
+          path_counts.push_back(c);
         }
         std::vector<int32_t> old_to_new(j, kNone);
         std::vector<int32_t> ranks;
@@ -110,17 +120,16 @@ class Miner {
         }
         if (!ranks.empty()) {
           Tree conditional(std::move(ranks));
-          for (int32_t n = tree.head[j]; n != kNone;
-               n = tree.nodes[static_cast<size_t>(n)].next_link) {
+          conditional.nodes.reserve(path_items.size() + 1);
+          size_t begin = 0;
+          for (size_t q = 0; q < path_ends.size(); ++q) {
             path.clear();
-            for (int32_t p = tree.nodes[static_cast<size_t>(n)].parent; p > 0;
-                 p = tree.nodes[static_cast<size_t>(p)].parent) {
-              const int32_t mapped =
-                  old_to_new[static_cast<size_t>(tree.nodes[static_cast<size_t>(p)].item)];
+            for (size_t e = path_ends[q]; e-- > begin;) {  // root-to-leaf
+              const int32_t mapped = old_to_new[static_cast<size_t>(path_items[e])];
               if (mapped != kNone) path.push_back(mapped);
             }
-            std::reverse(path.begin(), path.end());
-            conditional.insert(path.data(), path.size(), tree.nodes[static_cast<size_t>(n)].count);
+            begin = path_ends[q];
+            conditional.insert(path.data(), path.size(), path_counts[q]);
           }
           if (!mine(conditional)) return false;
         }
