@@ -127,6 +127,9 @@ json openapi_document() {
 }
 
 // The numeric id captured by a route pattern; a number too large for an id is simply unknown.
+// The job named by the path's {id}: 400 for a malformed id, 404 for an unknown one.
+Result<JobRow> path_job(const httplib::Request& req, Database& db);
+
 // limit (default 1000, at most 10000) and offset of a paged list.
 Result<std::pair<int64_t, int64_t>> paging(const httplib::Request& req) {
   int64_t limit = 1000, offset = 0;
@@ -143,6 +146,13 @@ Result<std::pair<int64_t, int64_t>> paging(const httplib::Request& req) {
     *target = v;
   }
   return std::make_pair(limit, offset);
+}
+
+Result<int64_t> path_id(const httplib::Request& req);
+
+Result<JobRow> path_job(const httplib::Request& req, Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(int64_t id, path_id(req));
+  return get_job(db, id);
 }
 
 Result<int64_t> path_id(const httplib::Request& req) {
@@ -416,11 +426,9 @@ void ApiServer::register_routes() {
         });
   route("GET", R"(/api/v1/jobs/(\d+)/forecasts)",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
-          Result<int64_t> parsed_id = path_id(req);
-          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
-          const int64_t id = *parsed_id;
-          Result<JobRow> job = get_job(db, id);
+          Result<JobRow> job = path_job(req, db);
           if (!job.is_ok()) return send_error(res, job.status());
+          const int64_t id = job->id;
           Result<std::pair<int64_t, int64_t>> page = paging(req);
           if (!page.is_ok()) return send_error(res, page.status());
           const auto [limit, offset] = *page;
@@ -446,11 +454,9 @@ void ApiServer::register_routes() {
         });
   route("GET", R"(/api/v1/jobs/(\d+)/levels)",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
-          Result<int64_t> parsed_id = path_id(req);
-          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
-          const int64_t id = *parsed_id;
-          Result<JobRow> job = get_job(db, id);
+          Result<JobRow> job = path_job(req, db);
           if (!job.is_ok()) return send_error(res, job.status());
+          const int64_t id = job->id;
           Result<std::pair<int64_t, int64_t>> page = paging(req);
           if (!page.is_ok()) return send_error(res, page.status());
           Result<std::vector<LevelForecastRow>> rows =
@@ -474,11 +480,9 @@ void ApiServer::register_routes() {
         });
   route("GET", R"(/api/v1/jobs/(\d+)/accuracy)",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
-          Result<int64_t> parsed_id = path_id(req);
-          if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
-          const int64_t id = *parsed_id;
-          Result<JobRow> job = get_job(db, id);
+          Result<JobRow> job = path_job(req, db);
           if (!job.is_ok()) return send_error(res, job.status());
+          const int64_t id = job->id;
           Result<std::vector<LevelAccuracyRow>> rows = job_accuracy(db, id);
           if (!rows.is_ok()) return send_error(res, rows.status());
           json out = json::array();
