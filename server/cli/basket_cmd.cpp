@@ -39,17 +39,6 @@ std::string num(double v) {
   return ec == std::errc() ? std::string(buf, end) : "";
 }
 
-// A CSV field, quoted when it holds a separator, quote or line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Result<double> fraction_option(const Args& args, const std::string& name) {
   const std::string text = args.get(name);
   double v = 0.0;

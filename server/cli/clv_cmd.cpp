@@ -36,7 +36,6 @@ const char* const kClvUsage =
     " plus\n"
     "  the holdout check when --holdout-end is given.\n";
 
-
 std::string num(double v) {
   if (!std::isfinite(v)) return "";
   char buf[32];
@@ -47,16 +46,6 @@ std::string num(double v) {
 std::string json_num(double v) {
   const std::string s = num(v);
   return s.empty() ? "null" : s;
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string json_string(const std::string& text) {

@@ -52,4 +52,7 @@ class CsvReader {
 /// surrogates, code points above U+10FFFF and NUL count as malformed), or npos when all is well.
 size_t utf8_error(std::string_view text);
 
+/// A field for CSV output, quoted when it holds a separator, a quote or a line break (RFC 4180).
+std::string csv_field(const std::string& text);
+
 }  // namespace shelfcast::server

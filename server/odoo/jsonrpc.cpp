@@ -76,13 +76,14 @@ Result<Json> OdooClient::call(const std::string& service, const std::string& met
                   "Odoo's answer to " + service + "." + method + " is not a JSON-RPC object");
   }
   if (auto err = body->find("error"); err != body->end()) {
-    const std::string name = err->contains("data") && (*err)["data"].contains("name")
-                                 ? (*err)["data"]["name"].get<std::string>()
-                                 : std::string();
-    std::string message = err->value("message", std::string("Odoo error"));
-    if (err->contains("data") && (*err)["data"].contains("message") &&
-        (*err)["data"]["message"].is_string()) {
-      message = (*err)["data"]["message"].get<std::string>();
+    const Json data = err->is_object() && err->contains("data") && (*err)["data"].is_object()
+                          ? (*err)["data"]
+                          : Json::object();
+    const std::string name = odoo_text(data.value("name", Json(false)));
+    std::string message = err->is_object() ? odoo_text(err->value("message", Json(false))) : "";
+    if (message.empty()) message = "Odoo error";
+    if (!odoo_text(data.value("message", Json(false))).empty()) {
+      message = odoo_text(data["message"]);
     }
     return Status(code_of(name), "Odoo: " + message + (name.empty() ? "" : " (" + name + ")"));
   }
@@ -190,12 +191,21 @@ Result<std::pair<int64_t, int64_t>> warehouse(
   }
   SHELFCAST_ASSIGN_OR_RETURN(int64_t location,
                              many2one_id(rows[0]["lot_stock_id"], "lot_stock_id"));
+  if (!rows[0].contains("id") || !rows[0]["id"].is_number_integer()) {
+    return Status(ErrorCode::kUnavailable, "Odoo returned a stock.warehouse without an id");
+  }
   const auto out = std::make_pair(rows[0]["id"].get<int64_t>(), location);
   (*cache)[code] = out;
   return out;
 }
 
-std::string odoo_datetime(const Json& date) { return date.get<std::string>() + " 00:00:00"; }
+// A proposal's date (YYYY-MM-DD) as an Odoo datetime; kInvalidArgument when it is not one.
+Result<std::string> odoo_datetime(const Json& date) {
+  if (!date.is_string() || !parse_date(date.get<std::string>()).is_ok()) {
+    return invalid_argument("expected a date YYYY-MM-DD, got " + date.dump(), "date");
+  }
+  return date.get<std::string>() + " 00:00:00";
+}
 
 }  // namespace
 
@@ -213,13 +223,13 @@ Result<Json> write_back_proposals(OdooClient& odoo, const Json& plan) {
     SHELFCAST_ASSIGN_OR_RETURN(int64_t product,
                                find_one(odoo, "product.product", "default_code",
                                         p.value("product_id", std::string()), &ids));
-    lines_by_vendor[vendor].push_back(
-        Json::array({0,
-                     0,
-                     {{"product_id", product},
-                      {"product_qty", p.value("product_qty", 0.0)},
-                      {"date_planned", odoo_datetime(p["date_planned"])},
-                      {"name", p.value("reason", std::string())}}}));
+    SHELFCAST_ASSIGN_OR_RETURN(std::string planned, odoo_datetime(p.value("date_planned", Json())));
+    lines_by_vendor[vendor].push_back(Json::array({0,
+                                                   0,
+                                                   {{"product_id", product},
+                                                    {"product_qty", p.value("product_qty", 0.0)},
+                                                    {"date_planned", planned},
+                                                    {"name", p.value("reason", std::string())}}}));
   }
   for (auto& [vendor, lines] : lines_by_vendor) {
     SHELFCAST_ASSIGN_OR_RETURN(int64_t partner,
@@ -240,6 +250,8 @@ Result<Json> write_back_proposals(OdooClient& odoo, const Json& plan) {
       SHELFCAST_ASSIGN_OR_RETURN(int64_t product,
                                  find_one(odoo, "product.product", "default_code",
                                           t.value("product_id", std::string()), &ids));
+      SHELFCAST_ASSIGN_OR_RETURN(std::string scheduled,
+                                 odoo_datetime(t.value("scheduled_date", Json())));
       SHELFCAST_ASSIGN_OR_RETURN(
           int64_t picking,
           odoo.create(
@@ -247,7 +259,7 @@ Result<Json> write_back_proposals(OdooClient& odoo, const Json& plan) {
               {{"picking_type_id", internal},
                {"location_id", from.second},
                {"location_dest_id", to.second},
-               {"scheduled_date", odoo_datetime(t["scheduled_date"])},
+               {"scheduled_date", scheduled},
                {"origin", "Shelfcast: " + t.value("reason", std::string())},
                {"move_ids",
                 Json::array({Json::array({0,
@@ -276,6 +288,10 @@ Result<Json> write_back_proposals(OdooClient& odoo, const Json& plan) {
                                                   Json::array({"warehouse_id", "=", wh.first})})}),
                         {{"limit", 1}}));
     if (existing.is_array() && !existing.empty()) {
+      if (!existing[0].is_number_integer()) {
+        return Status(ErrorCode::kUnavailable,
+                      "Odoo's orderpoint search returned " + existing.dump());
+      }
       const int64_t id = existing[0].get<int64_t>();
       SHELFCAST_RETURN_IF_ERROR(odoo.write("stock.warehouse.orderpoint", {id}, values));
       created["stock.warehouse.orderpoint"].push_back(id);

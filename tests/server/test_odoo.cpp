@@ -188,3 +188,38 @@ TEST_CASE("Odoo client: approved proposals become draft purchase orders, transfe
   CHECK(missing.status().code() == ErrorCode::kNotFound);
   CHECK(missing.status().message().find("default_code = \"NOPE\"") != std::string::npos);
 }
+
+TEST_CASE("odoo pull loads sale.order.line through the ingest path, customers as pseudonyms") {
+  ReplayOdoo odoo;
+  test::TempDir dir;
+  const std::string db = dir.file("odoo.db"), key = dir.file("key");
+  test::write_file(key, "sc-key\n");
+  auto r = test::run_shelfcast({"odoo", "pull", "--db", db, "--url",
+                                "http://127.0.0.1:" + std::to_string(odoo.port), "--database",
+                                "shop", "--login", "planner@example.com", "--api-key-file", key,
+                                "--page-size", "2"});
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("3 rows added") != std::string::npos);
+  // The orders, products and warehouse were read by id, and never a partner record.
+  CHECK(odoo.calls("sale.order", "search_read").size() == 1);
+  CHECK(odoo.calls("res.partner", "search_read").empty());
+  const std::string bytes = test::read_file(db);
+  for (const char* pii : {"Deco Addict", "Azure Interior", "res.partner"}) {
+    CAPTURE(pii);
+    CHECK(bytes.find(pii) == std::string::npos);
+  }
+  CHECK(bytes.find("FURN_8888") != std::string::npos);
+
+  auto no_key = test::run_shelfcast({"odoo", "pull", "--db", db, "--url",
+                                     "http://127.0.0.1:" + std::to_string(odoo.port), "--database",
+                                     "shop", "--login", "x"});
+  CHECK(no_key.exit_code == 2);
+  CHECK(no_key.err.find("SHELFCAST_ODOO_API_KEY") != std::string::npos);
+  test::write_file(key, "wrong-key");
+  auto refused = test::run_shelfcast({"odoo", "pull", "--db", dir.file("other.db"), "--url",
+                                      "http://127.0.0.1:" + std::to_string(odoo.port), "--database",
+                                      "shop", "--login", "x", "--api-key-file", key});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("unauthenticated") != std::string::npos);
+}
