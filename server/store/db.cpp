@@ -102,7 +102,19 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Mode m
   SHELFCAST_RETURN_IF_ERROR(db->exec("PRAGMA foreign_keys = ON"));
   // A file that is not a database, or is corrupt, fails here rather than mid-request.
   SHELFCAST_RETURN_IF_ERROR(db->exec("SELECT count(*) FROM sqlite_master"));
-  if (mode == Mode::kReadWrite) SHELFCAST_RETURN_IF_ERROR(db->migrate());
+  if (mode == Mode::kReadWrite) {
+    // Write-ahead log: readers keep reading the last committed state while a batch is written,
+    // and a killed writer leaves only an uncommitted tail that the next open discards.
+    {
+      SHELFCAST_ASSIGN_OR_RETURN(Statement wal, db->prepare("PRAGMA journal_mode = WAL"));
+      if (!wal.step() || wal.text(0) != "wal") {
+        return Status(ErrorCode::kUnavailable, "cannot switch " + path +
+                                                   " to write-ahead logging (is it on a network "
+                                                   "disk?)");
+      }
+    }  // finalized here: an open statement would block the migration's commit
+    SHELFCAST_RETURN_IF_ERROR(db->migrate());
+  }
   return db;
 }
 
