@@ -71,15 +71,19 @@ sc::Result<std::unique_ptr<srv::Database>> open_db(const std::string& path) {
 
 const char* const kServeUsage =
     "usage: shelfcast serve --db PATH [--host H] [--port N] [--web-root DIR]\n"
+    "                       [--max-request-bytes N] [--rate-limit R]\n"
     "  Serves the REST API under /api/v1/ (bearer tokens: `shelfcast token create`), Prometheus\n"
     "  metrics at /metrics and the planner page at /. --port 0 picks a free port. Prints\n"
-    "  `listening on http://H:P` when ready; Ctrl-C (SIGINT) or SIGTERM stops it.\n";
+    "  `listening on http://H:P` when ready; Ctrl-C (SIGINT) or SIGTERM stops it. Request bodies\n"
+    "  over --max-request-bytes (default 1 MiB) get 413; more than --rate-limit requests per\n"
+    "  second per token (default 100, bursts of twice that; 0 = none) get 429 with Retry-After.\n";
 
 int cmd_serve(int argc, char** argv) {
   srv::Args args;
   int exit_code = 0;
-  if (!parse_or_exit(argc, argv, 2, {"db", "host", "port", "web-root"}, {}, kServeUsage, {"db"},
-                     &args, &exit_code)) {
+  if (!parse_or_exit(argc, argv, 2,
+                     {"db", "host", "port", "web-root", "max-request-bytes", "rate-limit"}, {},
+                     kServeUsage, {"db"}, &args, &exit_code)) {
     return exit_code;
   }
   sc::Result<long long> port = srv::int_option(args, "port", 8080, 0, 65535);
@@ -94,6 +98,17 @@ int cmd_serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   srv::ServeOptions options{args.get("db"), args.get("web-root", SHELFCAST_DEFAULT_WEB_ROOT)};
+  sc::Result<long long> max_bytes =
+      srv::int_option(args, "max-request-bytes", static_cast<long long>(options.max_request_bytes),
+                      1024, 1LL << 30);
+  sc::Result<long long> rate = srv::int_option(
+      args, "rate-limit", static_cast<long long>(options.rate_per_second), 0, 1000000);
+  for (const sc::Result<long long>* r : {&max_bytes, &rate}) {
+    if (!r->is_ok()) return usage_error(r->status().message(), kServeUsage);
+  }
+  options.max_request_bytes = static_cast<size_t>(*max_bytes);
+  options.rate_per_second = static_cast<double>(*rate);
+  options.rate_burst = 2.0 * options.rate_per_second;
   auto server = srv::ApiServer::create(options);
   if (!server.is_ok()) return input_error(options.db_path + ": " + server.status().message());
   sc::Result<int> bound = (*server)->bind(host, static_cast<int>(*port));

@@ -16,6 +16,7 @@
 #include "jobs/job_runner.h"
 #include "jobs/replenish_plan.h"
 #include "routes/http_status.h"
+#include "routes/rate_limit.h"
 #include "shelfcast/json.h"
 #include "store/store.h"
 
@@ -223,6 +224,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(const ServeOptions& options
   }
   std::unique_ptr<ApiServer> server(new ApiServer(options));
   SHELFCAST_ASSIGN_OR_RETURN(server->jobs_, JobRunner::start(options.db_path));
+  server->limiter_ = std::make_unique<RateLimiter>(options.rate_per_second, options.rate_burst);
   server->register_routes();
   return server;
 }
@@ -290,10 +292,19 @@ void ApiServer::register_routes() {
         req.matches.empty() ? (req.path.rfind("/api/", 0) == 0 ? "api-other" : "static") : req.path;
     metrics_->count(route, res.status);
   });
-  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  http.set_payload_max_length(options_.max_request_bytes);
+  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) {
       send_error(res, not_found("no route " + req.method + " " + req.path));
+    } else if (res.status == 413) {
+      send_error(res, Status(ErrorCode::kResourceExhausted,
+                             "request body over " + std::to_string(options_.max_request_bytes) +
+                                 " bytes"));
+    } else if (res.status >= 400) {
+      const int status = res.status;
+      send_error(res, invalid_argument("bad request (HTTP " + std::to_string(status) + ")"));
+      res.status = status;
     }
   });
 
@@ -304,6 +315,19 @@ void ApiServer::register_routes() {
     const RouteAccess* access = find_route_access(method, path);
     auto wrapped = [this, access, path, handler](const httplib::Request& req,
                                                  httplib::Response& res) {
+      // Rate limit per token (its hash: the token itself is never kept), else per address.
+      const std::string auth = req.get_header_value("Authorization");
+      const std::string caller_key =
+          auth.rfind("Bearer ", 0) == 0 ? sha256_hex(auth.substr(7)) : "addr:" + req.remote_addr;
+      double retry_after = 0.0;
+      if (!limiter_->take(caller_key, &retry_after)) {
+        send_error(res, Status(ErrorCode::kResourceExhausted,
+                               "rate limit: more than " + std::to_string(options_.rate_per_second) +
+                                   " requests per second"));
+        res.status = 429;
+        res.set_header("Retry-After", std::to_string(static_cast<int>(retry_after) + 1));
+        return;
+      }
       Result<std::unique_ptr<Database>> db = open_read(options_);
       if (!db.is_ok()) return send_error(res, db.status());
       TokenInfo caller;

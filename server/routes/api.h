@@ -2,6 +2,7 @@
 // The REST API and the planner page, on cpp-httplib. Every /api/v1/ route but health and
 // openapi.json needs a bearer token whose role the access matrix allows (auth/access.h).
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -14,11 +15,19 @@ class Server;
 namespace shelfcast::server {
 
 class JobRunner;
+class RateLimiter;
 
 /// How to serve.
 struct ServeOptions {
   std::string db_path;
   std::string web_root;  ///< directory with index.html, lib/ (WASM) and vendor/ (Chart.js)
+  /// Largest request body accepted (413 above): the API's bodies are small JSON documents; data
+  /// arrives through `ingest` and `odoo pull`, not through the API.
+  size_t max_request_bytes = 1 << 20;
+  /// Requests per second per token (per address before authentication), bursts up to
+  /// rate_burst; 429 with Retry-After above. 0 = no limit.
+  double rate_per_second = 100.0;
+  double rate_burst = 200.0;
 };
 
 /// The HTTP server; bind, then run listen() on the thread that should serve.
@@ -44,6 +53,7 @@ class ApiServer {
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<JobRunner> jobs_;
+  std::unique_ptr<RateLimiter> limiter_;
 };
 
 }  // namespace shelfcast::server

@@ -59,7 +59,8 @@ struct RunningServer {
   int port = 0;
   std::string tokens[5];  // one per role, in Role order
 
-  explicit RunningServer(const Dataset& data = small_dataset()) {
+  explicit RunningServer(const Dataset& data = small_dataset(), double rate_per_second = 100.0,
+                         size_t max_request_bytes = 1 << 20) {
     const std::string db_path = dir.file("t.db");
     {
       auto db = Database::open(db_path, Database::Mode::kReadWrite);
@@ -73,7 +74,11 @@ struct RunningServer {
       }
     }
     test::write_file(dir.file("index.html"), "<!doctype html><title>planner</title>");
-    auto created = ApiServer::create({db_path, dir.path()});
+    ServeOptions options{db_path, dir.path()};
+    options.rate_per_second = rate_per_second;
+    options.rate_burst = 2.0 * rate_per_second;
+    options.max_request_bytes = max_request_bytes;
+    auto created = ApiServer::create(options);
     REQUIRE(created.is_ok());
     server = std::move(created).value();
     auto bound = server->bind("127.0.0.1", 0);
@@ -527,6 +532,32 @@ TEST_CASE("customer and basket analytics answer with k-anonymous aggregates only
   bad = c.Get("/api/v1/analytics/affinity?min_support=2", s.auth());
   REQUIRE(bad);
   CHECK(bad->status == 400);
+}
+
+TEST_CASE("request size and rate limits answer 413 and 429 with the JSON error body") {
+  RunningServer s(small_dataset(), /*rate_per_second=*/2.0, /*max_request_bytes=*/4096);
+  auto c = s.client();
+  int limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = c.Get("/api/v1/whoami", s.auth());
+    REQUIRE(r);
+    if (r->status == 429) {
+      ++limited;
+      CHECK(body(r)["error"]["code"] == "resource_exhausted");
+      CHECK_FALSE(r->get_header_value("Retry-After").empty());
+    } else {
+      CHECK(r->status == 200);
+    }
+  }
+  CHECK(limited >= 12 - 4 - 2);  // a burst of 4, then ~2 per second
+  // Another token has its own bucket.
+  auto other = c.Get("/api/v1/whoami", s.auth(3));
+  REQUIRE(other);
+  CHECK(other->status == 200);
+  auto big = c.Post("/api/v1/jobs/forecast", s.auth(4), std::string(8192, ' '), "application/json");
+  REQUIRE(big);
+  CHECK(big->status == 413);
+  CHECK(body(big)["error"]["code"] == "resource_exhausted");
 }
 
 TEST_CASE("products and stores list what was loaded, best sellers first") {
