@@ -20,6 +20,7 @@ const std::vector<RouteAccess>& access_matrix() {
       {"GET", R"(/api/v1/jobs/(\d+)/forecasts)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/levels)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/accuracy)", false, kEveryRole},
+      {"GET", R"(/api/v1/jobs/(\d+)/monitor)", false, kEveryRole},
       {"POST", R"(/api/v1/jobs/(\d+)/cancel)", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       // clang-format off
       {"POST", "/api/v1/replenishment/plan", false,

@@ -14,6 +14,7 @@
 #include "auth/tokens.h"
 #include "jobs/analytics.h"
 #include "jobs/job_runner.h"
+#include "jobs/monitor.h"
 #include "jobs/replenish_plan.h"
 #include "routes/http_status.h"
 #include "routes/rate_limit.h"
@@ -75,6 +76,10 @@ json openapi_document() {
        "A job's backtest accuracy per level, base and reconciled (MASE, RMSSE, sMAPE, WAPE, "
        "bias, interval coverage)."},
       {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
+      {R"(/api/v1/jobs/(\d+)/monitor)",
+       "A job's forecasts against the actuals loaded since: WAPE, bias and tracking signal per "
+       "model, over all series and for the total, and the series whose tracking signal "
+       "exceeds 4 (drifting) with a suggestion."},
       {"/api/v1/analytics/customers",
        "POST: score every loyalty customer (BG/NBD, Gamma-Gamma, CLV, churn and RFM segments) "
        "as of the last sales day and store the scores by pseudonym; body {horizon_weeks?, "
@@ -518,6 +523,14 @@ void ApiServer::register_routes() {
                            {"metrics", metrics.is_ok() ? *metrics : Json::object()}});
           }
           send_json(res, 200, {{"job", id}, {"status", job->status}, {"accuracy", out}});
+        });
+  route("GET", R"(/api/v1/jobs/(\d+)/monitor)",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<JobRow> job = path_job(req, db);
+          if (!job.is_ok()) return send_error(res, job.status());
+          Result<Json> report = monitor_job(db, job->id);
+          if (!report.is_ok()) return send_error(res, report.status());
+          send_json(res, 200, *report);
         });
   route("POST", "/api/v1/analytics/customers",
         [this](const httplib::Request& req, httplib::Response& res, Database&,

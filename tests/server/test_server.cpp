@@ -560,6 +560,57 @@ TEST_CASE("request size and rate limits answer 413 and 429 with the JSON error b
   CHECK(body(big)["error"]["code"] == "resource_exhausted");
 }
 
+TEST_CASE("monitoring scores a job against the actuals that arrive after it") {
+  GeneratorConfig config;
+  config.seed = 8;
+  config.n_stores = 2;
+  config.n_categories = 1;
+  config.n_products = 4;
+  config.n_days = 476;  // 68 weeks from Monday 2024-01-01
+  config.n_customers = 5;
+  Result<GeneratedData> generated = generate(config);
+  REQUIRE(generated.is_ok());
+  // The first 60 weeks now; the last 8 arrive after the forecast.
+  const Date cut{config.start.days + 7 * 60};
+  Dataset early = generated->data, late = generated->data;
+  early.lines.clear();
+  late.lines.clear();
+  for (const SalesLine& l : generated->data.lines) (l.date < cut ? early : late).lines.push_back(l);
+  RunningServer s(early);
+  auto c = s.client();
+  auto started = c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":8,"reconcile":"none"})",
+                        "application/json");
+  const int64_t id = body(started)["id"].get<int64_t>();
+  REQUIRE(wait_for_job(c, s.auth(), id, 2400)["status"] == "done");
+  const std::string monitor = "/api/v1/jobs/" + std::to_string(id) + "/monitor";
+  const json before = body(c.Get(monitor.c_str(), s.auth()));
+  CHECK(before["weeks_with_actuals"] == 0);
+  CHECK(before["overall"]["n"] == 0);
+  {
+    auto db = Database::open(s.dir.file("t.db"), Database::Mode::kReadWrite);
+    REQUIRE(db.is_ok());
+    REQUIRE(load_dataset(**db, late, {"late", "canonical", "y", 0}).is_ok());
+  }
+  const json after = body(c.Get(monitor.c_str(), s.auth(1)));
+  CAPTURE(after.dump());
+  CHECK(after["weeks_with_actuals"] == 8);
+  CHECK(after["series"] == 8);
+  CHECK(after["overall"]["n"] == 8 * 8);
+  CHECK(after["total"]["n"] == 8);
+  CHECK(after["overall"]["wape"].get<double>() >= 0.0);
+  CHECK(after["overall"]["tracking_signal"].is_number());
+  CHECK(after["tracking_signal_limit"] == 4.0);
+  double per_model = 0;
+  for (const auto& [model, acc] : after["by_model"].items()) per_model += acc["n"].get<double>();
+  CHECK(per_model == 8 * 8);
+  for (const json& d : after["worst_drifting"]) {
+    CHECK(std::fabs(d["tracking_signal"].get<double>()) > 4.0);
+  }
+  auto missing = c.Get("/api/v1/jobs/9999/monitor", s.auth());
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+}
+
 TEST_CASE("products and stores list what was loaded, best sellers first") {
   RunningServer s;
   auto c = s.client();
