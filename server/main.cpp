@@ -15,6 +15,7 @@
 #include "governance/pseudonym.h"
 #include "ingest/ingest.h"
 #include "ingest/to_dataset.h"
+#include "jobs/retention.h"
 #include "odoo/pull.h"
 #include "routes/api.h"
 #include "shelfcast/generate.h"
@@ -57,6 +58,7 @@ const char* const kUsage =
     "  markdown --input ITEM.json [--output FILE]   markdown price path vs two baselines\n"
     "  odoo pull --db PATH --url URL --database NAME --login LOGIN [--api-key-file FILE]\n"
     "          [--since DATE]   load sale.order.line from Odoo's JSON-RPC API\n"
+    "  retention --db PATH --keep-days N   purge old sales lines, keeping weekly aggregates\n"
     "  token create --db PATH --role ROLE --name NAME\n"
     "          create an API token (roles: planner, executive, approver, admin, batch);\n"
     "          it is printed once, only its hash is stored\n"
@@ -259,6 +261,31 @@ int cmd_odoo(int argc, char** argv) {
                         srv::IngestFormat::kOdooSale, false);
 }
 
+// ---- retention ----------------------------------------------------------------------------------
+
+const char* const kRetentionUsage =
+    "usage: shelfcast retention --db PATH --keep-days N\n"
+    "  Purges sales lines (and the customer ids on them) older than N days before the last sales\n"
+    "  day, after keeping their weekly aggregates per product and store, so series and forecasts\n"
+    "  do not change. Whole weeks only; one transaction. Run it from cron.\n";
+
+int cmd_retention(int argc, char** argv) {
+  srv::Args args;
+  int exit_code = 0;
+  if (!parse_or_exit(argc, argv, 2, {"db", "keep-days"}, {}, kRetentionUsage, {"db", "keep-days"},
+                     &args, &exit_code)) {
+    return exit_code;
+  }
+  sc::Result<long long> keep = srv::int_option(args, "keep-days", 0, 7, 100000);
+  if (!keep.is_ok()) return usage_error(keep.status().message(), kRetentionUsage);
+  auto db = open_db(args.get("db"));
+  if (!db.is_ok()) return input_error(args.get("db") + ": " + db.status().message());
+  sc::Result<sc::Json> report = srv::run_retention(**db, *keep);
+  if (!report.is_ok()) return input_error(args.get("db") + ": " + report.status().to_string());
+  std::cout << sc::dump_json(*report) << "\n";
+  return kExitOk;
+}
+
 // ---- demo -------------------------------------------------------------------------------------
 
 const char* const kDemoUsage =
@@ -383,6 +410,7 @@ int main(int argc, char** argv) {
   if (command == "markdown") return srv::cmd_markdown(argc, argv);
   if (command == "basket") return srv::cmd_basket(argc, argv);
   if (command == "odoo") return cmd_odoo(argc, argv);
+  if (command == "retention") return cmd_retention(argc, argv);
   if (command == "clv") return srv::cmd_clv(argc, argv);
   std::cerr << "shelfcast: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;

@@ -142,6 +142,8 @@ Result<Statement> Database::prepare(std::string_view sql) {
 
 int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
+int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
 Result<int> Database::schema_version() {
   SHELFCAST_ASSIGN_OR_RETURN(Statement st, prepare("PRAGMA user_version"));
   if (!st.step()) return st.status().is_ok() ? internal_error("no user_version") : st.status();

@@ -68,6 +68,8 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   /// Rowid of the last insert.
   int64_t last_insert_id() const;
+  /// Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t changes() const;
   /// The schema version after migrations.
   Result<int> schema_version();
   const std::string& path() const { return path_; }

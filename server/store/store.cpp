@@ -441,7 +441,50 @@ Result<std::vector<WeeklyPoint>> weekly_series(Database& db, const std::string& 
   std::vector<Holiday> holidays;
   while (hol.step()) holidays.push_back({Date{static_cast<int32_t>(hol.int64(0))}, hol.text(1)});
   SHELFCAST_RETURN_IF_ERROR(hol.status());
-  return aggregate_weekly(lines, promotions, holidays, list_price, first, last);
+  std::vector<WeeklyPoint> weeks =
+      aggregate_weekly(lines, promotions, holidays, list_price, first, last);
+  // Weeks whose lines the retention job purged come from their kept aggregates.
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement agg, db.prepare("SELECT week, units, avg_price, promo_depth, feature, display FROM "
+                                "weekly_aggregates WHERE product_id = ? AND store_id = ?"));
+  agg.bind(1, product_id).bind(2, store_id);
+  while (agg.step()) {
+    const int32_t week = static_cast<int32_t>(agg.int64(0));
+    if (weeks.empty() || week < weeks.front().week.days) continue;
+    const auto i = static_cast<size_t>((week - weeks.front().week.days) / 7);
+    if (i >= weeks.size() || weeks[i].week.days != week) continue;
+    weeks[i].units = agg.real(1);
+    weeks[i].avg_price = agg.real(2);
+    weeks[i].promo_depth = agg.real(3);
+    weeks[i].feature = agg.int64(4) != 0;
+    weeks[i].display = agg.int64(5) != 0;
+  }
+  SHELFCAST_RETURN_IF_ERROR(agg.status());
+  return weeks;
+}
+
+Status save_weekly_aggregates(Database& db, const SeriesKey& key,
+                              const std::vector<WeeklyPoint>& weeks) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("INSERT OR REPLACE INTO weekly_aggregates(product_id, store_id, week, units, "
+                 "avg_price, promo_depth, feature, display) VALUES (?,?,?,?,?,?,?,?)"));
+  for (const WeeklyPoint& w : weeks) {
+    st.reset();
+    st.bind(1, key.product_id).bind(2, key.store_id).bind(3, static_cast<int64_t>(w.week.days));
+    st.bind(4, w.units).bind(5, w.avg_price).bind(6, w.promo_depth);
+    st.bind(7, static_cast<int64_t>(w.feature ? 1 : 0))
+        .bind(8, static_cast<int64_t>(w.display ? 1 : 0));
+    SHELFCAST_RETURN_IF_ERROR(st.run());
+  }
+  return Status::ok();
+}
+
+Result<int64_t> purge_lines_before(Database& db, Date cutoff) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st, db.prepare("DELETE FROM sales_lines WHERE day < ?"));
+  st.bind(1, static_cast<int64_t>(cutoff.days));
+  SHELFCAST_RETURN_IF_ERROR(st.run());
+  return db.changes();
 }
 
 std::string to_string(Role role) {
@@ -596,7 +639,8 @@ Result<std::vector<SeriesKey>> list_series_keys(Database& db,
       db.prepare("SELECT p.id, s.id, p.code, s.code, coalesce(c.code, ''), s.region FROM "
                  "products p CROSS JOIN stores s LEFT JOIN categories c ON c.id = p.category_id "
                  "WHERE EXISTS (SELECT 1 FROM sales_lines l WHERE l.product_id = p.id AND "
-                 "l.store_id = s.id) ORDER BY p.code, s.code"));
+                 "l.store_id = s.id) OR EXISTS (SELECT 1 FROM weekly_aggregates a WHERE "
+                 "a.product_id = p.id AND a.store_id = s.id) ORDER BY p.code, s.code"));
   const std::set<std::string> want_products(products.begin(), products.end());
   const std::set<std::string> want_stores(stores.begin(), stores.end());
   std::vector<SeriesKey> keys;

@@ -127,6 +127,13 @@ Result<std::vector<SeriesKey>> list_series_keys(Database& db,
 /// the web shop.
 Result<std::map<int64_t, std::string>> store_main_channels(Database& db);
 
+/// Keeps the weekly aggregates of one series (retention): weekly_series reads them for weeks
+/// whose lines are gone.
+Status save_weekly_aggregates(Database& db, const SeriesKey& key,
+                              const std::vector<WeeklyPoint>& weeks);
+/// Deletes every sales line before `cutoff`; returns how many.
+Result<int64_t> purge_lines_before(Database& db, Date cutoff);
+
 /// Stores a job's forecast of one series: step h is the week `first_week + 7 (h - 1)`. `base_mean`
 /// (empty or one per step) is the model's forecast before reconciliation; result.components are
 /// stored per step as {"name": value}.

@@ -9,9 +9,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "store/db.h"
+#include "store/store.h"
 #include "support.h"
 
 using namespace shelfcast;
@@ -120,4 +125,65 @@ TEST_CASE(
     CHECK(batches == 2);
     CHECK(lines == 200 + big_rows);
   }
+}
+
+TEST_CASE("retention purges old lines and keeps every weekly series as it was") {
+  test::TempDir dir;
+  const std::string db = dir.file("ret.db");
+  auto demo = test::run_shelfcast({"demo", "--db", db, "--stores", "2", "--products", "6", "--days",
+                                   "210", "--customers", "30"});
+  REQUIRE(demo.exit_code == 0);
+  std::map<std::string, std::vector<WeeklyPoint>> before;
+  int64_t lines_before = 0;
+  {
+    auto conn = server::Database::open(db, server::Database::Mode::kReadOnly);
+    REQUIRE(conn.is_ok());
+    auto keys = server::list_series_keys(**conn, {}, {});
+    REQUIRE(keys.is_ok());
+    for (const server::SeriesKey& k : *keys) {
+      before[k.product_code + "@" + k.store_code] =
+          *server::weekly_series(**conn, k.product_code, k.store_code);
+    }
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    lines_before = count(raw, "SELECT count(*) FROM sales_lines");
+    sqlite3_close(raw);
+  }
+  auto r = test::run_shelfcast({"retention", "--db", db, "--keep-days", "60"});
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto report = nlohmann::json::parse(r.out);
+  CHECK(report["lines_purged"].get<int64_t>() > 0);
+  CHECK(report["cutoff"] == "2024-05-27");  // the Monday on or before 2024-07-28 - 60 days
+
+  auto conn = server::Database::open(db, server::Database::Mode::kReadOnly);
+  REQUIRE(conn.is_ok());
+  auto keys = server::list_series_keys(**conn, {}, {});
+  REQUIRE(keys.is_ok());
+  CHECK(keys->size() == before.size());
+  for (const server::SeriesKey& k : *keys) {
+    const std::string id = k.product_code + "@" + k.store_code;
+    CAPTURE(id);
+    const std::vector<WeeklyPoint> after =
+        *server::weekly_series(**conn, k.product_code, k.store_code);
+    REQUIRE(after.size() == before[id].size());
+    for (size_t w = 0; w < after.size(); ++w) {
+      CAPTURE(w);
+      CHECK(after[w].units == doctest::Approx(before[id][w].units));
+      CHECK(after[w].avg_price == doctest::Approx(before[id][w].avg_price));
+      CHECK(after[w].promo_depth == before[id][w].promo_depth);
+      CHECK(after[w].feature == before[id][w].feature);
+      CHECK(after[w].holiday == before[id][w].holiday);
+      CHECK(after[w].complete == before[id][w].complete);
+    }
+  }
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  CHECK(count(raw, "SELECT count(*) FROM sales_lines WHERE day < 19870") == 0);  // 2024-05-27
+  CHECK(count(raw, "SELECT count(*) FROM sales_lines") ==
+        lines_before - report["lines_purged"].get<int64_t>());
+  sqlite3_close(raw);
+
+  auto bad = test::run_shelfcast({"retention", "--db", db, "--keep-days", "3"});
+  CHECK(bad.exit_code == 2);
 }
