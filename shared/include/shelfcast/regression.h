@@ -95,7 +95,11 @@ struct RegressionOptions {
   /// Yearly Fourier harmonics K (FPP3 7.4 uses K up to m/2; 3 captures smooth yearly cycles),
   /// used only when the history spans at least min_seasons_for_season seasons.
   int32_t fourier_terms = 3;
-  double min_seasons_for_season = 1.5;
+  /// Two: with 1.5 seasons a yearly cycle and the trend are barely separable, and on the demo's
+  /// product-store backtests the season cost accuracy (one week ahead: WAPE 0.373 and bias +8.4%
+  /// with it from 1.5 seasons, 0.357 and +4.1% without; 13 weeks: 0.400 / +10.7% vs 0.385 /
+  /// +7.9%). The ETS path waits for three seasons for the same reason (ForecastParams).
+  double min_seasons_for_season = 2.0;
   /// Fewer observed periods than this: no fit, the "Mean-Regression" fallback (level = mean of
   /// the log series net of prior effects, alpha = 0, coefficients at their prior means).
   int32_t min_observations = 8;
