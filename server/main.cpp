@@ -10,8 +10,10 @@
 
 #include "auth/tokens.h"
 #include "cli/args.h"
+#include "cli/audit_cmd.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "governance/audit.h"
 #include "governance/pseudonym.h"
 #include "ingest/ingest.h"
 #include "ingest/to_dataset.h"
@@ -62,6 +64,7 @@ const char* const kUsage =
     "  token create --db PATH --role ROLE --name NAME\n"
     "          create an API token (roles: planner, executive, approver, admin, batch);\n"
     "          it is printed once, only its hash is stored\n"
+    "  audit verify --db PATH   check the audit log's hash chain (1: names the first bad entry)\n"
     "\n"
     "Run `shelfcast <command> --help` for one command.\n";
 
@@ -170,6 +173,13 @@ int ingest_content(const std::string& db_path, const std::string& input, const s
   sc::Result<srv::LoadReport> report = srv::load_dataset(**db, data, source);
   if (!report.is_ok()) return input_error(input + ": " + report.status().message());
 
+  sc::Status audited = srv::record_audit_now(
+      **db, "cli", "ingest", "batch:" + std::to_string(report->batch_id),
+      sc::dump_json(sc::Json{{"source", input},
+                             {"format", std::string(srv::to_string(batch->format))},
+                             {"rows_added", report->lines_added},
+                             {"rows_rejected", batch->skipped.size()}}));
+  if (!audited.is_ok()) return input_error(db_path + ": audit log: " + audited.message());
   std::cout << "ingested " << input << " (" << srv::to_string(batch->format)
             << "): " << report->lines_added << " rows added, " << batch->skipped.size()
             << " rejected";
@@ -376,7 +386,16 @@ int cmd_token(int argc, char** argv) {
   if (!db.is_ok()) return input_error(args.get("db") + ": " + db.status().message());
   sc::Result<std::string> token = srv::generate_token();
   if (!token.is_ok()) return input_error(token.status().message());
-  sc::Status saved = srv::save_token(**db, srv::sha256_hex(*token), *role, args.get("name"));
+  srv::Transaction tx(**db);
+  sc::Status saved = tx.begin_status();
+  if (saved.is_ok()) {
+    saved = srv::save_token(**db, srv::sha256_hex(*token), *role, args.get("name"));
+  }
+  if (saved.is_ok()) {
+    saved = srv::record_audit(**db, "cli", "token.create", "token:" + args.get("name"),
+                              "{\"role\":\"" + std::string(srv::to_string(*role)) + "\"}");
+  }
+  if (saved.is_ok()) saved = tx.commit();
   if (!saved.is_ok()) return input_error(args.get("db") + ": " + saved.message());
   std::cout << "token for '" << args.get("name") << "' (" << srv::to_string(*role)
             << "), shown once:\n"
@@ -404,6 +423,7 @@ int main(int argc, char** argv) {
   if (command == "ingest") return cmd_ingest(argc, argv);
   if (command == "demo") return cmd_demo(argc, argv);
   if (command == "token") return cmd_token(argc, argv);
+  if (command == "audit") return srv::cmd_audit(argc, argv);
   if (command == "forecast") return srv::cmd_forecast(argc, argv);
   if (command == "backtest") return srv::cmd_backtest(argc, argv);
   if (command == "safety-stock") return srv::cmd_safety_stock(argc, argv);

@@ -21,6 +21,7 @@ const std::vector<RouteAccess>& access_matrix() {
       {"GET", R"(/api/v1/jobs/(\d+)/levels)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/accuracy)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/monitor)", false, kEveryRole},
+      {"GET", "/api/v1/models", false, kEveryRole},
       {"POST", R"(/api/v1/jobs/(\d+)/cancel)", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       // clang-format off
       {"POST", "/api/v1/replenishment/plan", false,
@@ -28,6 +29,8 @@ const std::vector<RouteAccess>& access_matrix() {
       {"POST", "/api/v1/analytics/customers", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       {"GET", "/api/v1/analytics/customers", false, kEveryRole},
       {"GET", "/api/v1/analytics/affinity", false, kEveryRole},
+      {"GET", "/api/v1/audit", false, {Role::kAdmin}},
+      {"GET", "/api/v1/audit/verify", false, {Role::kAdmin}},
       // clang-format on
   };
   return kMatrix;

@@ -128,6 +128,22 @@ Result<Json> forecast_segments(Database& db, int64_t id, const ForecastJobSpec& 
               {"min_customers", spec.min_customers}};
 }
 
+// Registers the finished job in the model registry: model version, data version, parameters,
+// backtest metrics and the models chosen.
+Status register_job_model(Database& db, int64_t id, const ForecastJobSpec& spec,
+                          const Json& summary) {
+  SHELFCAST_ASSIGN_OR_RETURN(std::string hash, data_hash(db));
+  RegistryEntry e;
+  e.job_id = id;
+  e.kind = "forecast";
+  e.model_version = core_model_version();
+  e.data_hash = hash;
+  e.params_json = encode_forecast_job(spec);
+  e.metrics_json = dump_json(summary.value("accuracy", Json::object()));
+  e.models_json = dump_json(summary.value("models", Json::object()));
+  return register_model(db, e).status();
+}
+
 Json metrics_json(const AccuracyMetrics& m) {
   const auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
   Json coverage = Json::object();
@@ -355,6 +371,7 @@ Status JobRunner::run_forecast_job(int64_t id) {
                   {"models", models},
                   {"model_version", core_model_version()}};
   if (!last_skip.empty()) summary["last_skip_reason"] = last_skip;
+  SHELFCAST_RETURN_IF_ERROR(register_job_model(*db, id, *spec, summary));
   return finish_job(*db, id, "done", dump_json(summary), "");
 }
 
@@ -528,6 +545,7 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
   if (!accuracy.empty()) summary["accuracy"] = accuracy;
   summary["customer_segments"] =
       segments.is_ok() ? *segments : Json{{"error", segments.status().to_string()}};
+  SHELFCAST_RETURN_IF_ERROR(register_job_model(db, id, spec, summary));
   return finish_job(db, id, "done", dump_json(summary), "");
 }
 

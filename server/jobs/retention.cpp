@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "governance/audit.h"
 #include "store/store.h"
 
 namespace shelfcast::server {
@@ -34,6 +35,9 @@ Result<Json> run_retention(Database& db, int64_t keep_days) {
     weeks_kept += static_cast<int64_t>(closed.size());
   }
   SHELFCAST_ASSIGN_OR_RETURN(int64_t purged, purge_lines_before(db, cutoff));
+  SHELFCAST_RETURN_IF_ERROR(record_audit(
+      db, "cli", "retention.purge", "sales_lines before " + format_date(cutoff),
+      dump_json(Json{{"lines_purged", purged}, {"weekly_aggregates_kept", weeks_kept}})));
   SHELFCAST_RETURN_IF_ERROR(tx.commit());
   return Json{{"cutoff", format_date(cutoff)},
               {"lines_purged", purged},

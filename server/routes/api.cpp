@@ -12,10 +12,12 @@
 
 #include "auth/access.h"
 #include "auth/tokens.h"
+#include "governance/audit.h"
 #include "jobs/analytics.h"
 #include "jobs/job_runner.h"
 #include "jobs/monitor.h"
 #include "jobs/replenish_plan.h"
+#include "routes/governance_routes.h"
 #include "routes/http_status.h"
 #include "routes/rate_limit.h"
 #include "shelfcast/json.h"
@@ -76,6 +78,14 @@ json openapi_document() {
        "A job's backtest accuracy per level, base and reconciled (MASE, RMSSE, sMAPE, WAPE, "
        "bias, interval coverage)."},
       {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
+      {"/api/v1/audit", "The audit log in sequence order. Query: after=SEQ&limit=N (1-1000)."},
+      {"/api/v1/audit/verify",
+       "Walks the audit log's hash chain: intact, or the first edited, deleted or reordered "
+       "entry."},
+      {"/api/v1/models",
+       "The model registry, newest first: for every finished forecast job the core's model "
+       "version, a hash of the data it saw, its parameters, backtest metrics per level and the "
+       "models it chose."},
       {R"(/api/v1/jobs/(\d+)/monitor)",
        "A job's forecasts against the actuals loaded since: WAPE, bias and tracking signal per "
        "model, over all series and for the total, and the series whose tracking signal "
@@ -448,6 +458,10 @@ void ApiServer::register_routes() {
           Result<int64_t> id =
               jobs_->submit_forecast(*spec, caller.name + " (" + to_string(caller.role) + ")");
           if (!id.is_ok()) return send_error(res, id.status());
+          Status audited =
+              record_audit_at(options_.db_path, audit_actor(caller.name, to_string(caller.role)),
+                              "job.submit", "job:" + std::to_string(*id));
+          if (!audited.is_ok()) return send_error(res, audited);
           res.set_header("Location", "/api/v1/jobs/" + std::to_string(*id));
           send_json(res, 202, {{"id", *id}, {"status", "queued"}});
         });
@@ -530,6 +544,28 @@ void ApiServer::register_routes() {
           }
           send_json(res, 200, {{"job", id}, {"status", job->status}, {"accuracy", out}});
         });
+  route("GET", "/api/v1/models",
+        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
+          Result<std::vector<RegistryEntry>> entries = list_models(db, 100);
+          if (!entries.is_ok()) return send_error(res, entries.status());
+          const auto parsed = [](const std::string& text) {
+            Result<Json> j = parse_json(text);
+            return j.is_ok() ? *j : Json();
+          };
+          json out = json::array();
+          for (const RegistryEntry& e : *entries) {
+            out.push_back({{"id", e.id},
+                           {"job", e.job_id},
+                           {"kind", e.kind},
+                           {"model_version", e.model_version},
+                           {"data_hash", e.data_hash},
+                           {"params", parsed(e.params_json)},
+                           {"backtest", parsed(e.metrics_json)},
+                           {"models", parsed(e.models_json)},
+                           {"created_at", e.created_at}});
+          }
+          send_json(res, 200, {{"models", out}});
+        });
   route("GET", R"(/api/v1/jobs/(\d+)/monitor)",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
           Result<JobRow> job = path_job(req, db);
@@ -545,19 +581,29 @@ void ApiServer::register_routes() {
           Result<std::unique_ptr<Database>> rw =
               Database::open(options_.db_path, Database::Mode::kReadWrite);
           if (!rw.is_ok()) return send_error(res, rw.status());
-          Result<Json> run = run_customer_analytics(
-              **rw, req.body, caller.name + " (" + std::string(to_string(caller.role)) + ")");
+          const std::string actor = audit_actor(caller.name, to_string(caller.role));
+          Result<Json> run = run_customer_analytics(**rw, req.body, actor);
           if (!run.is_ok()) return send_error(res, run.status());
+          Status audited = record_audit_now(**rw, actor, "export.customer_segments",
+                                            "analytics_run:" + dump_json((*run)["run"]));
+          if (!audited.is_ok()) return send_error(res, audited);
           send_json(res, 200, *run);
         });
   route("GET", "/api/v1/analytics/customers",
-        [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
+        [this](const httplib::Request&, httplib::Response& res, Database& db,
+               const TokenInfo& caller) {
           Result<Json> run = latest_customer_analytics(db);
           if (!run.is_ok()) return send_error(res, run.status());
+          // Aggregates leaving the server are exports: logged.
+          Status audited = record_audit_at(
+              options_.db_path, audit_actor(caller.name, to_string(caller.role)),
+              "export.customer_segments", "analytics_run:" + dump_json((*run)["run"]));
+          if (!audited.is_ok()) return send_error(res, audited);
           send_json(res, 200, *run);
         });
   route("GET", "/api/v1/analytics/affinity",
-        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+        [this](const httplib::Request& req, httplib::Response& res, Database& db,
+               const TokenInfo& caller) {
           double support = 0.01, confidence = 0.2;
           int32_t max_rules = 100;
           for (auto [name, target, lo, hi] :
@@ -588,23 +634,38 @@ void ApiServer::register_routes() {
               req.has_param("level") ? req.get_param_value("level") : std::string("product");
           Result<Json> out = basket_affinity(db, level, support, confidence, max_rules);
           if (!out.is_ok()) return send_error(res, out.status());
+          Status audited = record_audit_at(
+              options_.db_path, audit_actor(caller.name, to_string(caller.role)), "export.affinity",
+              "level:" + level,
+              dump_json(Json{{"min_support", support}, {"min_confidence", confidence}}));
+          if (!audited.is_ok()) return send_error(res, audited);
           send_json(res, 200, *out);
         });
   route("POST", "/api/v1/replenishment/plan",
-        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+        [this](const httplib::Request& req, httplib::Response& res, Database& db,
+               const TokenInfo& caller) {
           Result<Json> plan = replenishment_plan(db, req.body);
           if (!plan.is_ok()) return send_error(res, plan.status());
+          Status audited = record_audit_at(
+              options_.db_path, audit_actor(caller.name, to_string(caller.role)),
+              "export.replenishment_plan", "product:" + (*plan)["product"].get<std::string>());
+          if (!audited.is_ok()) return send_error(res, audited);
           send_json(res, 200, *plan);
         });
   route("POST", R"(/api/v1/jobs/(\d+)/cancel)",
-        [this](const httplib::Request& req, httplib::Response& res, Database&, const TokenInfo&) {
+        [this](const httplib::Request& req, httplib::Response& res, Database&,
+               const TokenInfo& caller) {
           Result<int64_t> parsed_id = path_id(req);
           if (!parsed_id.is_ok()) return send_error(res, parsed_id.status());
           const int64_t id = *parsed_id;
           Status s = jobs_->cancel(id);
           if (!s.is_ok()) return send_error(res, s);
+          s = record_audit_at(options_.db_path, audit_actor(caller.name, to_string(caller.role)),
+                              "job.cancel", "job:" + std::to_string(id));
+          if (!s.is_ok()) return send_error(res, s);
           send_json(res, 202, {{"id", id}, {"status", "cancelling"}});
         });
+  register_governance_routes(route);
 
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_->render(), "text/plain; version=0.0.4");

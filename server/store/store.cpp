@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "auth/tokens.h"
 #include "shelfcast/json.h"
 
 namespace shelfcast::server {
@@ -461,6 +462,41 @@ Result<std::vector<WeeklyPoint>> weekly_series(Database& db, const std::string& 
   }
   SHELFCAST_RETURN_IF_ERROR(agg.status());
   return weeks;
+}
+
+Result<std::string> data_hash(Database& db) {
+  SHELFCAST_ASSIGN_OR_RETURN(Statement st,
+                             db.prepare("SELECT content_sha256 FROM ingest_batches ORDER BY id"));
+  std::string all;
+  while (st.step()) all += st.text(0) + "\n";
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return sha256_hex(all);
+}
+
+Result<int64_t> register_model(Database& db, const RegistryEntry& e) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("INSERT INTO model_registry(job_id, kind, model_version, data_hash, params_json, "
+                 "metrics_json, models_json, created_at) VALUES (?,?,?,?,?,?,?,?)"));
+  st.bind(1, e.job_id).bind(2, e.kind).bind(3, e.model_version).bind(4, e.data_hash);
+  st.bind(5, e.params_json).bind(6, e.metrics_json).bind(7, e.models_json).bind(8, utc_now());
+  SHELFCAST_RETURN_IF_ERROR(st.run());
+  return db.last_insert_id();
+}
+
+Result<std::vector<RegistryEntry>> list_models(Database& db, int64_t limit) {
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT id, job_id, kind, model_version, data_hash, params_json, metrics_json, "
+                 "models_json, created_at FROM model_registry ORDER BY id DESC LIMIT ?"));
+  st.bind(1, limit);
+  std::vector<RegistryEntry> out;
+  while (st.step()) {
+    out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5),
+                   st.text(6), st.text(7), st.text(8)});
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  return out;
 }
 
 Status save_weekly_aggregates(Database& db, const SeriesKey& key,

@@ -127,6 +127,19 @@ Result<std::vector<SeriesKey>> list_series_keys(Database& db,
 /// the web shop.
 Result<std::map<int64_t, std::string>> store_main_channels(Database& db);
 
+/// SHA-256 (hex) over the content hashes of every ingest batch, in load order: the data version.
+Result<std::string> data_hash(Database& db);
+
+/// One model registry entry.
+struct RegistryEntry {
+  int64_t id = 0, job_id = 0;
+  std::string kind, model_version, data_hash, params_json, metrics_json, models_json, created_at;
+};
+/// Registers a finished job's model; returns the entry id.
+Result<int64_t> register_model(Database& db, const RegistryEntry& entry);
+/// The latest `limit` entries, newest first.
+Result<std::vector<RegistryEntry>> list_models(Database& db, int64_t limit);
+
 /// Keeps the weekly aggregates of one series (retention): weekly_series reads them for weeks
 /// whose lines are gone.
 Status save_weekly_aggregates(Database& db, const SeriesKey& key,

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "auth/access.h"
@@ -379,6 +380,17 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
                    s.auth()))["levels"]
             .empty());
 
+  // The model registry names the model version, the data version and the backtest.
+  const json registry = body(c.Get("/api/v1/models", s.auth(1)))["models"];
+  REQUIRE(registry.size() >= 1);
+  const json& entry = registry.back();  // the oldest: this job
+  CHECK(entry["job"].get<int64_t>() == std::stoll(id));
+  CHECK(entry["model_version"] == core_model_version());
+  CHECK(entry["data_hash"].get<std::string>().size() == 64);
+  CHECK(entry["params"]["backtest_origins"] == 2);
+  CHECK(entry["backtest"].contains("sku,store"));
+  CHECK(entry["models"].size() >= 1);
+
   // reconcile = none: each series on its own, nothing above them.
   auto plain = c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":2,"reconcile":"none"})",
                       "application/json");
@@ -526,6 +538,12 @@ TEST_CASE("customer and basket analytics answer with k-anonymous aggregates only
     for (const json& rule : a["rules"]) CHECK(rule["count"].get<int64_t>() >= 10);
     for (const json& pair : a["affinity"]) CHECK(pair["count"].get<int64_t>() >= 10);
   }
+  // Every export of aggregates is in the audit log, with who asked.
+  const json audit = body(c.Get("/api/v1/audit?limit=1000", s.auth(3)));
+  std::set<std::string> actions;
+  for (const json& e : audit["entries"]) actions.insert(e["action"].get<std::string>());
+  CHECK(actions.count("export.customer_segments") == 1);
+  CHECK(actions.count("export.affinity") == 1);
   auto bad = c.Get("/api/v1/analytics/affinity?level=shelf", s.auth());
   REQUIRE(bad);
   CHECK(bad->status == 400);
