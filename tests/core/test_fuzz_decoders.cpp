@@ -67,7 +67,7 @@ void mutate(Json* doc, detail::Rng* rng, int depth = 0) {
     }
   }
   if (doc->is_array() && !doc->empty() && depth < 4) {
-    const size_t i = rng->below(doc->size());
+    const auto i = static_cast<size_t>(rng->below(doc->size()));
     switch (rng->below(4)) {
       case 0:
         doc->erase(i);
@@ -89,7 +89,7 @@ void mutate(Json* doc, detail::Rng* rng, int depth = 0) {
 // A text mutation: flip, drop or cut.
 std::string mutate_text(std::string text, detail::Rng* rng) {
   if (text.empty()) return text;
-  const size_t at = rng->below(text.size());
+  const auto at = static_cast<size_t>(rng->below(text.size()));
   switch (rng->below(3)) {
     case 0:
       text[at] = static_cast<char>(rng->below(256));

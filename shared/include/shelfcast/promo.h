@@ -1,0 +1,134 @@
+#pragma once
+// Promotion response (issue 4), step 1: a per-category panel model fitted natively.
+//
+// THE MODEL (product i, store s, week t; c = PromoFitOptions::log_offset)
+//   log(units_ist + c) = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
+//                        + x_i display_ist + g_i other_depth_ist + p_i pre_ist + d_i post_ist
+//                        + u_ist
+//   a_is        product x store level (fixed effect, removed by demeaning within (i, s))
+//   price_ratio net price paid / the item's regular price (so e_i covers the discount too, and
+//               l_i is the extra log-lift per unit depth beyond the price cut: the generator's
+//               split, see generate.h and regression.h)
+//   other_depth sum of the promotion depths of the other products of the category in (s, t):
+//               g_i < 0 is cannibalization (log units lost per unit of a sibling's depth)
+//   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
+//               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
+// Each product's coefficients are a ridge (posterior-mode) fit toward documented priors, with the
+// elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
+// Standard errors are posterior sds sigma sqrt(diag((X'X + L)^-1)).
+//
+// Not yet in this step (see the report of issue 4): a bend of the depth response (hinge),
+// store-level heterogeneity shrunk toward the category, week/season effects, simulation.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shelfcast/result.h"
+
+namespace shelfcast {
+
+/// One product x store x week row of a category panel.
+struct PromoObservation {
+  int32_t store = 0;         ///< store id
+  int32_t product = 0;       ///< product id
+  int32_t week = 0;          ///< week index (consecutive weeks differ by 1)
+  double units = 0.0;        ///< units sold, >= 0
+  double price_ratio = 1.0;  ///< net price paid / regular price, in (0, 10]
+  double promo_depth = 0.0;  ///< fraction off, 0..0.95
+  double feature = 0.0;      ///< 1 if featured in the leaflet (0..1)
+  double display = 0.0;      ///< 1 if on secondary display (0..1)
+};
+
+/// Tunables of the fit, each with its default and its source.
+struct PromoFitOptions {
+  /// z = log(units + c); c = 1 keeps zero sales finite (as RegressionOptions::log_offset).
+  double log_offset = 1.0;
+  /// Ridge centre and sd of the elasticity: Tellis (1988) meta-analysis mean -1.76, sd 1.0
+  /// (as RegressionOptions).
+  double elasticity_prior_mean = -1.76;
+  double elasticity_prior_sd = 1.0;
+  /// Extra log-lift per unit depth beyond the price cut: centre 1.0, sd 1.0 (as RegressionOptions).
+  double promo_lift_prior_mean = 1.0;
+  double promo_lift_prior_sd = 1.0;
+  /// Feature/display log multipliers: centre 0, sd 0.5 (van Heerde, Leeflang & Wittink 2000).
+  double feature_prior_sd = 0.5;
+  double display_prior_sd = 0.5;
+  /// Cross-promotion, pull-forward and dip effects: centre 0, sd 0.5 (weakly informative; the
+  /// generator's dips are 0..30%, log(0.7) = -0.36).
+  double cross_prior_sd = 0.5;
+  double lag_prior_sd = 0.5;
+  /// Starting residual sd for the ridge weights sigma^2 / prior_sd^2; replaced by the residual sd
+  /// of the first pass (empirical Bayes, as regression.cpp).
+  double initial_residual_sd = 0.3;
+  bool constrain_elasticity = true;  ///< law of demand: e_i <= 0
+  /// A product with fewer rows than this, or whose log price ratio varies less than
+  /// min_price_log_sd, is flagged low-confidence (its elasticity rests on the prior).
+  int32_t min_observations = 20;
+  double min_price_log_sd = 0.01;
+};
+
+/// One estimated effect with its standard error.
+struct PromoEffect {
+  double estimate = 0.0;
+  double se = 0.0;
+};
+
+/// Coefficients of one product.
+struct PromoProductModel {
+  int32_t product = 0;
+  PromoEffect elasticity;      ///< e_i, <= 0 when constrained
+  PromoEffect lift_per_depth;  ///< l_i, extra log-lift per unit depth
+  PromoEffect feature;         ///< f_i, log multiplier
+  PromoEffect display;         ///< x_i, log multiplier
+  PromoEffect cross_depth;     ///< g_i, log effect per unit of siblings' summed depth (< 0 cannib.)
+  PromoEffect pre_week;        ///< p_i, log effect in the week before a promotion (pull-forward)
+  PromoEffect post_week;       ///< d_i, log effect in the week after a promotion (dip)
+  int32_t n_observations = 0;
+  double sigma = 0.0;                ///< residual sd on the log scale
+  bool elasticity_at_bound = false;  ///< the constraint e_i <= 0 was active
+  bool low_confidence = false;       ///< too few rows or too little price variation
+};
+
+/// Fitted level a_is of one product in one store (log scale).
+struct PromoLevel {
+  int32_t product = 0;
+  int32_t store = 0;
+  double log_level = 0.0;  ///< mean of z - x'b over the pair's rows
+};
+
+/// The versioned model artifact of one category.
+struct PromoModel {
+  std::string model_version;  ///< core_model_version() + "/promo-panel-1"
+  std::string category;
+  std::vector<PromoProductModel> products;  ///< sorted by product id
+  std::vector<PromoLevel> levels;           ///< sorted by product, then store
+  int32_t n_observations = 0;
+  int32_t n_stores = 0;
+  int32_t n_weeks = 0;
+  double log_offset = 1.0;
+  std::vector<std::string> notes;  ///< flags (low-confidence products, ...)
+};
+
+/// Fits the panel. kInvalidArgument names the row for negative/non-finite units, price_ratio
+/// outside (0, 10], depth outside [0, 0.95], feature/display outside [0, 1], or a duplicate
+/// (store, product, week); an empty panel is kFailedPrecondition.
+Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
+                                   const std::string& category,
+                                   const PromoFitOptions& options = {});
+
+/// Expected units of each row (units ignored) under a fitted model: exp(a_is + x'b + sigma^2/2)
+/// - c, clamped at 0. Pre/post-week flags and siblings' depth come from the rows themselves, as
+/// in the fit. An unknown product or product x store pair is kNotFound; row checks as the fit.
+Result<std::vector<double>> predict_promo(const PromoModel& model,
+                                          const std::vector<PromoObservation>& rows);
+
+/// The artifact as JSON text (schema "shelfcast.promo_model", version 1; defined in
+/// src/json/promo_json.cpp so that the core's other files stay free of nlohmann).
+std::string promo_model_to_json(const PromoModel& model);
+
+/// Reads promo_model_to_json's text back; malformed JSON, a wrong schema or version, or a
+/// missing/non-numeric field is kInvalidArgument naming the field. Round-trips exactly.
+Result<PromoModel> promo_model_from_json(const std::string& text);
+
+}  // namespace shelfcast

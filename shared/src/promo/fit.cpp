@@ -1,0 +1,277 @@
+// Panel fit of the promotion-response model (see promo.h for the model).
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "detail/rng.h"
+#include "shelfcast/forecast.h"
+#include "shelfcast/promo.h"
+
+namespace shelfcast {
+namespace {
+
+constexpr int kCols = 7;  // log price, depth, feature, display, cross depth, pre, post
+enum Col { kPrice = 0, kDepth, kFeature, kDisplay, kCross, kPre, kPost };
+
+Status validate_row(const PromoObservation& r, size_t i) {
+  const std::string where = "panel[" + std::to_string(i) + "]";
+  if (!std::isfinite(r.units) || r.units < 0.0)
+    return invalid_argument(where + ".units must be finite and >= 0", where + ".units");
+  if (!std::isfinite(r.price_ratio) || r.price_ratio <= 0.0 || r.price_ratio > 10.0)
+    return invalid_argument(where + ".price_ratio must be in (0, 10]", where + ".price_ratio");
+  if (!std::isfinite(r.promo_depth) || r.promo_depth < 0.0 || r.promo_depth > 0.95)
+    return invalid_argument(where + ".promo_depth must be in [0, 0.95]", where + ".promo_depth");
+  if (!std::isfinite(r.feature) || r.feature < 0.0 || r.feature > 1.0)
+    return invalid_argument(where + ".feature must be in [0, 1]", where + ".feature");
+  if (!std::isfinite(r.display) || r.display < 0.0 || r.display > 1.0)
+    return invalid_argument(where + ".display must be in [0, 1]", where + ".display");
+  return Status::ok();
+}
+
+// Ridge (posterior-mode) solve of the demeaned design with some columns fixed at a value.
+struct RidgeFit {
+  Eigen::VectorXd beta;
+  Eigen::VectorXd se;
+  double sigma = 0.0;
+};
+
+RidgeFit ridge_solve(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                     const Eigen::VectorXd& prior_mean, const Eigen::VectorXd& prior_sd,
+                     const std::vector<bool>& fixed, const Eigen::VectorXd& fixed_value,
+                     double sigma0, double dof_groups) {
+  const Eigen::Index k = x.cols();
+  const double n = static_cast<double>(x.rows());
+  double sigma = sigma0;
+  RidgeFit out;
+  out.beta = fixed_value;
+  out.se = Eigen::VectorXd::Zero(k);
+  for (int pass = 0; pass < 2; ++pass) {
+    Eigen::MatrixXd a = x.transpose() * x;
+    Eigen::VectorXd b = x.transpose() * y;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const double w = sigma * sigma / (prior_sd(j) * prior_sd(j));
+      a(j, j) += w;
+      b(j) += w * prior_mean(j);
+    }
+    // Fixed columns: replace their equations by beta_j = value.
+    for (Eigen::Index j = 0; j < k; ++j) {
+      if (!fixed[static_cast<size_t>(j)]) continue;
+      for (Eigen::Index m = 0; m < k; ++m) {
+        if (m == j) continue;
+        b(m) -= a(m, j) * fixed_value(j);
+        a(m, j) = 0.0;
+        a(j, m) = 0.0;
+      }
+      a(j, j) = 1.0;
+      b(j) = fixed_value(j);
+    }
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(a);
+    const Eigen::VectorXd beta = ldlt.solve(b);
+    const Eigen::VectorXd resid = y - x * beta;
+    const double dof = std::max(1.0, n - dof_groups - static_cast<double>(k));
+    sigma = std::max(1e-6, std::sqrt(resid.squaredNorm() / dof));
+    out.beta = beta;
+    out.sigma = sigma;
+    const Eigen::MatrixXd inv = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+    for (Eigen::Index j = 0; j < k; ++j)
+      out.se(j) = fixed[static_cast<size_t>(j)] ? 0.0 : sigma * std::sqrt(std::max(0.0, inv(j, j)));
+  }
+  return out;
+}
+
+// The panel indexed by (product, store, week), with each (store, week)'s summed depth.
+struct PanelIndex {
+  std::map<std::tuple<int32_t, int32_t, int32_t>, size_t> rows;
+  std::map<std::pair<int32_t, int32_t>, double> depth_sum;
+  std::map<int32_t, int32_t> stores;
+  std::map<int32_t, int32_t> weeks;
+};
+
+Status index_panel(const std::vector<PromoObservation>& panel, PanelIndex* ix) {
+  for (size_t i = 0; i < panel.size(); ++i) {
+    const PromoObservation& r = panel[i];
+    SHELFCAST_RETURN_IF_ERROR(validate_row(r, i));
+    if (!ix->rows.emplace(std::make_tuple(r.product, r.store, r.week), i).second)
+      return invalid_argument("panel[" + std::to_string(i) + "]: duplicate (store, product, week)",
+                              "panel[" + std::to_string(i) + "]");
+    ix->depth_sum[{r.store, r.week}] += r.promo_depth;
+    ix->stores[r.store] = 1;
+    ix->weeks[r.week] = 1;
+  }
+  return Status::ok();
+}
+
+// The regressors of one row, in Col order.
+void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i,
+                double* x) {
+  const PromoObservation& r = panel[i];
+  auto promoted = [&](int32_t week) {
+    const auto it = ix.rows.find(std::make_tuple(r.product, r.store, week));
+    return it != ix.rows.end() && panel[it->second].promo_depth > 0.0;
+  };
+  const bool on = r.promo_depth > 0.0;
+  x[kPrice] = detail::log_portable(r.price_ratio);
+  x[kDepth] = r.promo_depth;
+  x[kFeature] = r.feature;
+  x[kDisplay] = r.display;
+  x[kCross] = ix.depth_sum.at({r.store, r.week}) - r.promo_depth;
+  x[kPre] = (!on && promoted(r.week + 1)) ? 1.0 : 0.0;
+  x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
+}
+
+std::vector<double> coefficients(const PromoProductModel& p) {
+  return {p.elasticity.estimate, p.lift_per_depth.estimate, p.feature.estimate,
+          p.display.estimate,    p.cross_depth.estimate,    p.pre_week.estimate,
+          p.post_week.estimate};
+}
+
+}  // namespace
+
+Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
+                                   const std::string& category, const PromoFitOptions& o) {
+  if (panel.empty()) return failed_precondition("promo fit: the panel has no rows");
+  PanelIndex ix;
+  SHELFCAST_RETURN_IF_ERROR(index_panel(panel, &ix));
+  const auto& index = ix.rows;
+  const auto& stores = ix.stores;
+  const auto& weeks = ix.weeks;
+
+  PromoModel model;
+  model.model_version = core_model_version() + "/promo-panel-1";
+  model.category = category;
+  model.n_observations = static_cast<int32_t>(panel.size());
+  model.n_stores = static_cast<int32_t>(stores.size());
+  model.n_weeks = static_cast<int32_t>(weeks.size());
+  model.log_offset = o.log_offset;
+
+  // Rows of each product, grouped by store (index is sorted by product, store, week).
+  std::map<int32_t, std::vector<size_t>> by_product;
+  for (const auto& kv : index) by_product[std::get<0>(kv.first)].push_back(kv.second);
+
+  Eigen::VectorXd prior_mean = Eigen::VectorXd::Zero(kCols);
+  Eigen::VectorXd prior_sd(kCols);
+  prior_mean(kPrice) = o.elasticity_prior_mean;
+  prior_mean(kDepth) = o.promo_lift_prior_mean;
+  prior_sd << o.elasticity_prior_sd, o.promo_lift_prior_sd, o.feature_prior_sd, o.display_prior_sd,
+      o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd;
+
+  for (const auto& pr : by_product) {
+    const int32_t product = pr.first;
+    const std::vector<size_t>& rows = pr.second;
+    const Eigen::Index n = static_cast<Eigen::Index>(rows.size());
+    Eigen::MatrixXd x(n, kCols);
+    Eigen::VectorXd y(n);
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const size_t i = rows[static_cast<size_t>(k)];
+      y(k) = detail::log_portable(panel[i].units + o.log_offset);
+      double row[kCols];
+      design_row(panel, ix, i, row);
+      for (int c = 0; c < kCols; ++c) x(k, c) = row[c];
+    }
+    const Eigen::MatrixXd x_raw = x;
+    const Eigen::VectorXd y_raw = y;
+    // Demean within store (the product x store fixed effect).
+    int32_t groups = 0;
+    for (Eigen::Index start = 0; start < n;) {
+      Eigen::Index end = start;
+      const int32_t store = panel[rows[static_cast<size_t>(start)]].store;
+      while (end < n && panel[rows[static_cast<size_t>(end)]].store == store) ++end;
+      const double len = static_cast<double>(end - start);
+      const double ym = y.segment(start, end - start).sum() / len;
+      y.segment(start, end - start).array() -= ym;
+      for (int c = 0; c < kCols; ++c) {
+        const double xm = x.col(c).segment(start, end - start).sum() / len;
+        x.col(c).segment(start, end - start).array() -= xm;
+      }
+      ++groups;
+      start = end;
+    }
+    std::vector<bool> fixed(kCols, false);
+    Eigen::VectorXd fixed_value = Eigen::VectorXd::Zero(kCols);
+    // A column without variation carries no information: hold it at its prior mean.
+    for (int c = 0; c < kCols; ++c) {
+      if (x.col(c).squaredNorm() < 1e-12) {
+        fixed[static_cast<size_t>(c)] = true;
+        fixed_value(c) = prior_mean(c);
+      }
+    }
+    RidgeFit fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value,
+                               o.initial_residual_sd, static_cast<double>(groups));
+    PromoProductModel pm;
+    pm.product = product;
+    pm.n_observations = static_cast<int32_t>(n);
+    if (o.constrain_elasticity && fit.beta(kPrice) > 0.0) {
+      fixed[kPrice] = true;
+      fixed_value(kPrice) = 0.0;
+      fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value, o.initial_residual_sd,
+                        static_cast<double>(groups));
+      pm.elasticity_at_bound = true;
+    }
+    auto eff = [&](int c) { return PromoEffect{fit.beta(c), fit.se(c)}; };
+    pm.elasticity = eff(kPrice);
+    pm.lift_per_depth = eff(kDepth);
+    pm.feature = eff(kFeature);
+    pm.display = eff(kDisplay);
+    pm.cross_depth = eff(kCross);
+    pm.pre_week = eff(kPre);
+    pm.post_week = eff(kPost);
+    pm.sigma = fit.sigma;
+    const double price_sd = std::sqrt(x.col(kPrice).squaredNorm() / static_cast<double>(n));
+    if (n < o.min_observations || price_sd < o.min_price_log_sd) {
+      pm.low_confidence = true;
+      model.notes.push_back("product " + std::to_string(product) +
+                            ": low confidence (too few rows or too little price variation); "
+                            "elasticity rests on the prior");
+    }
+    // Levels a_is = mean over the pair's rows of z - x'b.
+    const Eigen::VectorXd net = y_raw - x_raw * fit.beta;
+    for (Eigen::Index start = 0; start < n;) {
+      Eigen::Index end = start;
+      const int32_t store = panel[rows[static_cast<size_t>(start)]].store;
+      while (end < n && panel[rows[static_cast<size_t>(end)]].store == store) ++end;
+      model.levels.push_back(
+          PromoLevel{product, store,
+                     net.segment(start, end - start).sum() / static_cast<double>(end - start)});
+      start = end;
+    }
+    model.products.push_back(pm);
+  }
+  return model;
+}
+
+Result<std::vector<double>> predict_promo(const PromoModel& model,
+                                          const std::vector<PromoObservation>& rows) {
+  PanelIndex ix;
+  SHELFCAST_RETURN_IF_ERROR(index_panel(rows, &ix));
+  std::map<int32_t, const PromoProductModel*> products;
+  for (const PromoProductModel& p : model.products) products[p.product] = &p;
+  std::map<std::pair<int32_t, int32_t>, double> levels;
+  for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = l.log_level;
+  std::vector<double> out(rows.size(), 0.0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto p = products.find(rows[i].product);
+    if (p == products.end())
+      return not_found("rows[" + std::to_string(i) + "]: product " +
+                       std::to_string(rows[i].product) + " is not in the model");
+    const auto l = levels.find({rows[i].product, rows[i].store});
+    if (l == levels.end())
+      return not_found("rows[" + std::to_string(i) + "]: product " +
+                       std::to_string(rows[i].product) + " has no level in store " +
+                       std::to_string(rows[i].store));
+    double x[kCols];
+    design_row(rows, ix, i, x);
+    const std::vector<double> b = coefficients(*p->second);
+    double z = l->second + 0.5 * p->second->sigma * p->second->sigma;
+    for (int c = 0; c < kCols; ++c) z += b[static_cast<size_t>(c)] * x[c];
+    out[i] = std::max(0.0, detail::exp_portable(std::min(z, 700.0)) - model.log_offset);
+  }
+  return out;
+}
+
+}  // namespace shelfcast
