@@ -4,18 +4,10 @@
 #include <unordered_map>
 
 #include "auth/tokens.h"
+#include "store/store.h"
 
 namespace shelfcast::server {
 namespace {
-
-std::string audit_utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // "<byte length>:<bytes>;" so that no choice of field contents can collide with another.
 void put_field(std::string* out, const std::string& value) {
@@ -72,7 +64,7 @@ Result<AuditEntry> append_audit(Database& db, const std::string& actor, const st
     }
     SHELFCAST_RETURN_IF_ERROR(last.status());
   }
-  e.at = audit_utc_now();
+  e.at = utc_now();
   e.actor = actor;
   e.action = action;
   e.target = target;

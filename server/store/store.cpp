@@ -10,7 +10,6 @@
 #include "shelfcast/json.h"
 
 namespace shelfcast::server {
-namespace {
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -20,6 +19,8 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 // Looks up the id of a row by its unique text key; 0 when absent.
 Result<int64_t> id_by_key(Database& db, const char* sql, const std::string& key) {

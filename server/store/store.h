@@ -17,6 +17,9 @@
 
 namespace shelfcast::server {
 
+/// The current UTC time as ISO 8601 ("2026-11-26T21:43:00Z"), for created_at columns.
+std::string utc_now();
+
 /// Where a load came from, for the ingest_batches table.
 struct LoadSource {
   std::string source;          ///< file name, or "demo"
