@@ -17,21 +17,11 @@
 
 #include "shelfcast/basket.h"
 #include "shelfcast/customer.h"
+#include "timing.h"
 
 namespace {
 
-template <typename F>
-double median_ms(int repeats, F&& work) {
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    work();
-    const auto t1 = std::chrono::steady_clock::now();
-    times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
+using shelfcast::bench::median_ms;
 
 bool read_lines(const std::string& path, std::vector<std::string>* lines) {
   std::ifstream in(path, std::ios::binary);

@@ -10,21 +10,11 @@
 
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
+#include "timing.h"
 
 namespace {
 
-template <typename F>
-double median_ms(int repeats, F&& work) {
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    work();
-    const auto t1 = std::chrono::steady_clock::now();
-    times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
+using shelfcast::bench::median_ms;
 
 bool wanted(int argc, char** argv, const char* name) {
   if (argc < 2) return true;
