@@ -17,8 +17,8 @@
 // elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
 // Standard errors are posterior sds sigma sqrt(diag((X'X + L)^-1)).
 //
-// Not yet in this step (see the report of issue 4): a bend of the depth response (hinge),
-// store-level heterogeneity shrunk toward the category, week/season effects, simulation.
+// Not in this model (see the report of issue 4): a bend of the depth response (hinge), store-level
+// heterogeneity shrunk toward the category, week/season effects. Simulation: promo_sim.h.
 
 #include <cstdint>
 #include <string>
@@ -97,6 +97,20 @@ struct PromoLevel {
   double log_level = 0.0;  ///< mean of z - x'b over the pair's rows
 };
 
+/// A product's typical shelf price and unit cost, and its reference (regular) price per store, as
+/// the fitting data showed them (filled by callers that read prices, such as `shelfcast promo
+/// fit`; optional in the artifact). Simulations and predictions fall back on them.
+struct PromoProductPrice {
+  int32_t product = 0;
+  double regular_price = 0.0;  ///< median over stores of the reference prices
+  double unit_cost = -1.0;     ///< median cost, -1 when the data had none
+};
+struct PromoReferencePrice {
+  int32_t product = 0;
+  int32_t store = 0;
+  double price = 0.0;  ///< the price a price_ratio of 1 means in this store
+};
+
 /// The versioned model artifact of one category.
 struct PromoModel {
   std::string model_version;  ///< core_model_version() + "/promo-panel-1"
@@ -107,7 +121,9 @@ struct PromoModel {
   int32_t n_stores = 0;
   int32_t n_weeks = 0;
   double log_offset = 1.0;
-  std::vector<std::string> notes;  ///< flags (low-confidence products, ...)
+  std::vector<std::string> notes;                     ///< flags (low-confidence products, ...)
+  std::vector<PromoProductPrice> prices;              ///< optional, by product
+  std::vector<PromoReferencePrice> reference_prices;  ///< optional, by product then store
 };
 
 /// Fits the panel. kInvalidArgument names the row for negative/non-finite units, price_ratio
@@ -122,6 +138,19 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
 /// in the fit. An unknown product or product x store pair is kNotFound; row checks as the fit.
 Result<std::vector<double>> predict_promo(const PromoModel& model,
                                           const std::vector<PromoObservation>& rows);
+
+/// Expected units of a row with a central prediction interval: units + c is lognormal with the
+/// row's log mean and the product's residual sd, so lower/upper are its quantiles minus c
+/// (clamped at 0) and mean is as predict_promo.
+struct PromoPrediction {
+  double mean = 0.0;
+  double lower = 0.0;
+  double upper = 0.0;
+};
+
+/// predict_promo with an interval at `level` percent (in (0, 100)); errors as predict_promo.
+Result<std::vector<PromoPrediction>> predict_promo_interval(
+    const PromoModel& model, const std::vector<PromoObservation>& rows, double level);
 
 /// The artifact as JSON text (schema "shelfcast.promo_model", version 1; defined in
 /// src/json/promo_json.cpp so that the core's other files stay free of nlohmann).

@@ -41,7 +41,10 @@ inline double exp_portable(double x) {
   constexpr double kP1 = 1.66666666666666019037e-01, kP2 = -2.77777777770155933842e-03,
                    kP3 = 6.61375632143793436117e-05, kP4 = -1.65339022054652515390e-06,
                    kP5 = 4.13813679705723846039e-08;
-  const int k = static_cast<int>(std::floor(kInvLn2 * x + 0.5));
+  // floor(v) for |v| < 1100 without a libm call (std::floor is not inlined without SSE4.1).
+  const double v = kInvLn2 * x + 0.5;
+  int k = static_cast<int>(v);
+  if (static_cast<double>(k) > v) --k;
   const double hi = x - k * kLn2Hi;
   const double lo = k * kLn2Lo;
   const double r = hi - lo;

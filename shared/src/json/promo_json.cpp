@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "shelfcast/promo.h"
+#include "shelfcast/promo_sim.h"
 
 namespace shelfcast {
 namespace {
@@ -85,6 +86,19 @@ std::string promo_model_to_json(const PromoModel& m) {
          {"products", products},
          {"levels", levels},
          {"notes", m.notes}};
+  if (!m.prices.empty()) {
+    json prices = json::array();
+    for (const PromoProductPrice& p : m.prices)
+      prices.push_back(json{
+          {"product", p.product}, {"regular_price", p.regular_price}, {"unit_cost", p.unit_cost}});
+    j["prices"] = prices;
+  }
+  if (!m.reference_prices.empty()) {
+    json refs = json::array();
+    for (const PromoReferencePrice& r : m.reference_prices)
+      refs.push_back(json{{"product", r.product}, {"store", r.store}, {"price", r.price}});
+    j["reference_prices"] = refs;
+  }
   return j.dump();
 }
 
@@ -149,7 +163,312 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
     if (!n.is_string()) return invalid_argument("model.notes must hold strings", "model.notes");
     m.notes.push_back(n.get<std::string>());
   }
+  // Optional price tables (absent in artifacts fitted without prices).
+  for (const char* key : {"prices", "reference_prices"})
+    if (j.contains(key) && !j.at(key).is_array())
+      return invalid_argument(std::string("model.") + key + " must be an array",
+                              std::string("model.") + key);
+  if (j.contains("prices")) {
+    const json& prices = j.at("prices");
+    for (size_t i = 0; i < prices.size(); ++i) {
+      const std::string where = "model.prices[" + std::to_string(i) + "]";
+      PromoProductPrice p;
+      SHELFCAST_RETURN_IF_ERROR(read_int(prices[i], "product", where, &p.product));
+      SHELFCAST_RETURN_IF_ERROR(read_number(prices[i], "regular_price", where, &p.regular_price));
+      SHELFCAST_RETURN_IF_ERROR(read_number(prices[i], "unit_cost", where, &p.unit_cost));
+      m.prices.push_back(p);
+    }
+  }
+  if (j.contains("reference_prices")) {
+    const json& refs = j.at("reference_prices");
+    for (size_t i = 0; i < refs.size(); ++i) {
+      const std::string where = "model.reference_prices[" + std::to_string(i) + "]";
+      PromoReferencePrice r;
+      SHELFCAST_RETURN_IF_ERROR(read_int(refs[i], "product", where, &r.product));
+      SHELFCAST_RETURN_IF_ERROR(read_int(refs[i], "store", where, &r.store));
+      SHELFCAST_RETURN_IF_ERROR(read_number(refs[i], "price", where, &r.price));
+      m.reference_prices.push_back(r);
+    }
+  }
   return m;
+}
+
+// ---- promotion plans and simulations (promo_sim.h) ---------------------------------------------
+namespace {
+
+// Optional members: absent keeps the default, present must have the right type.
+Status opt_number(const json& j, const char* key, const std::string& where, double* out) {
+  if (!j.contains(key)) return Status::ok();
+  return read_number(j, key, where, out);
+}
+Status opt_int(const json& j, const char* key, const std::string& where, int32_t* out) {
+  if (!j.contains(key)) return Status::ok();
+  return read_int(j, key, where, out);
+}
+Status opt_string(const json& j, const char* key, const std::string& where, std::string* out) {
+  if (!j.contains(key)) return Status::ok();
+  return read_string(j, key, where, out);
+}
+// 0/1 flags may be given as booleans too.
+Status opt_flag(const json& j, const char* key, const std::string& where, double* out) {
+  if (j.contains(key) && j.at(key).is_boolean()) {
+    *out = j.at(key).get<bool>() ? 1.0 : 0.0;
+    return Status::ok();
+  }
+  return opt_number(j, key, where, out);
+}
+Status int_array(const json& j, const char* key, const std::string& where,
+                 std::vector<int32_t>* out) {
+  if (!j.contains(key)) return Status::ok();
+  const std::string w = where + "." + key;
+  if (!j.at(key).is_array()) return invalid_argument(w + " must be an array of integers", w);
+  for (size_t i = 0; i < j.at(key).size(); ++i) {
+    const json& v = j.at(key)[i];
+    if (!v.is_number_integer())
+      return invalid_argument(w + "[" + std::to_string(i) + "] must be an integer",
+                              w + "[" + std::to_string(i) + "]");
+    out->push_back(v.get<int32_t>());
+  }
+  return Status::ok();
+}
+Status object_array(const json& j, const char* key, const std::string& where, bool required,
+                    const json** out) {
+  static const json kEmpty = json::array();
+  *out = &kEmpty;
+  if (!j.contains(key)) {
+    if (required) return invalid_argument(where + "." + key + " is missing", where + "." + key);
+    return Status::ok();
+  }
+  if (!j.at(key).is_array())
+    return invalid_argument(where + "." + key + " must be an array", where + "." + key);
+  *out = &j.at(key);
+  return Status::ok();
+}
+
+json figures_to_json(const PromoFigures& f) {
+  return json{{"baseline", f.baseline},
+              {"units", f.units},
+              {"lift", f.lift},
+              {"cannibalized", f.cannibalized},
+              {"halo", f.halo},
+              {"pull_forward", f.pull_forward},
+              {"dip", f.dip},
+              {"incremental", f.incremental},
+              {"revenue", f.revenue},
+              {"baseline_revenue", f.baseline_revenue},
+              {"margin", f.margin},
+              {"baseline_margin", f.baseline_margin},
+              {"incremental_margin", f.incremental_margin}};
+}
+
+// -1 marks "no stock given"; JSON says null.
+json maybe(double v) { return v < 0.0 ? json(nullptr) : json(v); }
+
+}  // namespace
+
+PromoPlan merge_promo_context(const PromoPlan& context, PromoPlan scenario) {
+  if (scenario.products.empty()) scenario.products = context.products;
+  if (scenario.stock.empty()) scenario.stock = context.stock;
+  if (scenario.clusters.empty()) scenario.clusters = context.clusters;
+  if (scenario.affinity.empty()) scenario.affinity = context.affinity;
+  return scenario;
+}
+
+Result<PromoPlan> promo_plan_from_json(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return invalid_argument("plan: not a JSON object", "plan");
+  const std::string root = "plan";
+  PromoPlan plan;
+  const json* arr = nullptr;
+  SHELFCAST_RETURN_IF_ERROR(object_array(j, "promotions", root, false, &arr));
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const json& e = (*arr)[i];
+    const std::string w = root + ".promotions[" + std::to_string(i) + "]";
+    if (!e.is_object()) return invalid_argument(w + " must be an object", w);
+    PlannedPromotion p;
+    p.id = "promotion " + std::to_string(i + 1);
+    SHELFCAST_RETURN_IF_ERROR(opt_string(e, "id", w, &p.id));
+    if (!e.contains("products"))
+      return invalid_argument(w + ".products is missing", w + ".products");
+    SHELFCAST_RETURN_IF_ERROR(int_array(e, "products", w, &p.products));
+    SHELFCAST_RETURN_IF_ERROR(int_array(e, "stores", w, &p.stores));
+    SHELFCAST_RETURN_IF_ERROR(opt_string(e, "cluster", w, &p.cluster));
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "start_week", w, &p.start_week));
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "end_week", w, &p.end_week));
+    std::string mechanic = "percent_off";
+    SHELFCAST_RETURN_IF_ERROR(opt_string(e, "mechanic", w, &mechanic));
+    Result<PromoMechanic> m = parse_promo_mechanic(mechanic);
+    if (!m.is_ok())
+      return invalid_argument(w + ".mechanic: " + m.status().message(), w + ".mechanic");
+    p.mechanic = *m;
+    if (p.mechanic == PromoMechanic::kPercentOff)
+      SHELFCAST_RETURN_IF_ERROR(read_number(e, "depth", w, &p.depth));
+    if (p.mechanic == PromoMechanic::kPricePoint)
+      SHELFCAST_RETURN_IF_ERROR(read_number(e, "price_point", w, &p.price_point));
+    if (p.mechanic == PromoMechanic::kMultiBuy) {
+      SHELFCAST_RETURN_IF_ERROR(read_int(e, "buy", w, &p.buy));
+      SHELFCAST_RETURN_IF_ERROR(read_int(e, "pay", w, &p.pay));
+    }
+    SHELFCAST_RETURN_IF_ERROR(opt_flag(e, "feature", w, &p.feature));
+    SHELFCAST_RETURN_IF_ERROR(opt_flag(e, "display", w, &p.display));
+    SHELFCAST_RETURN_IF_ERROR(opt_string(e, "segment", w, &p.segment));
+    SHELFCAST_RETURN_IF_ERROR(opt_number(e, "segment_share", w, &p.segment_share));
+    plan.promotions.push_back(p);
+  }
+  SHELFCAST_RETURN_IF_ERROR(object_array(j, "products", root, false, &arr));
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const json& e = (*arr)[i];
+    const std::string w = root + ".products[" + std::to_string(i) + "]";
+    PlanProduct p;
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "product", w, &p.product));
+    SHELFCAST_RETURN_IF_ERROR(opt_string(e, "name", w, &p.name));
+    SHELFCAST_RETURN_IF_ERROR(read_number(e, "regular_price", w, &p.regular_price));
+    SHELFCAST_RETURN_IF_ERROR(read_number(e, "unit_cost", w, &p.unit_cost));
+    plan.products.push_back(p);
+  }
+  SHELFCAST_RETURN_IF_ERROR(object_array(j, "stock", root, false, &arr));
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const json& e = (*arr)[i];
+    const std::string w = root + ".stock[" + std::to_string(i) + "]";
+    PlanStock s;
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "product", w, &s.product));
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "store", w, &s.store));
+    SHELFCAST_RETURN_IF_ERROR(read_number(e, "on_hand", w, &s.on_hand));
+    SHELFCAST_RETURN_IF_ERROR(opt_number(e, "on_order", w, &s.on_order));
+    SHELFCAST_RETURN_IF_ERROR(opt_int(e, "lead_time_weeks", w, &s.lead_time_weeks));
+    plan.stock.push_back(s);
+  }
+  SHELFCAST_RETURN_IF_ERROR(object_array(j, "affinity", root, false, &arr));
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const json& e = (*arr)[i];
+    const std::string w = root + ".affinity[" + std::to_string(i) + "]";
+    PlanAffinity a;
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "from", w, &a.from));
+    SHELFCAST_RETURN_IF_ERROR(read_int(e, "to", w, &a.to));
+    SHELFCAST_RETURN_IF_ERROR(read_number(e, "confidence", w, &a.confidence));
+    SHELFCAST_RETURN_IF_ERROR(read_number(e, "lift", w, &a.lift));
+    plan.affinity.push_back(a);
+  }
+  if (j.contains("clusters")) {
+    if (!j.at("clusters").is_object())
+      return invalid_argument("plan.clusters must be an object of store lists", "plan.clusters");
+    for (const auto& kv : j.at("clusters").items()) {
+      std::vector<int32_t> stores;
+      SHELFCAST_RETURN_IF_ERROR(
+          int_array(j.at("clusters"), kv.key().c_str(), "plan.clusters", &stores));
+      plan.clusters[kv.key()] = stores;
+    }
+  }
+  if (j.contains("alternative_depths")) {
+    const json& a = j.at("alternative_depths");
+    if (!a.is_array())
+      return invalid_argument("plan.alternative_depths must be an array of numbers",
+                              "plan.alternative_depths");
+    plan.alternative_depths.clear();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_number())
+        return invalid_argument(
+            "plan.alternative_depths[" + std::to_string(i) + "] must be a number",
+            "plan.alternative_depths[" + std::to_string(i) + "]");
+      plan.alternative_depths.push_back(a[i].get<double>());
+    }
+  }
+  SHELFCAST_RETURN_IF_ERROR(opt_int(j, "draws", root, &plan.draws));
+  if (j.contains("seed")) {
+    if (!j.at("seed").is_number_unsigned())
+      return invalid_argument("plan.seed must be a non-negative integer", "plan.seed");
+    plan.seed = j.at("seed").get<uint64_t>();
+  }
+  std::string detail = "product_weeks";
+  SHELFCAST_RETURN_IF_ERROR(opt_string(j, "detail", root, &detail));
+  if (detail == "totals")
+    plan.detail = PromoDetail::kTotals;
+  else if (detail == "product_weeks")
+    plan.detail = PromoDetail::kProductWeeks;
+  else if (detail == "cells")
+    plan.detail = PromoDetail::kCells;
+  else
+    return invalid_argument("plan.detail must be totals, product_weeks or cells", "plan.detail");
+  return plan;
+}
+
+std::string promo_simulation_to_json(const PromoSimulation& s) {
+  json drivers = json::array();
+  for (const PromoDriver& d : s.drivers)
+    drivers.push_back(json{{"name", d.name},
+                           {"label", d.label},
+                           {"product", d.product < 0 ? json(nullptr) : json(d.product)},
+                           {"units", d.units},
+                           {"margin", d.margin}});
+  json products = json::array();
+  for (const PromoProductSummary& p : s.products)
+    products.push_back(json{{"product", p.product},
+                            {"name", p.name},
+                            {"promoted", p.promoted},
+                            {"low_confidence", p.low_confidence},
+                            {"figures", figures_to_json(p.figures)},
+                            {"max_stockout_probability", maybe(p.max_stockout_probability)}});
+  json weeks = json::array();
+  for (const PromoProductWeek& w : s.product_weeks) {
+    json r = figures_to_json(w.figures);
+    r["product"] = w.product;
+    r["week"] = w.week;
+    r["promoted_stores"] = w.promoted_stores;
+    r["stockout_probability"] = maybe(w.stockout_probability);
+    weeks.push_back(r);
+  }
+  json cells = json::array();
+  for (const PromoCell& c : s.cells) {
+    json r = figures_to_json(c.figures);
+    r["product"] = c.product;
+    r["store"] = c.store;
+    r["week"] = c.week;
+    r["promoted"] = c.promoted;
+    r["net_price"] = c.net_price;
+    r["stock_available"] = maybe(c.stock_available);
+    r["cover_weeks"] = maybe(c.cover_weeks);
+    r["stockout_probability"] = maybe(c.stockout_probability);
+    cells.push_back(r);
+  }
+  json week_rows = json::array();
+  for (const PromoWeek& w : s.weeks) {
+    json r = figures_to_json(w.figures);
+    r["week"] = w.week;
+    week_rows.push_back(r);
+  }
+  json options = json::array();
+  for (const PromoDepthOption& o : s.depth_options)
+    options.push_back(json{{"depth", o.depth},
+                           {"incremental_units", o.incremental_units},
+                           {"incremental_revenue", o.incremental_revenue},
+                           {"incremental_margin", o.incremental_margin},
+                           {"margin_per_incremental_unit", o.margin_per_incremental_unit},
+                           {"rank", o.rank}});
+  const auto q = [](const PromoQuantiles& v) {
+    return json{{"p10", v.p10}, {"p50", v.p50}, {"p90", v.p90}};
+  };
+  json j{{"model_version", s.model_version},
+         {"first_week", s.first_week},
+         {"last_week", s.last_week},
+         {"n_products", s.n_products},
+         {"n_stores", s.n_stores},
+         {"totals", figures_to_json(s.totals)},
+         {"incremental_units", q(s.incremental_units)},
+         {"incremental_revenue", q(s.incremental_revenue)},
+         {"incremental_margin", q(s.incremental_margin)},
+         {"max_stockout_probability", maybe(s.max_stockout_probability)},
+         {"expected_stockouts", s.expected_stockouts},
+         {"drivers", drivers},
+         {"sentences", s.sentences},
+         {"weeks", week_rows},
+         {"products", products},
+         {"product_weeks", weeks},
+         {"cells", cells},
+         {"depth_options", options},
+         {"low_confidence", s.low_confidence},
+         {"notes", s.notes}};
+  return j.dump();
 }
 
 }  // namespace shelfcast

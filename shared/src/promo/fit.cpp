@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/normal.h"
 #include "detail/rng.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/promo.h"
@@ -245,15 +246,18 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   return model;
 }
 
-Result<std::vector<double>> predict_promo(const PromoModel& model,
-                                          const std::vector<PromoObservation>& rows) {
+Result<std::vector<PromoPrediction>> predict_promo_interval(
+    const PromoModel& model, const std::vector<PromoObservation>& rows, double level) {
+  if (!(level > 0.0 && level < 100.0))
+    return invalid_argument("level must be in (0, 100)", "level");
   PanelIndex ix;
   SHELFCAST_RETURN_IF_ERROR(index_panel(rows, &ix));
   std::map<int32_t, const PromoProductModel*> products;
   for (const PromoProductModel& p : model.products) products[p.product] = &p;
   std::map<std::pair<int32_t, int32_t>, double> levels;
   for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = l.log_level;
-  std::vector<double> out(rows.size(), 0.0);
+  const double zq = detail::normal_quantile(0.5 + level / 200.0);
+  std::vector<PromoPrediction> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);
     if (p == products.end())
@@ -267,10 +271,25 @@ Result<std::vector<double>> predict_promo(const PromoModel& model,
     double x[kCols];
     design_row(rows, ix, i, x);
     const std::vector<double> b = coefficients(*p->second);
-    double z = l->second + 0.5 * p->second->sigma * p->second->sigma;
+    const double sigma = p->second->sigma;
+    double z = l->second;
     for (int c = 0; c < kCols; ++c) z += b[static_cast<size_t>(c)] * x[c];
-    out[i] = std::max(0.0, detail::exp_portable(std::min(z, 700.0)) - model.log_offset);
+    const auto units = [&](double log_value) {
+      return std::max(0.0, detail::exp_portable(std::min(log_value, 700.0)) - model.log_offset);
+    };
+    out[i] = PromoPrediction{units(z + 0.5 * sigma * sigma), units(z - zq * sigma),
+                             units(z + zq * sigma)};
   }
+  return out;
+}
+
+Result<std::vector<double>> predict_promo(const PromoModel& model,
+                                          const std::vector<PromoObservation>& rows) {
+  Result<std::vector<PromoPrediction>> p = predict_promo_interval(model, rows, 80.0);
+  if (!p.is_ok()) return p.status();
+  std::vector<double> out;
+  out.reserve(p->size());
+  for (const PromoPrediction& r : *p) out.push_back(r.mean);
   return out;
 }
 

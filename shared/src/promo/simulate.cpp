@@ -1,0 +1,1374 @@
+// Promotion plan simulation (see promo_sim.h for the arithmetic).
+//
+// Speed: a 1,000-product x 50-store x 26-week plan must recompute within one animation frame in
+// WebAssembly. Stores that the same promotions cover form a group; inside a group every product
+// has the same multiplier m in a week, so the group's units are m * sum(B) - c * n whenever no
+// cell is clamped at zero (checked per group with the smallest B). Per-store work is left only
+// where it is per store by nature: stock cover and stockout risk, halo partners, and the cell
+// table when asked for. The Monte Carlo and the depth ranking run on each product's few distinct
+// "states" (promoted at depth d with feature..., cannibalized by X, week before, week after).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detail/format.h"
+#include "detail/normal.h"
+#include "detail/rng.h"
+#include "shelfcast/promo_sim.h"
+
+namespace shelfcast {
+namespace {
+
+constexpr int32_t kMaxPlanWeeks = 104;
+constexpr int32_t kMaxDraws = 5000;
+constexpr double kMaxDepth = 0.95;
+constexpr double kCoverCap = 99.0;
+
+// Log-multiplier terms, in this order everywhere.
+enum Term {
+  kPriceTerm = 0,
+  kDepthTerm,
+  kFeatureTerm,
+  kDisplayTerm,
+  kCrossTerm,
+  kPreTerm,
+  kPostTerm
+};
+constexpr int kTerms = 7;
+
+std::string where_promo(size_t k) { return "plan.promotions[" + std::to_string(k) + "]"; }
+
+// What applies to one product in one store group and week.
+struct CellState {
+  int32_t promo = -1;     // index of the promotion running, -1 = none
+  double depth = 0.0;     // effective depth while promoted
+  double log_keep = 0.0;  // log(1 - depth)
+  double feature = 0.0;
+  double display = 0.0;
+  double share = 1.0;
+  double cross = 0.0;  // X: share-weighted depth of promoted siblings
+  double cross_shares =
+      0.0;                  // sum of their shares (X at a uniform alternative depth d is d * this)
+  int32_t share_class = 0;  // index of cross_shares among the plan's distinct values
+  bool pre = false;
+  bool post = false;
+  double price = 0.0;  // net price paid
+};
+
+bool same_state(const CellState& a, const CellState& b) {
+  return a.promo == b.promo && a.depth == b.depth && a.feature == b.feature &&
+         a.display == b.display && a.share == b.share && a.cross == b.cross &&
+         a.cross_shares == b.cross_shares && a.pre == b.pre && a.post == b.post &&
+         a.price == b.price;
+}
+
+// Coefficients of a product in Term order.
+struct Coefs {
+  double b[kTerms] = {0, 0, 0, 0, 0, 0, 0};
+};
+
+Coefs point_coefs(const PromoProductModel& p) {
+  Coefs c;
+  c.b[kPriceTerm] = p.elasticity.estimate;
+  c.b[kDepthTerm] = p.lift_per_depth.estimate;
+  c.b[kFeatureTerm] = p.feature.estimate;
+  c.b[kDisplayTerm] = p.display.estimate;
+  c.b[kCrossTerm] = p.cross_depth.estimate;
+  c.b[kPreTerm] = p.pre_week.estimate;
+  c.b[kPostTerm] = p.post_week.estimate;
+  return c;
+}
+
+// The terms of a state (with an optional uniform depth replacing the plan's), and the multiplier.
+struct Multiplier {
+  double term[kTerms] = {0, 0, 0, 0, 0, 0, 0};
+  double m = 1.0;    // units + c = B * m
+  double phi = 1.0;  // (m - 1) / sum(term): each term's part of B (m - 1) is B * phi * term
+};
+
+// depth_override >= 0 replaces the state's depth (log_keep_override = log(1 - depth_override)).
+Multiplier multiplier(const CellState& s, const Coefs& c, double depth_override = -1.0,
+                      double log_keep_override = 0.0) {
+  Multiplier out;
+  const bool alt = depth_override >= 0.0;
+  const double cross = alt ? depth_override * s.cross_shares : s.cross;
+  out.term[kCrossTerm] = c.b[kCrossTerm] * cross;
+  if (s.promo >= 0) {
+    const double d = alt ? depth_override : s.depth;
+    out.term[kPriceTerm] = c.b[kPriceTerm] * (alt ? log_keep_override : s.log_keep);
+    out.term[kDepthTerm] = c.b[kDepthTerm] * d;
+    out.term[kFeatureTerm] = c.b[kFeatureTerm] * s.feature;
+    out.term[kDisplayTerm] = c.b[kDisplayTerm] * s.display;
+  } else {
+    out.term[kPreTerm] = s.pre ? c.b[kPreTerm] : 0.0;
+    out.term[kPostTerm] = s.post ? c.b[kPostTerm] : 0.0;
+  }
+  double sum = 0.0;
+  for (double t : out.term) sum += t;
+  const double share = s.promo >= 0 ? s.share : 1.0;
+  const double grow = detail::exp_portable(std::min(sum, 50.0)) - 1.0;
+  out.m = 1.0 + share * grow;
+  out.phi = std::fabs(sum) < 1e-12 ? share : share * grow / sum;
+  return out;
+}
+
+// The multiplier m alone (the Monte Carlo's and the ranking's inner loop).
+double multiplier_only(const CellState& s, const Coefs& c, double depth_override,
+                       double log_keep_override) {
+  const bool alt = depth_override >= 0.0;
+  double sum = c.b[kCrossTerm] * (alt ? depth_override * s.cross_shares : s.cross);
+  if (s.promo >= 0) {
+    const double d = alt ? depth_override : s.depth;
+    sum += c.b[kPriceTerm] * (alt ? log_keep_override : s.log_keep) + c.b[kDepthTerm] * d +
+           c.b[kFeatureTerm] * s.feature + c.b[kDisplayTerm] * s.display;
+    return 1.0 + s.share * (detail::exp_portable(std::min(sum, 50.0)) - 1.0);
+  }
+  if (s.pre) sum += c.b[kPreTerm];
+  if (s.post) sum += c.b[kPostTerm];
+  return detail::exp_portable(std::min(sum, 50.0));
+}
+
+// Standard normal upper tail by table lookup: 1 - Phi(z) on [-8, 8] in steps of 1/64.
+class NormalTail {
+ public:
+  NormalTail() : table_(kSize + 1) {
+    for (int i = 0; i <= kSize; ++i)
+      table_[static_cast<size_t>(i)] = 1.0 - detail::normal_cdf(-8.0 + i / 64.0);
+  }
+  double operator()(double z) const {
+    if (!(z > -8.0)) return 1.0;
+    if (z >= 8.0) return 0.0;
+    const double x = (z + 8.0) * 64.0;
+    const int i = static_cast<int>(x);
+    const double f = x - i;
+    return table_[static_cast<size_t>(i)] * (1.0 - f) + table_[static_cast<size_t>(i) + 1] * f;
+  }
+
+ private:
+  static constexpr int kSize = 16 * 64;
+  std::vector<double> table_;
+};
+
+void add(PromoFigures* to, const PromoFigures& f) {
+  to->baseline += f.baseline;
+  to->units += f.units;
+  to->lift += f.lift;
+  to->cannibalized += f.cannibalized;
+  to->halo += f.halo;
+  to->pull_forward += f.pull_forward;
+  to->dip += f.dip;
+  to->incremental += f.incremental;
+  to->revenue += f.revenue;
+  to->baseline_revenue += f.baseline_revenue;
+  to->margin += f.margin;
+  to->baseline_margin += f.baseline_margin;
+  to->incremental_margin += f.incremental_margin;
+}
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+std::string signed_count(double v) {
+  const std::string s = detail::format_count(std::fabs(v));
+  if (s == "0") return "0";
+  return (v < 0 ? "\u2212" : "+") + s;
+}
+
+}  // namespace
+
+// What a simulator keeps between plans: the model indexed, B of every product in every store,
+// prices, stock positions, clusters and affinity of the context, all checked once.
+struct PromoSimulator::Prepared {
+  PromoModel model;
+  double c = 1.0;
+  int32_t n_products = 0, n_stores = 0;
+  std::map<int32_t, int32_t> product_index;  // product id -> index
+  std::map<int32_t, int32_t> store_index;    // store id -> index
+  std::vector<int32_t> product_ids;          // model order
+  std::vector<int32_t> store_ids;            // sorted
+  std::vector<Coefs> coefs;                  // per product
+  std::vector<double> sigma;                 // per product
+  std::vector<double> big_b;                 // per (product, store): B, or -1 without a level
+  std::vector<double> regular, cost;         // per product; regular < 0 = no price given
+  std::vector<std::string> names;            // per product
+  std::vector<PlanStock> stock;
+  std::vector<int32_t> stock_of;  // per (product, store): index into stock, or -1
+  std::map<std::string, std::vector<int32_t>> clusters;
+  std::vector<std::pair<std::pair<int32_t, int32_t>, double>> halo_pairs;  // (from, to), share
+  std::vector<std::vector<std::pair<int32_t, double>>> halo_in;            // per partner
+
+  size_t ps(int32_t p, int32_t s) const {
+    return static_cast<size_t>(p) * static_cast<size_t>(n_stores) + static_cast<size_t>(s);
+  }
+};
+
+namespace {
+
+// One plan's layout on top of the prepared simulator.
+struct Sim {
+  const PromoSimulator::Prepared* pre = nullptr;
+  double c = 1.0;
+  int32_t n_products = 0, n_stores = 0, n_groups = 0, n_weeks = 0, first_week = 0;
+  std::vector<int32_t> covered;              // indexes of the stores the plan touches
+  std::vector<int32_t> store_group;          // per store: group, or -1 when not covered
+  std::vector<std::vector<int32_t>> groups;  // store indexes of each group
+  std::vector<CellState> state;              // per (product, group, week)
+  // Per (product, group): sum of B, number of cells with a level, sum of baselines, smallest B.
+  std::vector<double> sum_b, n_cells, sum_base, min_b;
+  int32_t n_share_classes = 0;  // distinct siblings' summed shares over (group, week)
+
+  size_t pgw(int32_t p, int32_t g, int32_t w) const {
+    return (static_cast<size_t>(p) * static_cast<size_t>(n_groups) + static_cast<size_t>(g)) *
+               static_cast<size_t>(n_weeks) +
+           static_cast<size_t>(w);
+  }
+  size_t pg(int32_t p, int32_t g) const {
+    return static_cast<size_t>(p) * static_cast<size_t>(n_groups) + static_cast<size_t>(g);
+  }
+  size_t ps(int32_t p, int32_t s) const { return pre->ps(p, s); }
+};
+
+// Checks the plan's promotions and lays out stores, groups and the per-(product, group, week)
+// state.
+Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* sim,
+             std::vector<std::vector<double>>* promo_depths) {
+  sim->pre = &pre;
+  sim->c = pre.c;
+  sim->n_products = pre.n_products;
+  sim->n_stores = pre.n_stores;
+  const PromoModel& model = pre.model;
+  const auto& product_index = pre.product_index;
+  if (plan.promotions.empty())
+    return invalid_argument("plan.promotions must hold at least one promotion", "plan.promotions");
+  if (plan.draws < 0 || plan.draws > kMaxDraws)
+    return invalid_argument("plan.draws must be in 0.." + std::to_string(kMaxDraws), "plan.draws");
+  for (size_t i = 0; i < plan.alternative_depths.size(); ++i) {
+    const double d = plan.alternative_depths[i];
+    if (!(d > 0.0 && d <= kMaxDepth))
+      return invalid_argument(
+          "plan.alternative_depths[" + std::to_string(i) + "] must be in (0, 0.95]",
+          "plan.alternative_depths[" + std::to_string(i) + "]");
+  }
+
+  // Promotions: products, stores, weeks, effective depths.
+  int32_t first = 0, last = 0;
+  std::vector<std::vector<int32_t>> promo_products(plan.promotions.size());
+  std::vector<std::vector<bool>> promo_stores(plan.promotions.size());
+  promo_depths->assign(plan.promotions.size(), {});
+  for (size_t k = 0; k < plan.promotions.size(); ++k) {
+    const PlannedPromotion& pr = plan.promotions[k];
+    const std::string where = where_promo(k);
+    if (pr.products.empty())
+      return invalid_argument(where + ".products must name at least one product",
+                              where + ".products");
+    if (pr.end_week < pr.start_week)
+      return invalid_argument(where + ".end_week must be >= start_week", where + ".end_week");
+    if (!(pr.feature >= 0.0 && pr.feature <= 1.0))
+      return invalid_argument(where + ".feature must be in [0, 1]", where + ".feature");
+    if (!(pr.display >= 0.0 && pr.display <= 1.0))
+      return invalid_argument(where + ".display must be in [0, 1]", where + ".display");
+    if (!(pr.segment_share > 0.0 && pr.segment_share <= 1.0))
+      return invalid_argument(where + ".segment_share must be in (0, 1]", where + ".segment_share");
+    if (k == 0 || pr.start_week < first) first = pr.start_week;
+    if (k == 0 || pr.end_week > last) last = pr.end_week;
+    for (size_t j = 0; j < pr.products.size(); ++j) {
+      const auto it = product_index.find(pr.products[j]);
+      const std::string w = where + ".products[" + std::to_string(j) + "]";
+      if (it == product_index.end())
+        return invalid_argument(w + ": product " + std::to_string(pr.products[j]) +
+                                    " is not in the model of " + model.category,
+                                w);
+      const int32_t p = it->second;
+      if (std::find(promo_products[k].begin(), promo_products[k].end(), p) !=
+          promo_products[k].end())
+        return invalid_argument(
+            w + ": product " + std::to_string(pr.products[j]) + " is listed twice", w);
+      const double reg = pre.regular[static_cast<size_t>(p)];
+      if (reg < 0.0)
+        return invalid_argument(w + ": promoted product " + std::to_string(pr.products[j]) +
+                                    " needs a regular_price and unit_cost in plan.products "
+                                    "(or a model fitted with prices and costs)",
+                                "plan.products");
+      double d = 0.0;
+      std::string field = where + ".depth";
+      switch (pr.mechanic) {
+        case PromoMechanic::kPercentOff:
+          d = pr.depth;
+          break;
+        case PromoMechanic::kPricePoint:
+          field = where + ".price_point";
+          if (!(pr.price_point > 0.0 && pr.price_point < reg))
+            return invalid_argument(field + " must be > 0 and below the regular price " +
+                                        detail::format_number(reg) + " of product " +
+                                        std::to_string(pr.products[j]),
+                                    field);
+          d = 1.0 - pr.price_point / reg;
+          break;
+        case PromoMechanic::kMultiBuy:
+          field = where + ".pay";
+          if (!(pr.buy >= 2 && pr.pay >= 1 && pr.pay < pr.buy))
+            return invalid_argument(where + ": a multi-buy needs buy >= 2 and 1 <= pay < buy",
+                                    field);
+          d = 1.0 - static_cast<double>(pr.pay) / static_cast<double>(pr.buy);
+          break;
+        case PromoMechanic::kBogo:
+          d = 0.5;
+          break;
+      }
+      if (!(d > 0.0 && d <= kMaxDepth))
+        return invalid_argument(
+            field + ": the effective depth " + detail::format_number(d) + " must be in (0, 0.95]",
+            field);
+      promo_products[k].push_back(p);
+      (*promo_depths)[k].push_back(d);
+    }
+    std::vector<int32_t> stores = pr.stores;
+    if (!pr.cluster.empty()) {
+      const auto it = pre.clusters.find(pr.cluster);
+      if (it == pre.clusters.end())
+        return invalid_argument(
+            where + ".cluster: no cluster named '" + pr.cluster + "' in plan.clusters",
+            where + ".cluster");
+      stores.insert(stores.end(), it->second.begin(), it->second.end());
+    }
+    promo_stores[k].assign(static_cast<size_t>(pre.n_stores), stores.empty());
+    for (int32_t store : stores) {
+      const auto it = pre.store_index.find(store);
+      if (it == pre.store_index.end())
+        return invalid_argument(where + ".stores: store " + std::to_string(store) +
+                                    " is not in the model of " + model.category,
+                                where + ".stores");
+      promo_stores[k][static_cast<size_t>(it->second)] = true;
+    }
+  }
+  sim->first_week = first - 1;
+  sim->n_weeks = last - first + 3;
+  if (last - first + 1 > kMaxPlanWeeks)
+    return invalid_argument("plan: promotions span " + std::to_string(last - first + 1) +
+                                " weeks; at most " + std::to_string(kMaxPlanWeeks),
+                            "plan.promotions");
+
+  // Stores the plan touches, grouped by the set of promotions covering them.
+  std::map<std::vector<bool>, int32_t> signature_group;
+  sim->store_group.assign(static_cast<size_t>(pre.n_stores), -1);
+  for (int32_t st = 0; st < pre.n_stores; ++st) {
+    std::vector<bool> sig(plan.promotions.size());
+    bool any = false;
+    for (size_t k = 0; k < plan.promotions.size(); ++k) {
+      sig[k] = promo_stores[k][static_cast<size_t>(st)];
+      any = any || sig[k];
+    }
+    if (!any) continue;
+    sim->covered.push_back(st);
+    const auto ins = signature_group.emplace(sig, static_cast<int32_t>(sim->groups.size()));
+    if (ins.second) sim->groups.emplace_back();
+    sim->store_group[static_cast<size_t>(st)] = ins.first->second;
+    sim->groups[static_cast<size_t>(ins.first->second)].push_back(st);
+  }
+  sim->n_groups = static_cast<int32_t>(sim->groups.size());
+
+  const size_t n_pg = static_cast<size_t>(sim->n_products) * static_cast<size_t>(sim->n_groups);
+  sim->sum_b.assign(n_pg, 0.0);
+  sim->n_cells.assign(n_pg, 0.0);
+  sim->sum_base.assign(n_pg, 0.0);
+  sim->min_b.assign(n_pg, HUGE_VAL);
+  for (int32_t p = 0; p < sim->n_products; ++p) {
+    for (int32_t st : sim->covered) {
+      const double b = pre.big_b[pre.ps(p, st)];
+      if (b < 0.0) continue;
+      const size_t i = sim->pg(p, sim->store_group[static_cast<size_t>(st)]);
+      sim->sum_b[i] += b;
+      sim->n_cells[i] += 1.0;
+      sim->sum_base[i] += std::max(0.0, b - sim->c);
+      sim->min_b[i] = std::min(sim->min_b[i], b);
+    }
+  }
+
+  // State per (product, group, week); overlapping promotions are an error.
+  sim->state.assign(n_pg * static_cast<size_t>(sim->n_weeks), CellState{});
+  for (int32_t p = 0; p < sim->n_products; ++p)
+    for (int32_t g = 0; g < sim->n_groups; ++g)
+      for (int32_t w = 0; w < sim->n_weeks; ++w)
+        sim->state[sim->pgw(p, g, w)].price = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
+  std::vector<double> cross(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
+  std::vector<double> cross_shares(cross.size(), 0.0);
+  for (int32_t g = 0; g < sim->n_groups; ++g) {
+    const int32_t store0 = sim->groups[static_cast<size_t>(g)][0];
+    for (size_t k = 0; k < plan.promotions.size(); ++k) {
+      if (!promo_stores[k][static_cast<size_t>(store0)]) continue;
+      const PlannedPromotion& pr = plan.promotions[k];
+      for (int32_t week = pr.start_week; week <= pr.end_week; ++week) {
+        const int32_t w = week - sim->first_week;
+        for (size_t j = 0; j < promo_products[k].size(); ++j) {
+          const int32_t p = promo_products[k][j];
+          CellState& st = sim->state[sim->pgw(p, g, w)];
+          if (st.promo >= 0) {
+            const std::string where = where_promo(k);
+            return invalid_argument(
+                where + ": product " + std::to_string(pre.product_ids[static_cast<size_t>(p)]) +
+                    " is already in " + where_promo(static_cast<size_t>(st.promo)) + " ('" +
+                    plan.promotions[static_cast<size_t>(st.promo)].id + "') in store " +
+                    std::to_string(pre.store_ids[static_cast<size_t>(store0)]) + " in week " +
+                    std::to_string(week) + "; promotions of one item may not overlap",
+                where + ".products[" + std::to_string(j) + "]");
+          }
+          const double d = (*promo_depths)[k][j];
+          st.promo = static_cast<int32_t>(k);
+          st.depth = d;
+          st.log_keep = detail::log_portable(1.0 - d);
+          st.feature = pr.feature;
+          st.display = pr.display;
+          st.share = pr.segment_share;
+          st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
+          cross[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share * d;
+          cross_shares[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share;
+        }
+      }
+    }
+  }
+  std::map<double, int32_t> share_class;
+  for (double v : cross_shares) share_class.emplace(v, 0);
+  for (auto& kv : share_class) kv.second = sim->n_share_classes++;
+  std::vector<int32_t> class_of(cross_shares.size());
+  for (size_t gw = 0; gw < cross_shares.size(); ++gw)
+    class_of[gw] = share_class.at(cross_shares[gw]);
+  for (int32_t p = 0; p < sim->n_products; ++p) {
+    for (int32_t g = 0; g < sim->n_groups; ++g) {
+      for (int32_t w = 0; w < sim->n_weeks; ++w) {
+        CellState& st = sim->state[sim->pgw(p, g, w)];
+        const size_t gw = static_cast<size_t>(g * sim->n_weeks + w);
+        st.cross = cross[gw];
+        st.cross_shares = cross_shares[gw];
+        st.share_class = class_of[gw];
+        if (st.promo >= 0) {
+          st.cross = std::max(0.0, st.cross - st.share * st.depth);
+          st.cross_shares = std::max(0.0, st.cross_shares - st.share);
+        } else {
+          st.pre = w + 1 < sim->n_weeks && sim->state[sim->pgw(p, g, w + 1)].promo >= 0;
+          st.post = w > 0 && sim->state[sim->pgw(p, g, w - 1)].promo >= 0;
+        }
+      }
+    }
+  }
+  return Status::ok();
+}
+
+// Parts of a (product, group, week)'s incremental units by term, from its multiplier.
+struct Parts {
+  double term[kTerms] = {0, 0, 0, 0, 0, 0, 0};
+};
+
+// ---- the uncertainty and depth-ranking summaries --------------------------------------------
+// The Monte Carlo redraws every product's coefficients 100s of times per slider event, so it
+// cannot revisit 50,000 (product, group, week) states per draw. A product's weeks reduce to:
+//  * its promoted states (few: depth, feature, display, siblings' depth), evaluated exactly;
+//  * its other weeks, whose multiplier is exp(g X) exp(p pre + d post): per (pre, post) combo the
+//    moments M_j = sum_w B exp(g X) X^j / j!, so that the sum under a drawn g' = g + delta is
+//    sum_j M_j delta^j (Taylor, order kOrder = 17: relative error below
+//    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly);
+//  * for the depth ranking (every promotion at one depth d), its other weeks grouped by
+//    (siblings' summed share, pre, post), since X = d * share there.
+constexpr int kOrder = 17;
+constexpr double kTaylorReach = 2.5;  // |delta| X_max up to which the series is used
+
+// A group of weeks of one product with the same multiplier, weighted by their B.
+struct StateWeight {
+  CellState state;
+  double sum_b = 0.0;     // sum over (group, week) of the group's sum of B
+  double n_cells = 0.0;   // cells
+  double sum_base = 0.0;  // baseline units
+  double clamp = 0.0;     // units at the point estimate minus the unclamped m * sum_b - c * n
+};
+
+struct Combo {
+  double moment[kOrder + 1] = {};
+  double n_cells = 0.0, sum_base = 0.0, clamp = 0.0, x_max = 0.0;
+};
+
+struct ProductSummary {
+  std::vector<StateWeight> promoted;   // distinct promoted states
+  Combo combo[4];                      // other weeks by (pre, post)
+  std::vector<StateWeight> by_share;   // other weeks by (cross_shares, pre, post), for ranking
+  std::vector<int32_t> by_share_slot;  // (share class, pre, post) -> index in by_share, or -1
+  bool ever_promoted = false;
+};
+
+// Adds one (product, group, week) to its product's summary.
+void summarize(const CellState& st, double gx, double sum_b, double n, double sum_base,
+               double clamp, ProductSummary* ps) {
+  const auto into = [&](std::vector<StateWeight>* list,
+                        bool (*same)(const CellState&, const CellState&)) {
+    for (auto it = list->rbegin(); it != list->rend() && it - list->rbegin() < 64; ++it) {
+      if (same(it->state, st)) {
+        it->sum_b += sum_b;
+        it->n_cells += n;
+        it->sum_base += sum_base;
+        it->clamp += clamp;
+        return;
+      }
+    }
+    list->push_back(StateWeight{st, sum_b, n, sum_base, clamp});
+  };
+  if (st.promo >= 0) {
+    ps->ever_promoted = true;
+    into(&ps->promoted, same_state);
+    return;
+  }
+  Combo& cb = ps->combo[(st.pre ? 1 : 0) + (st.post ? 2 : 0)];
+  double term = sum_b * detail::exp_portable(gx);
+  cb.moment[0] += term;
+  for (int j = 1; j <= kOrder && st.cross > 0.0; ++j) {
+    term *= st.cross / static_cast<double>(j);
+    cb.moment[j] += term;
+  }
+  cb.n_cells += n;
+  cb.sum_base += sum_base;
+  cb.clamp += clamp;
+  cb.x_max = std::max(cb.x_max, st.cross);
+  const size_t key = static_cast<size_t>(st.share_class) * 4 + (st.pre ? 1 : 0) + (st.post ? 2 : 0);
+  int32_t& slot = ps->by_share_slot[key];
+  if (slot < 0) {
+    slot = static_cast<int32_t>(ps->by_share.size());
+    ps->by_share.push_back(StateWeight{st, 0.0, 0.0, 0.0, 0.0});
+  }
+  StateWeight& sw = ps->by_share[static_cast<size_t>(slot)];
+  sw.sum_b += sum_b;
+  sw.n_cells += n;
+  sw.sum_base += sum_base;
+}
+
+struct Totals {
+  double units = 0.0, revenue = 0.0, margin = 0.0;
+};
+
+// Adds `units` at `price` against the baseline to the totals (and to the product's promoted lift).
+void account(double units, double sum_base, double price, double regular, double cost, Totals* t) {
+  t->units += units - sum_base;
+  t->revenue += units * price - sum_base * regular;
+  t->margin += units * (price - cost) - sum_base * (regular - cost);
+}
+
+// Incremental units, revenue and margin of the plan under drawn coefficients (depth < 0) or
+// under the point coefficients with every promotion at one depth (depth >= 0); halo through
+// affinity follows the promoted products' lift.
+// taylor_reach[n]: the largest |delta X| for which a Taylor series of order n has a remainder
+// below 1e-10 (bound a^(n+1) / (n+1)! e^a).
+struct TaylorReach {
+  double reach[kOrder + 1] = {};
+  TaylorReach() {
+    for (int n = 0; n <= kOrder; ++n) {
+      double lo = 0.0, hi = kTaylorReach;
+      for (int it = 0; it < 60; ++it) {
+        const double a = 0.5 * (lo + hi);
+        double bound = detail::exp_portable(a);
+        for (int j = 1; j <= n + 1; ++j) bound *= a / j;
+        (bound <= 1e-10 ? lo : hi) = a;
+      }
+      reach[n] = lo;
+    }
+  }
+  double operator[](int n) const { return reach[n]; }
+};
+
+Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
+                const std::vector<Coefs>& coefs, double depth,
+                const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
+                const TaylorReach& taylor_reach, std::vector<double>* lift) {
+  Totals t;
+  const PromoSimulator::Prepared& pre = *sim.pre;
+  const bool alt = depth >= 0.0;
+  const double log_keep = alt ? detail::log_portable(1.0 - depth) : 0.0;
+  lift->assign(static_cast<size_t>(sim.n_products), 0.0);
+  for (int32_t p = 0; p < sim.n_products; ++p) {
+    const ProductSummary& ps = summary[static_cast<size_t>(p)];
+    const Coefs& cf = coefs[static_cast<size_t>(p)];
+    const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
+    const double cost = pre.cost[static_cast<size_t>(p)];
+    for (const StateWeight& sw : ps.promoted) {
+      const double m = multiplier_only(sw.state, cf, depth, log_keep);
+      const double units =
+          std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells + (alt ? 0.0 : sw.clamp));
+      const double price = alt ? reg * (1.0 - depth) : sw.state.price;
+      (*lift)[static_cast<size_t>(p)] += units - sw.sum_base;
+      account(units, sw.sum_base, price, reg, cost, &t);
+    }
+    if (alt) {
+      for (const StateWeight& sw : ps.by_share) {
+        const double m = multiplier_only(sw.state, cf, depth, log_keep);
+        const double units = std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells);
+        account(units, sw.sum_base, reg, reg, cost, &t);
+      }
+      continue;
+    }
+    const Coefs& point = pre.coefs[static_cast<size_t>(p)];
+    const double delta = cf.b[kCrossTerm] - point.b[kCrossTerm];
+    const double e_pre = ps.ever_promoted ? detail::exp_portable(cf.b[kPreTerm]) : 1.0;
+    const double e_post = ps.ever_promoted ? detail::exp_portable(cf.b[kPostTerm]) : 1.0;
+    for (int k = 0; k < 4; ++k) {
+      const Combo& cb = ps.combo[k];
+      if (cb.n_cells == 0.0) continue;
+      double sum = 0.0;
+      if (delta == 0.0) {
+        sum = cb.moment[0];
+      } else if (std::fabs(delta) * cb.x_max <= kTaylorReach) {
+        // The lowest order whose remainder bound is below 1e-10 of the sum.
+        const double a = std::fabs(delta) * cb.x_max;
+        int order = 1;
+        while (order < kOrder && a > taylor_reach[order]) ++order;
+        for (int j = order; j >= 0; --j) sum = sum * delta + cb.moment[j];
+      } else {
+        // Exactly, over the product's weeks of this combo.
+        for (int32_t g = 0; g < sim.n_groups; ++g) {
+          const double sum_b = sim.sum_b[sim.pg(p, g)];
+          if (sum_b == 0.0) continue;
+          for (int32_t w = 0; w < sim.n_weeks; ++w) {
+            const CellState& st = sim.state[sim.pgw(p, g, w)];
+            if (st.promo >= 0 || (st.pre ? 1 : 0) + (st.post ? 2 : 0) != k) continue;
+            sum += sum_b * detail::exp_portable(cf.b[kCrossTerm] * st.cross);
+          }
+        }
+      }
+      const double lag = ((k & 1) ? e_pre : 1.0) * ((k & 2) ? e_post : 1.0);
+      const double units = std::max(0.0, sum * lag - sim.c * cb.n_cells + cb.clamp);
+      account(units, cb.sum_base, reg, reg, cost, &t);
+    }
+  }
+  for (const auto& hp : halo_pairs) {
+    const double h = hp.second * std::max(0.0, (*lift)[static_cast<size_t>(hp.first.first)]);
+    const size_t j = static_cast<size_t>(hp.first.second);
+    const double reg = std::max(0.0, pre.regular[j]);
+    t.units += h;
+    t.revenue += h * reg;
+    t.margin += h * (reg - pre.cost[j]);
+  }
+  return t;
+}
+
+// Standard normal deviates for the Monte Carlo by table: the quantile at the centre of one of
+// 8,192 equal-probability cells picked by 13 random bits (so draws reach +-3.8 sd). Four times
+// cheaper than the polar method and exact in distribution up to that discretisation.
+class NormalDraws {
+ public:
+  NormalDraws() : table_(kCells) {
+    for (size_t i = 0; i < kCells; ++i)
+      table_[i] = detail::normal_quantile((static_cast<double>(i) + 0.5) / kCells);
+  }
+  double operator()(detail::Rng& rng) const { return table_[rng.next_u64() >> 51]; }
+
+ private:
+  static constexpr size_t kCells = 8192;
+  std::vector<double> table_;
+};
+
+std::string depth_label(const PlannedPromotion& pr, double depth) {
+  switch (pr.mechanic) {
+    case PromoMechanic::kPercentOff:
+      return "the " + detail::format_percent(depth, false) + " discount";
+    case PromoMechanic::kPricePoint:
+      return "the " + detail::format_number(pr.price_point) + " price point";
+    case PromoMechanic::kMultiBuy:
+      return "the " + std::to_string(pr.buy) + "-for-" + std::to_string(pr.pay) + " offer";
+    case PromoMechanic::kBogo:
+      return "buy-one-get-one";
+  }
+  return "the discount";
+}
+
+}  // namespace
+
+Result<PromoSimulator> PromoSimulator::create(const PromoModel& model, const PromoPlan& context) {
+  auto pre = std::make_shared<Prepared>();
+  pre->model = model;
+  pre->c = model.log_offset;
+  if (!(std::isfinite(pre->c) && pre->c >= 0.0))
+    return invalid_argument("model.log_offset must be >= 0", "model.log_offset");
+  for (const PromoProductModel& p : model.products) {
+    if (!pre->product_index.emplace(p.product, static_cast<int32_t>(pre->product_ids.size()))
+             .second)
+      return invalid_argument("model: product " + std::to_string(p.product) + " appears twice",
+                              "model.products");
+    pre->product_ids.push_back(p.product);
+    pre->coefs.push_back(point_coefs(p));
+    pre->sigma.push_back(p.sigma);
+  }
+  pre->n_products = static_cast<int32_t>(pre->product_ids.size());
+  for (const PromoLevel& l : model.levels) pre->store_index.emplace(l.store, 0);
+  for (auto& kv : pre->store_index) {
+    kv.second = static_cast<int32_t>(pre->store_ids.size());
+    pre->store_ids.push_back(kv.first);
+  }
+  pre->n_stores = static_cast<int32_t>(pre->store_ids.size());
+  const size_t n_ps = static_cast<size_t>(pre->n_products) * static_cast<size_t>(pre->n_stores);
+  pre->big_b.assign(n_ps, -1.0);
+  for (size_t i = 0; i < model.levels.size(); ++i) {
+    const PromoLevel& l = model.levels[i];
+    const auto p = pre->product_index.find(l.product);
+    if (p == pre->product_index.end() || !std::isfinite(l.log_level))
+      return invalid_argument(
+          "model.levels[" + std::to_string(i) + "]: a finite level of a product of the model",
+          "model.levels[" + std::to_string(i) + "]");
+    const double sg = pre->sigma[static_cast<size_t>(p->second)];
+    pre->big_b[pre->ps(p->second, pre->store_index.at(l.store))] =
+        detail::exp_portable(std::min(l.log_level + 0.5 * sg * sg, 700.0));
+  }
+
+  // Prices and names.
+  pre->regular.assign(static_cast<size_t>(pre->n_products), -1.0);
+  pre->cost.assign(static_cast<size_t>(pre->n_products), 0.0);
+  pre->names.resize(static_cast<size_t>(pre->n_products));
+  for (int32_t p = 0; p < pre->n_products; ++p)
+    pre->names[static_cast<size_t>(p)] =
+        "product " + std::to_string(pre->product_ids[static_cast<size_t>(p)]);
+  // The model's own price table first (when it was fitted with prices), the plan's on top.
+  for (const PromoProductPrice& mp : model.prices) {
+    const auto it = pre->product_index.find(mp.product);
+    if (it == pre->product_index.end() || !(mp.regular_price > 0.0) || !(mp.unit_cost >= 0.0))
+      continue;
+    pre->regular[static_cast<size_t>(it->second)] = mp.regular_price;
+    pre->cost[static_cast<size_t>(it->second)] = mp.unit_cost;
+  }
+  for (size_t i = 0; i < context.products.size(); ++i) {
+    const PlanProduct& pp = context.products[i];
+    const std::string where = "plan.products[" + std::to_string(i) + "]";
+    const auto it = pre->product_index.find(pp.product);
+    if (it == pre->product_index.end())
+      return invalid_argument(where + ".product: product " + std::to_string(pp.product) +
+                                  " is not in the model of " + model.category,
+                              where + ".product");
+    if (!(std::isfinite(pp.regular_price) && pp.regular_price > 0.0))
+      return invalid_argument(where + ".regular_price must be > 0", where + ".regular_price");
+    if (!(std::isfinite(pp.unit_cost) && pp.unit_cost >= 0.0))
+      return invalid_argument(where + ".unit_cost must be >= 0", where + ".unit_cost");
+    const size_t p = static_cast<size_t>(it->second);
+    pre->regular[p] = pp.regular_price;
+    pre->cost[p] = pp.unit_cost;
+    if (!pp.name.empty()) pre->names[p] = pp.name;
+  }
+
+  // Stock positions (of stores outside the model: ignored, they sell nothing of the category).
+  pre->stock = context.stock;
+  pre->stock_of.assign(n_ps, -1);
+  for (size_t i = 0; i < context.stock.size(); ++i) {
+    const PlanStock& ps = context.stock[i];
+    const std::string where = "plan.stock[" + std::to_string(i) + "]";
+    const auto p = pre->product_index.find(ps.product);
+    if (p == pre->product_index.end())
+      return invalid_argument(
+          where + ".product: product " + std::to_string(ps.product) + " is not in the model",
+          where + ".product");
+    if (!(std::isfinite(ps.on_hand) && ps.on_hand >= 0.0))
+      return invalid_argument(where + ".on_hand must be >= 0", where + ".on_hand");
+    if (!(std::isfinite(ps.on_order) && ps.on_order >= 0.0))
+      return invalid_argument(where + ".on_order must be >= 0", where + ".on_order");
+    if (ps.lead_time_weeks < 0)
+      return invalid_argument(where + ".lead_time_weeks must be >= 0", where + ".lead_time_weeks");
+    const auto s = pre->store_index.find(ps.store);
+    if (s == pre->store_index.end()) continue;
+    pre->stock_of[pre->ps(p->second, s->second)] = static_cast<int32_t>(i);
+  }
+
+  // Clusters must name stores of the model.
+  for (const auto& kv : context.clusters) {
+    for (int32_t store : kv.second)
+      if (!pre->store_index.count(store))
+        return invalid_argument("plan.clusters." + kv.first + ": store " + std::to_string(store) +
+                                    " is not in the model of " + model.category,
+                                "plan.clusters." + kv.first);
+  }
+  pre->clusters = context.clusters;
+
+  // Affinity: the share of a promoted product's extra units its partner gains.
+  pre->halo_in.resize(static_cast<size_t>(pre->n_products));
+  for (size_t i = 0; i < context.affinity.size(); ++i) {
+    const PlanAffinity& a = context.affinity[i];
+    const std::string where = "plan.affinity[" + std::to_string(i) + "]";
+    const auto from = pre->product_index.find(a.from);
+    const auto to = pre->product_index.find(a.to);
+    if (from == pre->product_index.end() || to == pre->product_index.end() || a.from == a.to)
+      return invalid_argument(where + ": from and to must be two different products of the model",
+                              where);
+    if (!(a.confidence >= 0.0 && a.confidence <= 1.0))
+      return invalid_argument(where + ".confidence must be in [0, 1]", where + ".confidence");
+    if (!(std::isfinite(a.lift) && a.lift > 0.0))
+      return invalid_argument(where + ".lift must be > 0", where + ".lift");
+    const double h = a.confidence * std::max(0.0, 1.0 - 1.0 / a.lift);
+    if (h <= 0.0) continue;
+    pre->halo_pairs.push_back({{from->second, to->second}, h});
+    pre->halo_in[static_cast<size_t>(to->second)].push_back({from->second, h});
+  }
+  return PromoSimulator(std::move(pre));
+}
+
+const std::string& PromoSimulator::model_version() const { return prepared_->model.model_version; }
+
+Result<PromoSimulation> simulate_promo(const PromoModel& model, const PromoPlan& plan) {
+  Result<PromoSimulator> simulator = PromoSimulator::create(model, plan);
+  if (!simulator.is_ok()) return simulator.status();
+  return simulator->simulate(plan);
+}
+
+Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
+  const Prepared& pre = *prepared_;
+  const PromoModel& model = pre.model;
+  const auto& halo_pairs = pre.halo_pairs;
+  const auto& halo_in = pre.halo_in;
+  Sim sim;
+  std::vector<std::vector<double>> promo_depths;
+  SHELFCAST_RETURN_IF_ERROR(build(pre, plan, &sim, &promo_depths));
+  const int32_t P = sim.n_products, G = sim.n_groups, W = sim.n_weeks;
+  const double c = sim.c;
+
+  PromoSimulation out;
+  out.model_version = model.model_version + "+promo-sim-1";
+  out.first_week = sim.first_week;
+  out.last_week = sim.first_week + W - 1;
+  out.n_products = P;
+  out.n_stores = static_cast<int32_t>(sim.covered.size());
+
+  // ---- point pass over (product, group, week) -------------------------------------------------
+  std::vector<double> mult(sim.state.size(), 1.0);   // m
+  std::vector<double> units(sim.state.size(), 0.0);  // sum over the group's stores, before halo
+  std::vector<Parts> parts(sim.state.size());
+  std::vector<double> halo(sim.state.size(), 0.0);
+  std::vector<ProductSummary> summary(static_cast<size_t>(P));
+  for (ProductSummary& ps : summary)
+    ps.by_share_slot.assign(static_cast<size_t>(sim.n_share_classes) * 4, -1);
+  for (int32_t p = 0; p < P; ++p) {
+    const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
+    for (int32_t g = 0; g < G; ++g) {
+      const size_t ipg = sim.pg(p, g);
+      const double sum_b = sim.sum_b[ipg], n = sim.n_cells[ipg];
+      if (n == 0.0) continue;
+      for (int32_t w = 0; w < W; ++w) {
+        const size_t i = sim.pgw(p, g, w);
+        const CellState& st = sim.state[i];
+        const Multiplier mu = multiplier(st, cf);
+        mult[i] = mu.m;
+        double u = 0.0;
+        if (sim.min_b[ipg] * mu.m >= c) {
+          u = mu.m * sum_b - c * n;
+        } else {
+          for (int32_t s : sim.groups[static_cast<size_t>(g)]) {
+            const double b = pre.big_b[sim.ps(p, s)];
+            if (b >= 0.0) u += std::max(0.0, b * mu.m - c);
+          }
+        }
+        units[i] = u;
+        // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
+        const double actual = u - sim.sum_base[ipg];
+        const double unclamped = sum_b * (mu.m - 1.0);
+        const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
+        Parts& pt = parts[i];
+        double total = 0.0;
+        for (int k = 0; k < kTerms; ++k) {
+          pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
+          total += pt.term[k];
+        }
+        if (actual != total) {
+          int largest = 0;
+          for (int k = 1; k < kTerms; ++k)
+            if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
+          pt.term[largest] += actual - total;
+        }
+        summarize(st, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
+                  u - (mu.m * sum_b - c * n), &summary[static_cast<size_t>(p)]);
+      }
+    }
+  }
+  // Halo: each partner j of a promoted i gains h x i's extra units in the stores where j sells.
+  for (int32_t j = 0; j < P; ++j) {
+    for (const auto& in : halo_in[static_cast<size_t>(j)]) {
+      const int32_t i = in.first;
+      for (int32_t g = 0; g < G; ++g) {
+        for (int32_t w = 0; w < W; ++w) {
+          const size_t ii = sim.pgw(i, g, w);
+          if (sim.state[ii].promo < 0) continue;
+          double gain = 0.0;
+          for (int32_t s : sim.groups[static_cast<size_t>(g)]) {
+            const double bi = pre.big_b[sim.ps(i, s)];
+            if (bi < 0.0 || pre.big_b[sim.ps(j, s)] < 0.0) continue;
+            gain += std::max(0.0, std::max(0.0, bi * mult[ii] - c) - std::max(0.0, bi - c));
+          }
+          halo[sim.pgw(j, g, w)] += in.second * gain;
+        }
+      }
+    }
+  }
+
+  // ---- figures per (product, group, week) -> product-weeks, products, totals, drivers -------
+  // Driver sums (units, margin): per promotion discount / feature / display / discount given on
+  // baseline units; per product cannibalization and halo; pull-forward and dip overall.
+  struct Sum {
+    double units = 0.0, margin = 0.0;
+    void add(double u, double unit_margin) {
+      units += u;
+      margin += u * unit_margin;
+    }
+  };
+  enum PromoDriverKind { kDiscount = 0, kFeature, kDisplay, kGiven, kPromoDrivers };
+  std::vector<Sum> promo_sum(plan.promotions.size() * kPromoDrivers);
+  std::vector<Sum> cannib_sum(static_cast<size_t>(P)), halo_sum(static_cast<size_t>(P));
+  Sum pull_sum, dip_sum;
+  const bool per_week = plan.detail != PromoDetail::kTotals;
+  std::vector<PromoFigures> pw(per_week ? static_cast<size_t>(P) * static_cast<size_t>(W) : 0);
+  out.weeks.resize(static_cast<size_t>(W));
+  for (int32_t w = 0; w < W; ++w) out.weeks[static_cast<size_t>(w)].week = sim.first_week + w;
+  std::vector<int32_t> pw_promoted(pw.size(), 0);
+  std::vector<PromoFigures> product_figs(static_cast<size_t>(P));
+  std::vector<bool> product_promoted(static_cast<size_t>(P), false);
+  bool missing_price = false;
+  for (int32_t p = 0; p < P; ++p) {
+    const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
+    const double cost = pre.cost[static_cast<size_t>(p)];
+    for (int32_t g = 0; g < G; ++g) {
+      const size_t ipg = sim.pg(p, g);
+      if (sim.n_cells[ipg] == 0.0) continue;
+      for (int32_t w = 0; w < W; ++w) {
+        const size_t i = sim.pgw(p, g, w);
+        const CellState& st = sim.state[i];
+        const Parts& pt = parts[i];
+        PromoFigures f;
+        f.baseline = sim.sum_base[ipg];
+        f.lift = pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kFeatureTerm] +
+                 pt.term[kDisplayTerm];
+        f.cannibalized = -pt.term[kCrossTerm];
+        f.pull_forward = -pt.term[kPreTerm];
+        f.dip = -pt.term[kPostTerm];
+        f.halo = halo[i];
+        f.units = units[i] + halo[i];
+        f.incremental = f.units - f.baseline;
+        const double unit_margin = st.price - cost;
+        f.revenue = f.units * st.price;
+        f.baseline_revenue = f.baseline * reg;
+        f.margin = f.units * unit_margin;
+        f.baseline_margin = f.baseline * (reg - cost);
+        f.incremental_margin = f.margin - f.baseline_margin;
+        if (pre.regular[static_cast<size_t>(p)] < 0.0 && std::fabs(f.incremental) > 1e-9)
+          missing_price = true;
+        add(&out.weeks[static_cast<size_t>(w)].figures, f);
+        if (per_week)
+          add(&pw[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)], f);
+        add(&product_figs[static_cast<size_t>(p)], f);
+        if (st.promo >= 0) {
+          if (per_week)
+            pw_promoted[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)] +=
+                static_cast<int32_t>(sim.groups[static_cast<size_t>(g)].size());
+          product_promoted[static_cast<size_t>(p)] = true;
+          Sum* ds = &promo_sum[static_cast<size_t>(st.promo) * kPromoDrivers];
+          ds[kDiscount].add(pt.term[kPriceTerm] + pt.term[kDepthTerm], unit_margin);
+          ds[kFeature].add(pt.term[kFeatureTerm], unit_margin);
+          ds[kDisplay].add(pt.term[kDisplayTerm], unit_margin);
+          ds[kGiven].margin -= f.baseline * (reg - st.price);
+        }
+        cannib_sum[static_cast<size_t>(p)].add(pt.term[kCrossTerm], unit_margin);
+        pull_sum.add(pt.term[kPreTerm], unit_margin);
+        dip_sum.add(pt.term[kPostTerm], unit_margin);
+        halo_sum[static_cast<size_t>(p)].add(halo[i], unit_margin);
+      }
+    }
+  }
+  for (int32_t p = 0; p < P; ++p) add(&out.totals, product_figs[static_cast<size_t>(p)]);
+
+  // ---- stock: cover and stockout risk per cell, the cell table when asked ----------------------
+  const NormalTail tail;
+  const bool want_cells = plan.detail == PromoDetail::kCells;
+  // Per (product, group): running sums of m and m^2 over the weeks, and the smallest m, so a
+  // store's cumulative demand and variance up to any week are O(1) when no cell is clamped.
+  std::vector<double> cum_m(mult.size()), cum_m2(mult.size());
+  std::vector<double> min_m(static_cast<size_t>(P) * static_cast<size_t>(G), HUGE_VAL);
+  for (int32_t p = 0; p < P; ++p) {
+    for (int32_t g = 0; g < G; ++g) {
+      double a1 = 0.0, a2 = 0.0;
+      for (int32_t w = 0; w < W; ++w) {
+        const size_t i = sim.pgw(p, g, w);
+        a1 += mult[i];
+        a2 += mult[i] * mult[i];
+        cum_m[i] = a1;
+        cum_m2[i] = a2;
+        min_m[sim.pg(p, g)] = std::min(min_m[sim.pg(p, g)], mult[i]);
+      }
+    }
+  }
+  std::vector<double> pw_risk(per_week ? pw.size() : 0, 0.0);
+  std::vector<int32_t> risk_count(static_cast<size_t>(P), 0);
+  std::vector<double> product_risk(static_cast<size_t>(P), -1.0);
+  double total_var = 0.0;
+  std::vector<double> halo_cell(static_cast<size_t>(W), 0.0);
+  for (int32_t p = 0; p < P; ++p) {
+    const double sg = pre.sigma[static_cast<size_t>(p)];
+    const double spread = detail::exp_portable(sg * sg) - 1.0;
+    const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
+    const double cost = pre.cost[static_cast<size_t>(p)];
+    const bool has_halo = !halo_in[static_cast<size_t>(p)].empty();
+    for (int32_t s : sim.covered) {
+      const double b = pre.big_b[sim.ps(p, s)];
+      if (b < 0.0) continue;
+      const int32_t g = sim.store_group[static_cast<size_t>(s)];
+      const int32_t k = pre.stock_of[sim.ps(p, s)];
+      const PlanStock* stock = k >= 0 ? &pre.stock[static_cast<size_t>(k)] : nullptr;
+      double pair_risk = -1.0;
+      if (!per_week && !has_halo && b * min_m[sim.pg(p, g)] >= c) {
+        // Closed form: demand and variance up to week w from the running sums.
+        const size_t i0 = sim.pgw(p, g, 0);
+        const auto cum = [&](int32_t w) {
+          return b * cum_m[i0 + static_cast<size_t>(w)] - c * static_cast<double>(w + 1);
+        };
+        const auto var = [&](int32_t w) {
+          return cum(w) + b * b * spread * cum_m2[i0 + static_cast<size_t>(w)];
+        };
+        total_var += var(W - 1);
+        if (stock) {
+          // P(stockout by w) grows between deliveries: check the week before the delivery and
+          // the last week.
+          const auto risk_at = [&](int32_t w) {
+            const double available =
+                stock->on_hand + (w >= stock->lead_time_weeks ? stock->on_order : 0.0);
+            return tail((available - cum(w)) / std::sqrt(std::max(var(w), 1e-12)));
+          };
+          pair_risk = risk_at(W - 1);
+          const int32_t before = stock->lead_time_weeks - 1;
+          if (before >= 0 && before < W - 1) pair_risk = std::max(pair_risk, risk_at(before));
+        }
+      } else {
+        if (has_halo) {
+          for (int32_t w = 0; w < W; ++w) {
+            double h = 0.0;
+            for (const auto& in : halo_in[static_cast<size_t>(p)]) {
+              const size_t ii = sim.pgw(in.first, g, w);
+              const double bi = pre.big_b[sim.ps(in.first, s)];
+              if (sim.state[ii].promo < 0 || bi < 0.0) continue;
+              h += in.second *
+                   std::max(0.0, std::max(0.0, bi * mult[ii] - c) - std::max(0.0, bi - c));
+            }
+            halo_cell[static_cast<size_t>(w)] = h;
+          }
+        }
+        const double* m = &mult[sim.pgw(p, g, 0)];
+        double cum = 0.0, var = 0.0;
+        const double base = std::max(0.0, b - c);
+        for (int32_t w = 0; w < W; ++w) {
+          const double bm = b * m[w];
+          const double h = has_halo ? halo_cell[static_cast<size_t>(w)] : 0.0;
+          const double u = std::max(0.0, bm - c) + h;
+          const double v = u + bm * bm * spread;
+          total_var += v;
+          double available = -1.0, cover = -1.0, risk = -1.0;
+          if (stock) {
+            available = stock->on_hand + (w >= stock->lead_time_weeks ? stock->on_order : 0.0);
+            if (want_cells)
+              cover = u > 0.0 ? std::min(kCoverCap, std::max(0.0, available - cum) / u) : kCoverCap;
+            cum += u;
+            var += v;
+            // Without a per-week table only the week before the delivery and the last count.
+            if (per_week || w == W - 1 || w == stock->lead_time_weeks - 1)
+              risk = tail((available - cum) / std::sqrt(std::max(var, 1e-12)));
+            if (per_week)
+              pw_risk[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)] +=
+                  risk;
+            pair_risk = std::max(pair_risk, risk);
+          }
+          if (want_cells) {
+            const size_t i = sim.pgw(p, g, w);
+            const CellState& st = sim.state[i];
+            PromoCell cell;
+            cell.product = pre.product_ids[static_cast<size_t>(p)];
+            cell.store = pre.store_ids[static_cast<size_t>(s)];
+            cell.week = sim.first_week + w;
+            cell.promoted = st.promo >= 0;
+            cell.net_price = st.price;
+            PromoFigures& f = cell.figures;
+            f.baseline = base;
+            f.halo = h;
+            f.units = u;
+            // The cell's share of its group-week's parts.
+            const double agg = units[i] - sim.sum_base[sim.pg(p, g)];
+            const double scale = std::fabs(agg) > 1e-12 ? (u - h - base) / agg : 0.0;
+            const Parts& pt = parts[i];
+            f.lift = (pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kFeatureTerm] +
+                      pt.term[kDisplayTerm]) *
+                     scale;
+            f.cannibalized = -pt.term[kCrossTerm] * scale;
+            f.pull_forward = -pt.term[kPreTerm] * scale;
+            f.dip = -pt.term[kPostTerm] * scale;
+            f.incremental = u - base;
+            f.revenue = u * st.price;
+            f.baseline_revenue = base * reg;
+            f.margin = u * (st.price - cost);
+            f.baseline_margin = base * (reg - cost);
+            f.incremental_margin = f.margin - f.baseline_margin;
+            cell.stock_available = available;
+            cell.cover_weeks = cover;
+            cell.stockout_probability = risk;
+            out.cells.push_back(cell);
+          }
+        }
+      }
+      if (stock) {
+        ++risk_count[static_cast<size_t>(p)];
+        product_risk[static_cast<size_t>(p)] =
+            std::max(product_risk[static_cast<size_t>(p)], pair_risk);
+        if (product_promoted[static_cast<size_t>(p)]) {
+          out.max_stockout_probability = std::max(out.max_stockout_probability, pair_risk);
+          out.expected_stockouts += pair_risk;
+        }
+      }
+    }
+  }
+
+  // ---- product-weeks and products ---------------------------------------------------------------
+  if (plan.detail != PromoDetail::kTotals) {
+    for (int32_t p = 0; p < P; ++p) {
+      const PromoFigures& pf = product_figs[static_cast<size_t>(p)];
+      if (!product_promoted[static_cast<size_t>(p)] && std::fabs(pf.incremental) < 1e-9 &&
+          std::fabs(pf.cannibalized) < 1e-9)
+        continue;
+      for (int32_t w = 0; w < W; ++w) {
+        const size_t i = static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w);
+        PromoProductWeek row;
+        row.product = pre.product_ids[static_cast<size_t>(p)];
+        row.week = sim.first_week + w;
+        row.promoted_stores = pw_promoted[i];
+        row.figures = pw[i];
+        row.stockout_probability =
+            risk_count[static_cast<size_t>(p)] > 0
+                ? pw_risk[i] / static_cast<double>(risk_count[static_cast<size_t>(p)])
+                : -1.0;
+        out.product_weeks.push_back(row);
+      }
+    }
+  }
+  for (int32_t p = 0; p < P; ++p) {
+    const PromoFigures& pf = product_figs[static_cast<size_t>(p)];
+    const bool promoted = product_promoted[static_cast<size_t>(p)];
+    if (!promoted && std::fabs(pf.incremental) < 1e-9 && std::fabs(pf.cannibalized) < 1e-9)
+      continue;
+    PromoProductSummary ps;
+    ps.product = pre.product_ids[static_cast<size_t>(p)];
+    ps.name = pre.names[static_cast<size_t>(p)];
+    ps.promoted = promoted;
+    ps.low_confidence = model.products[static_cast<size_t>(p)].low_confidence;
+    ps.figures = pf;
+    ps.max_stockout_probability = product_risk[static_cast<size_t>(p)];
+    out.products.push_back(ps);
+    if (promoted && ps.low_confidence) {
+      out.low_confidence = true;
+      out.notes.push_back(ps.name + ": low confidence, the model saw too few rows or too little " +
+                          "price variation; its response rests on the category prior");
+    }
+  }
+  if (plan.detail == PromoDetail::kTotals) {
+    // The twenty most affected products, promoted or not.
+    std::vector<PromoProductSummary> kept = std::move(out.products);
+    std::stable_sort(kept.begin(), kept.end(),
+                     [](const PromoProductSummary& a, const PromoProductSummary& b) {
+                       return std::fabs(a.figures.incremental) > std::fabs(b.figures.incremental);
+                     });
+    if (kept.size() > 20) kept.resize(20);
+    out.products = std::move(kept);
+  }
+  if (missing_price)
+    out.notes.push_back(
+        "products without a price in plan.products count for units but not for revenue or "
+        "margin");
+
+  // ---- drivers
+  // ------------------------------------------------------------------------------------
+  {
+    // Promotions by driver kind first, then cannibalization by victim (largest three, the rest
+    // together), halo by partner (likewise), pull-forward, dip, discount on baseline units.
+    std::vector<PromoDriver> cannib, halo_d;
+    const auto driver = [](const char* name, std::string label, int32_t product, const Sum& sum) {
+      PromoDriver d;
+      d.name = name;
+      d.label = std::move(label);
+      d.product = product;
+      d.units = sum.units;
+      d.margin = sum.margin;
+      return d;
+    };
+    for (size_t k = 0; k < plan.promotions.size(); ++k) {
+      const PlannedPromotion& pr = plan.promotions[k];
+      const std::string of = pr.id.empty() ? "" : " (" + pr.id + ")";
+      const Sum* ds = &promo_sum[k * kPromoDrivers];
+      const char* names[kPromoDrivers] = {"discount", "feature", "display", "discount_on_baseline"};
+      const std::string labels[kPromoDrivers] = {
+          depth_label(pr, promo_depths[k][0]) + of, "the leaflet feature" + of,
+          "the secondary display" + of, "the discount on units that would have sold anyway" + of};
+      for (int kind = 0; kind < kPromoDrivers; ++kind)
+        if (ds[kind].units != 0.0 || ds[kind].margin != 0.0)
+          out.drivers.push_back(driver(names[kind], labels[kind], -1, ds[kind]));
+    }
+    for (int32_t p = 0; p < P; ++p) {
+      const Sum& cs = cannib_sum[static_cast<size_t>(p)];
+      if (cs.units != 0.0)
+        cannib.push_back(driver(
+            "cannibalization",
+            (cs.units < 0 ? "taken from " : "gained by ") + pre.names[static_cast<size_t>(p)],
+            pre.product_ids[static_cast<size_t>(p)], cs));
+      const Sum& hs = halo_sum[static_cast<size_t>(p)];
+      if (hs.units != 0.0)
+        halo_d.push_back(driver("halo", pre.names[static_cast<size_t>(p)] + " bought alongside",
+                                pre.product_ids[static_cast<size_t>(p)], hs));
+    }
+    if (pull_sum.units != 0.0)
+      out.drivers.push_back(
+          driver("pull_forward", "pulled forward from the week before", -1, pull_sum));
+    if (dip_sum.units != 0.0)
+      out.drivers.push_back(driver("dip", "in the post-promotion dip", -1, dip_sum));
+    const auto top = [&](std::vector<PromoDriver>& v, const char* name, const char* rest) {
+      std::sort(v.begin(), v.end(), [](const PromoDriver& a, const PromoDriver& b) {
+        return std::fabs(a.units) > std::fabs(b.units);
+      });
+      PromoDriver other;
+      other.name = name;
+      int32_t n_other = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i < 3) {
+          out.drivers.push_back(v[i]);
+        } else {
+          other.units += v[i].units;
+          other.margin += v[i].margin;
+          ++n_other;
+        }
+      }
+      if (n_other > 0) {
+        const std::string others = std::to_string(n_other) + " other products";
+        other.label = rest[0] == '\0' ? others + " bought alongside" : rest + (" " + others);
+        out.drivers.push_back(other);
+      }
+    };
+    top(cannib, "cannibalization", "taken from");
+    top(halo_d, "halo", "");
+    std::stable_sort(out.drivers.begin(), out.drivers.end(),
+                     [](const PromoDriver& a, const PromoDriver& b) {
+                       return std::fabs(a.units) > std::fabs(b.units);
+                     });
+  }
+
+  // ---- Monte Carlo and depth ranking on the product summaries
+  // -------------------------------------
+  {
+    std::vector<double> mc_units, mc_revenue, mc_margin;
+    const double noise_sd = std::sqrt(total_var);
+    const double margin_per_unit =
+        out.totals.units > 0.0 ? out.totals.margin / out.totals.units : 0.0;
+    const double revenue_per_unit =
+        out.totals.units > 0.0 ? out.totals.revenue / out.totals.units : 0.0;
+    detail::Rng rng(plan.seed, 0x70726f6d6fULL);
+    const NormalDraws normal;
+    const TaylorReach reach;
+    std::vector<Coefs> draw = pre.coefs;
+    std::vector<double> lift;
+    for (int32_t r = 0; r < plan.draws; ++r) {
+      for (int32_t p = 0; p < P; ++p) {
+        // Only the coefficients a product's weeks use are drawn: siblings' depth always, the
+        // rest when the plan promotes it.
+        const PromoProductModel& pm = model.products[static_cast<size_t>(p)];
+        Coefs& d = draw[static_cast<size_t>(p)];
+        d.b[kCrossTerm] = pm.cross_depth.estimate + pm.cross_depth.se * normal(rng);
+        if (!summary[static_cast<size_t>(p)].ever_promoted) continue;
+        d.b[kPriceTerm] = std::min(0.0, pm.elasticity.estimate + pm.elasticity.se * normal(rng));
+        d.b[kDepthTerm] = pm.lift_per_depth.estimate + pm.lift_per_depth.se * normal(rng);
+        d.b[kFeatureTerm] = pm.feature.estimate + pm.feature.se * normal(rng);
+        d.b[kDisplayTerm] = pm.display.estimate + pm.display.se * normal(rng);
+        d.b[kPreTerm] = pm.pre_week.estimate + pm.pre_week.se * normal(rng);
+        d.b[kPostTerm] = pm.post_week.estimate + pm.post_week.se * normal(rng);
+      }
+      const Totals t = evaluate(sim, summary, draw, -1.0, halo_pairs, reach, &lift);
+      const double noise = noise_sd * normal(rng);
+      mc_units.push_back(t.units + noise);
+      mc_revenue.push_back(t.revenue + noise * revenue_per_unit);
+      mc_margin.push_back(t.margin + noise * margin_per_unit);
+    }
+    const auto q3 = [](const std::vector<double>& v, double point) {
+      if (v.empty()) return PromoQuantiles{point, point, point};
+      return PromoQuantiles{quantile(v, 0.1), quantile(v, 0.5), quantile(v, 0.9)};
+    };
+    out.incremental_units = q3(mc_units, out.totals.incremental);
+    out.incremental_revenue = q3(mc_revenue, out.totals.revenue - out.totals.baseline_revenue);
+    out.incremental_margin = q3(mc_margin, out.totals.incremental_margin);
+
+    for (double d : plan.alternative_depths) {
+      const Totals t = evaluate(sim, summary, pre.coefs, d, halo_pairs, reach, &lift);
+      PromoDepthOption o;
+      o.depth = d;
+      o.incremental_units = t.units;
+      o.incremental_revenue = t.revenue;
+      o.incremental_margin = t.margin;
+      o.margin_per_incremental_unit = std::fabs(t.units) > 1e-9 ? t.margin / t.units : 0.0;
+      out.depth_options.push_back(o);
+    }
+    std::stable_sort(out.depth_options.begin(), out.depth_options.end(),
+                     [](const PromoDepthOption& a, const PromoDepthOption& b) {
+                       return a.incremental_margin > b.incremental_margin;
+                     });
+    for (size_t i = 0; i < out.depth_options.size(); ++i)
+      out.depth_options[i].rank = static_cast<int32_t>(i + 1);
+  }
+
+  // ---- sentences ------------------------------------------------------------------------------
+  {
+    const PromoFigures& t = out.totals;
+    std::string s = "Expected " + signed_count(t.incremental) + " units";
+    if (t.baseline > 0.0)
+      s += " (" + detail::format_percent(t.incremental / t.baseline, true) + ")";
+    s += " in weeks " + std::to_string(out.first_week) + "\u2013" + std::to_string(out.last_week);
+    std::vector<std::string> bits;
+    for (const PromoDriver& d : out.drivers) {
+      if (d.name == "discount_on_baseline" || std::fabs(d.units) < 0.5) continue;
+      if (bits.size() == 5) break;
+      const bool from = d.name == "discount" || d.name == "feature" || d.name == "display";
+      bits.push_back(signed_count(d.units) + (from ? " from " : " ") + d.label);
+    }
+    for (size_t i = 0; i < bits.size(); ++i) s += (i == 0 ? ": " : ", ") + bits[i];
+    out.sentences.push_back(s + ".");
+    double given = 0.0, earned = 0.0;
+    for (const PromoDriver& d : out.drivers) {
+      if (d.name == "discount_on_baseline")
+        given -= d.margin;
+      else
+        earned += d.margin;
+    }
+    std::string m = t.incremental_margin < 0.0 ? "Margin falls " : "Margin rises ";
+    if (std::fabs(t.baseline_margin) > 0.0)
+      m += detail::format_percent(std::fabs(t.incremental_margin / t.baseline_margin), false) +
+           " (" + signed_count(t.incremental_margin) + ")";
+    else
+      m += signed_count(t.incremental_margin);
+    if (t.incremental_margin < 0.0) {
+      m += " because the discount gives away " + detail::format_count(given) +
+           " on units that would have sold anyway";
+      m += earned > 0.0
+               ? ", more than the " + detail::format_count(earned) + " earned on the extra units"
+               : ", and the extra units earn nothing after cannibalization";
+    } else {
+      m += ": the extra units earn " + detail::format_count(earned) + ", more than the " +
+           detail::format_count(given) + " given away on units that would have sold anyway";
+    }
+    m += "; P10\u2013P90 " + signed_count(out.incremental_margin.p10) + " to " +
+         signed_count(out.incremental_margin.p90) + ".";
+    out.sentences.push_back(m);
+    if (out.max_stockout_probability >= 0.2)
+      out.sentences.push_back(
+          "Stock risk: a promoted item may run out before its delivery (" +
+          detail::format_percent(out.max_stockout_probability, false) + " in the worst store; " +
+          detail::format_count(out.expected_stockouts) + " product-store pairs expected out).");
+    if (out.low_confidence)
+      out.sentences.push_back(
+          "Low confidence: at least one promoted product has too little price history for a "
+          "reliable response.");
+  }
+  return out;
+}
+
+}  // namespace shelfcast
