@@ -1,11 +1,15 @@
 #include "adapters.h"
 
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/json.h"
 #include "shelfcast/pricing.h"
+#include "shelfcast/promo.h"
+#include "shelfcast/promo_sim.h"
 #include "shelfcast/series.h"
 
 namespace shelfcast::wasm {
@@ -44,6 +48,69 @@ std::string basket(const std::string& request_json) {
   Result<BasketReport> report = basket_report(*request);
   if (!report.is_ok()) return envelope_error(report.status());
   return envelope_ok(*report);
+}
+
+namespace {
+
+// The value is already JSON text: wrap it without a parse and a dump.
+std::string envelope_ok_text(const std::string& value_json) {
+  return "{\"ok\":true,\"value\":" + value_json + "}";
+}
+
+// Open promotion sessions of this module instance. The adapter owns them (the core is pure); a
+// page opens one per category and closes it when the planner leaves.
+std::map<int, PromoSimulator>& promo_sessions() {
+  static std::map<int, PromoSimulator> sessions;
+  return sessions;
+}
+
+}  // namespace
+
+std::string promo_simulate(const std::string& model_json, const std::string& plan_json) {
+  Result<PromoModel> model = promo_model_from_json(model_json);
+  if (!model.is_ok()) return envelope_error(model.status());
+  Result<PromoPlan> plan = promo_plan_from_json(plan_json);
+  if (!plan.is_ok()) return envelope_error(plan.status());
+  Result<PromoSimulation> sim = simulate_promo(*model, *plan);
+  if (!sim.is_ok()) return envelope_error(sim.status());
+  return envelope_ok_text(promo_simulation_to_json(*sim));
+}
+
+std::string promo_session_open(const std::string& model_json, const std::string& context_json) {
+  Result<PromoModel> model = promo_model_from_json(model_json);
+  if (!model.is_ok()) return envelope_error(model.status());
+  Result<PromoPlan> context = promo_plan_from_json(context_json);
+  if (!context.is_ok()) return envelope_error(context.status());
+  Result<PromoSimulator> simulator = PromoSimulator::create(*model, *context);
+  if (!simulator.is_ok()) return envelope_error(simulator.status());
+  auto& sessions = promo_sessions();
+  const int id = sessions.empty() ? 1 : sessions.rbegin()->first + 1;
+  const std::string version = simulator->model_version();
+  sessions.emplace(id, std::move(*simulator));
+  return envelope_ok(Json{{"session", id}, {"model_version", version}});
+}
+
+std::string promo_session_simulate(int session, const std::string& scenario_json) {
+  const auto it = promo_sessions().find(session);
+  if (it == promo_sessions().end())
+    return envelope_error(not_found("no open promotion session " + std::to_string(session)));
+  Result<PromoPlan> scenario = promo_plan_from_json(scenario_json);
+  if (!scenario.is_ok()) return envelope_error(scenario.status());
+  if (!scenario->products.empty() || !scenario->stock.empty() || !scenario->clusters.empty() ||
+      !scenario->affinity.empty())
+    return envelope_error(invalid_argument(
+        "a scenario holds promotions and settings only; products, stock, clusters and affinity "
+        "belong to the context the session was opened with",
+        "plan"));
+  Result<PromoSimulation> sim = it->second.simulate(*scenario);
+  if (!sim.is_ok()) return envelope_error(sim.status());
+  return envelope_ok_text(promo_simulation_to_json(*sim));
+}
+
+std::string promo_session_close(int session) {
+  if (promo_sessions().erase(session) == 0)
+    return envelope_error(not_found("no open promotion session " + std::to_string(session)));
+  return envelope_ok(Json{{"closed", session}});
 }
 
 std::string generate_summary(const std::string& config_json) {

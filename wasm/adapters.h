@@ -18,6 +18,15 @@ std::string forecast_weekly(const std::string& request_json);
 std::string markdown(const std::string& input_json);
 /// basket(BasketRequest JSON) -> BasketReport JSON: rules and pair affinity of baskets of names.
 std::string basket(const std::string& request_json);
+/// promo_simulate(model artifact JSON, plan JSON) -> PromoSimulation JSON (promo_sim.h), one shot.
+std::string promo_simulate(const std::string& model_json, const std::string& plan_json);
+/// Opens a promotion session: the model and the context (a plan's products, stock, clusters and
+/// affinity) checked and indexed once -> {"session": id, "model_version": ...}.
+std::string promo_session_open(const std::string& model_json, const std::string& context_json);
+/// Simulates a scenario (promotions and settings only) in an open session -> PromoSimulation.
+std::string promo_session_simulate(int session, const std::string& scenario_json);
+/// Closes a session -> {"closed": id}; an unknown id is not_found.
+std::string promo_session_close(int session);
 /// generate(GeneratorConfig JSON) -> summary of the generated data set and its truth.
 std::string generate_summary(const std::string& config_json);
 

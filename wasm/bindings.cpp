@@ -10,5 +10,9 @@ EMSCRIPTEN_BINDINGS(shelfcast) {
   emscripten::function("forecast_weekly", &shelfcast::wasm::forecast_weekly);
   emscripten::function("markdown", &shelfcast::wasm::markdown);
   emscripten::function("basket", &shelfcast::wasm::basket);
+  emscripten::function("promo_simulate", &shelfcast::wasm::promo_simulate);
+  emscripten::function("promo_session_open", &shelfcast::wasm::promo_session_open);
+  emscripten::function("promo_session_simulate", &shelfcast::wasm::promo_session_simulate);
+  emscripten::function("promo_session_close", &shelfcast::wasm::promo_session_close);
   emscripten::function("generate_summary", &shelfcast::wasm::generate_summary);
 }

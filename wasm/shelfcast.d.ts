@@ -171,12 +171,72 @@ export interface ShelfcastError extends Error {
   field?: string;
 }
 
+/** A promotion plan (shelfcast promo simulate --help lists every field). */
+export interface PromoPlan {
+  promotions?: Array<{
+    id?: string; products: number[]; stores?: number[]; cluster?: string;
+    start_week: number; end_week: number;
+    mechanic?: 'percent_off' | 'price_point' | 'multi_buy' | 'bogo';
+    depth?: number; price_point?: number; buy?: number; pay?: number;
+    feature?: number | boolean; display?: number | boolean; segment?: string; segment_share?: number;
+  }>;
+  products?: Array<{ product: number; name?: string; regular_price: number; unit_cost: number }>;
+  stock?: Array<{ product: number; store: number; on_hand: number; on_order?: number; lead_time_weeks?: number }>;
+  clusters?: Record<string, number[]>;
+  affinity?: Array<{ from: number; to: number; confidence: number; lift: number }>;
+  alternative_depths?: number[];
+  draws?: number;
+  seed?: number;
+  detail?: 'totals' | 'product_weeks' | 'cells';
+}
+
+export interface PromoFigures {
+  baseline: number; units: number; lift: number; cannibalized: number; halo: number;
+  pull_forward: number; dip: number; incremental: number; revenue: number;
+  baseline_revenue: number; margin: number; baseline_margin: number; incremental_margin: number;
+}
+
+export interface PromoSimulation {
+  model_version: string;
+  first_week: number;
+  last_week: number;
+  n_products: number;
+  n_stores: number;
+  totals: PromoFigures;
+  incremental_units: { p10: number; p50: number; p90: number };
+  incremental_revenue: { p10: number; p50: number; p90: number };
+  incremental_margin: { p10: number; p50: number; p90: number };
+  max_stockout_probability: number | null;
+  expected_stockouts: number;
+  drivers: Array<{ name: string; label: string; product: number | null; units: number; margin: number }>;
+  sentences: string[];
+  weeks: Array<PromoFigures & { week: number }>;
+  products: Array<{ product: number; name: string; promoted: boolean; low_confidence: boolean;
+    figures: PromoFigures; max_stockout_probability: number | null }>;
+  product_weeks: Array<PromoFigures & { product: number; week: number; promoted_stores: number;
+    stockout_probability: number | null }>;
+  cells: Array<Record<string, number | boolean | null>>;
+  depth_options: Array<{ depth: number; incremental_units: number; incremental_revenue: number;
+    incremental_margin: number; margin_per_incremental_unit: number; rank: number }>;
+  low_confidence: boolean;
+  notes: string[];
+}
+
+export interface PromoSession {
+  id: number;
+  modelVersion: string;
+  simulate(scenario: PromoPlan | string): PromoSimulation;
+  close(): { closed: number };
+}
+
 export declare class Shelfcast {
   version(): string;
   forecast(input: ForecastInput): ForecastResult;
   forecastWeekly(request: WeeklyForecastRequest): ForecastResult;
   markdown(input: MarkdownInput): MarkdownResult;
   basket(request: BasketRequest): BasketReport;
+  promoSimulate(model: object | string, plan: PromoPlan | string): PromoSimulation;
+  openPromoSession(model: object | string, context: PromoPlan | string): PromoSession;
   generateSummary(config: Record<string, unknown>): Record<string, unknown>;
 }
 

@@ -1,9 +1,18 @@
 // The JS surface of the Shelfcast core. Every call crosses the boundary as JSON and comes back as
 // an envelope; `call` is the one place an error envelope becomes a thrown Error.
 
+/** A JSON argument: objects are stringified, strings (already JSON) pass through. */
+function arg(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** Turns an envelope string into its value, or throws Error with .code and .field. */
 function call(fn, input) {
-  const envelope = JSON.parse(input === undefined ? fn() : fn(JSON.stringify(input)));
+  return unwrap(input === undefined ? fn() : fn(arg(input)));
+}
+
+function unwrap(text) {
+  const envelope = JSON.parse(text);
   if (!envelope.ok) {
     const { code, message, field } = envelope.error;
     const error = new Error(field ? `${field}: ${message}` : message);
@@ -50,6 +59,31 @@ export class Shelfcast {
    */
   basket(request) {
     return call(this.module.basket, request);
+  }
+  /**
+   * Simulate a promotion plan with a fitted category model (`shelfcast promo fit`): model artifact
+   * and plan as objects or JSON text -> PromoSimulation (per product-week baseline, lift,
+   * cannibalization, halo, dip, margin, stock risk; totals with P10/P50/P90; drivers; sentences).
+   */
+  promoSimulate(model, plan) {
+    return unwrap(this.module.promo_simulate(arg(model), arg(plan)));
+  }
+  /**
+   * Open a session for slider-speed what-ifs: the model and the context (products with prices
+   * and costs, stock, clusters, affinity) are indexed once; session.simulate(scenario) takes
+   * only {promotions, draws?, seed?, detail?, alternative_depths?}. Close it when done.
+   */
+  openPromoSession(model, context) {
+    const { session, model_version } = unwrap(
+      this.module.promo_session_open(arg(model), arg(context)),
+    );
+    const module = this.module;
+    return {
+      id: session,
+      modelVersion: model_version,
+      simulate: (scenario) => unwrap(module.promo_session_simulate(session, arg(scenario))),
+      close: () => unwrap(module.promo_session_close(session)),
+    };
   }
   /** Generate a synthetic data set in memory and summarize it (tests, demos). */
   generateSummary(config) {

@@ -45,7 +45,11 @@ function compare(a, b, where) {
 let passed = 0;
 cases.forEach((c, i) => {
   const input = JSON.stringify(c.input ?? {});
-  const wasm = JSON.parse(c.fn === 'version' ? core.version() : core[c.fn](input));
+  const wasm = JSON.parse(
+    c.fn === 'version' ? core.version()
+      : c.fn === 'promo_simulate'
+        ? core.promo_simulate(JSON.stringify(c.input.model), JSON.stringify(c.input.plan))
+        : core[c.fn](input));
   const before = failures.length;
   compare(native[i], wasm, `case ${i} (${c.name ?? c.fn})`);
   if (c.expect_ok !== undefined && wasm.ok !== c.expect_ok) {

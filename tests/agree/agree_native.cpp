@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
       envelope = shelfcast::wasm::markdown(input);
     else if (fn == "generate_summary")
       envelope = shelfcast::wasm::generate_summary(input);
+    else if (fn == "promo_simulate")
+      envelope = shelfcast::wasm::promo_simulate(
+          shelfcast::dump_json(c.at("input").value("model", shelfcast::Json::object())),
+          shelfcast::dump_json(c.at("input").value("plan", shelfcast::Json::object())));
     else if (fn == "version")
       envelope = shelfcast::wasm::version();
     else {
