@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "jobs/batch_jobs.h"
 #include "shelfcast/customer.h"
 #include "shelfcast/hierarchy_forecast.h"
 #include "shelfcast/json.h"
@@ -262,8 +263,21 @@ JobRunner::~JobRunner() {
 Result<int64_t> JobRunner::submit_forecast(const ForecastJobSpec& spec,
                                            const std::string& created_by) {
   SHELFCAST_ASSIGN_OR_RETURN(auto db, Database::open(db_path_, Database::Mode::kReadWrite));
-  SHELFCAST_ASSIGN_OR_RETURN(int64_t id, create_job(*db, "forecast", encode_forecast_job(spec),
-                                                    core_model_version(), created_by));
+  return enqueue(*db, "forecast", encode_forecast_job(spec), created_by);
+}
+
+Result<int64_t> JobRunner::submit_batch(const std::string& kind, const std::string& body,
+                                        const std::string& created_by) {
+  if (!is_batch_job_kind(kind)) return invalid_argument("unknown job kind", "kind");
+  SHELFCAST_ASSIGN_OR_RETURN(auto db, Database::open(db_path_, Database::Mode::kReadWrite));
+  SHELFCAST_ASSIGN_OR_RETURN(std::string params, decode_batch_job(*db, kind, body));
+  return enqueue(*db, kind, params, created_by);
+}
+
+Result<int64_t> JobRunner::enqueue(Database& db, const std::string& kind,
+                                   const std::string& params_json, const std::string& created_by) {
+  SHELFCAST_ASSIGN_OR_RETURN(int64_t id,
+                             create_job(db, kind, params_json, core_model_version(), created_by));
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(id);
@@ -298,12 +312,37 @@ void JobRunner::work() {
       id = queue_.front();
       queue_.pop_front();
     }
-    Status s = run_forecast_job(id);
+    Status s = run_job(id);
     if (!s.is_ok()) {
       // The job could not even record its failure: the database is gone or broken.
       std::cerr << "shelfcast: job " << id << ": " << s.to_string() << "\n";
     }
   }
+}
+
+Status JobRunner::run_job(int64_t id) {
+  SHELFCAST_ASSIGN_OR_RETURN(auto db, Database::open(db_path_, Database::Mode::kReadWrite));
+  SHELFCAST_ASSIGN_OR_RETURN(JobRow job, get_job(*db, id));
+  if (job.kind == "forecast") return run_forecast_job(id);
+  return run_batch(*db, job);
+}
+
+Status JobRunner::run_batch(Database& db, const JobRow& job) {
+  const int64_t id = job.id;
+  if (cancelled(id)) return finish_job(db, id, "cancelled", "{}", "cancelled before it started");
+  JobControl control;
+  control.cancelled = [this, id] { return cancelled(id); };
+  control.progress = [&db, id](int64_t done, int64_t total) {
+    return update_job_progress(db, id, done, total);
+  };
+  Result<Json> summary = run_batch_job(db, job, control);
+  if (!summary.is_ok()) {
+    if (cancelled(id)) {
+      return finish_job(db, id, "cancelled", "{}", "cancelled while running (" + job.kind + ")");
+    }
+    return finish_job(db, id, "failed", "{}", summary.status().to_string());
+  }
+  return finish_job(db, id, "done", dump_json(*summary), "");
 }
 
 Status JobRunner::run_forecast_job(int64_t id) {

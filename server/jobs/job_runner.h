@@ -1,7 +1,8 @@
 #pragma once
 // Background jobs: a queue and one worker thread with its own database connection. A job stores
 // its progress as it goes and its results with the model version that made them; it can be
-// cancelled; jobs left running by a stopped server are marked failed on the next start.
+// cancelled; jobs left running by a stopped server are marked failed on the next start. Kinds:
+// forecast (here), customers, basket, retention and monitoring (jobs/batch_jobs.h).
 
 #include <condition_variable>
 #include <cstdint>
@@ -54,12 +55,20 @@ class JobRunner {
 
   /// Queues a forecast job; returns its id.
   Result<int64_t> submit_forecast(const ForecastJobSpec& spec, const std::string& created_by);
+  /// Queues a job of a batch kind (customers, basket, retention, monitoring) after checking its
+  /// body (decode_batch_job: kInvalidArgument naming the field); returns its id.
+  Result<int64_t> submit_batch(const std::string& kind, const std::string& body,
+                               const std::string& created_by);
   /// Asks a queued or running job to stop; kNotFound / kFailedPrecondition otherwise.
   Status cancel(int64_t id);
 
  private:
   explicit JobRunner(std::string db_path) : db_path_(std::move(db_path)) {}
   void work();
+  Result<int64_t> enqueue(Database& db, const std::string& kind, const std::string& params_json,
+                          const std::string& created_by);
+  Status run_job(int64_t id);
+  Status run_batch(Database& db, const JobRow& job);
   Status run_forecast_job(int64_t id);
   /// The reconciled path of run_forecast_job: every series in memory, then the hierarchy.
   Status run_reconciled_job(Database& db, int64_t id, const ForecastJobSpec& spec,

@@ -7,7 +7,7 @@
 
 namespace shelfcast::server {
 
-Result<Json> run_retention(Database& db, int64_t keep_days) {
+Result<Json> run_retention(Database& db, int64_t keep_days, const std::string& actor) {
   if (keep_days < 7) {
     return invalid_argument("expected at least 7 days to keep, got " + std::to_string(keep_days),
                             "keep_days");
@@ -36,7 +36,7 @@ Result<Json> run_retention(Database& db, int64_t keep_days) {
   }
   SHELFCAST_ASSIGN_OR_RETURN(int64_t purged, purge_lines_before(db, cutoff));
   SHELFCAST_RETURN_IF_ERROR(record_audit(
-      db, "cli", "retention.purge", "sales_lines before " + format_date(cutoff),
+      db, actor, "retention.purge", "sales_lines before " + format_date(cutoff),
       dump_json(Json{{"lines_purged", purged}, {"weekly_aggregates_kept", weeks_kept}})));
   SHELFCAST_RETURN_IF_ERROR(tx.commit());
   return Json{{"cutoff", format_date(cutoff)},
