@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "governance/approvals.h"
 #include "shelfcast/result.h"
 
 namespace httplib {
@@ -28,6 +29,8 @@ struct ServeOptions {
   /// rate_burst; 429 with Retry-After above. 0 = no limit.
   double rate_per_second = 100.0;
   double rate_burst = 200.0;
+  /// Approval routing thresholds, drift fallback and agent limits (`--approval-rules FILE`).
+  ApprovalRules approval_rules = {};
 };
 
 /// The HTTP server; bind, then run listen() on the thread that should serve.

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "odoo/jsonrpc.h"
+#include "store/approval_store.h"
+#include "store/audit_store.h"
 #include "support.h"
 
 using namespace shelfcast;
@@ -222,4 +224,75 @@ TEST_CASE("odoo pull loads sale.order.line through the ingest path, customers as
                                       "shop", "--login", "x", "--api-key-file", key});
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("unauthenticated") != std::string::npos);
+}
+
+TEST_CASE("odoo push sends the approved outbox as drafts and marks each record sent or failed") {
+  ReplayOdoo odoo;
+  test::TempDir dir;
+  const std::string db_path = dir.file("outbox.db"), key = dir.file("key");
+  test::write_file(key, "sc-key\n");
+  {
+    auto db = Database::open(db_path, Database::Mode::kReadWrite);
+    REQUIRE(db.is_ok());
+    for (const char* product : {"FURN_8888", "NOPE"}) {
+      ApprovalRow a;
+      a.kind = "replenishment";
+      a.status = "approved";
+      a.submitted_by = "p (planner)";
+      a.submitter_token_id = 1;
+      auto id = insert_approval(**db, a);
+      REQUIRE(id.is_ok());
+      REQUIRE(insert_outbox(**db, *id, "purchase.order.line",
+                            json({{"partner_id", "Acme"},
+                                  {"product_id", product},
+                                  {"product_qty", 24.0},
+                                  {"date_planned", "2025-03-03"},
+                                  {"state", "draft"}})
+                                .dump())
+                  .is_ok());
+      if (std::string(product) == "FURN_8888") {
+        REQUIRE(insert_outbox(**db, *id, "stock.picking",
+                              json({{"location_id", "S02"},
+                                    {"location_dest_id", "S01"},
+                                    {"product_id", product},
+                                    {"product_uom_qty", 5.0},
+                                    {"scheduled_date", "2025-03-07"}})
+                                  .dump())
+                    .is_ok());
+      }
+    }
+  }
+  auto r = test::run_shelfcast({"odoo", "push", "--db", db_path, "--url",
+                                "http://127.0.0.1:" + std::to_string(odoo.port), "--database",
+                                "shop", "--login", "planner@example.com", "--api-key-file", key});
+  CAPTURE(r.err);
+  CAPTURE(r.out);
+  CHECK(r.exit_code == 1);  // one approval's product is unknown to Odoo
+  const json out = json::parse(r.out);
+  CHECK(out["sent"] == 2);
+  CHECK(out["failed"] == 1);
+  CHECK(out["approvals"][0]["odoo"]["purchase.order"] == json::array({101}));
+  CHECK(out["approvals"][0]["odoo"]["stock.picking"] == json::array({202}));
+  // One draft purchase.order in Odoo's (0, 0, values) form, one internal transfer.
+  const std::vector<json> po = odoo.calls("purchase.order", "create");
+  REQUIRE(po.size() == 1);
+  CHECK(po[0]["params"]["args"][5][0]["order_line"][0][2]["product_qty"] == 24.0);
+  CHECK(odoo.calls("stock.picking", "create").size() == 1);
+
+  auto db = Database::open(db_path, Database::Mode::kReadOnly);
+  REQUIRE(db.is_ok());
+  auto rows = list_outbox(**db, "", 100);
+  REQUIRE(rows.is_ok());
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[0].status == "sent");
+  CHECK((*rows)[1].status == "sent");
+  CHECK((*rows)[2].status == "failed");
+  CHECK((*rows)[2].error.find("NOPE") != std::string::npos);
+  CHECK(list_outbox(**db, "ready", 100)->empty());
+  auto log = list_audit(**db, 0, 100);
+  REQUIRE(log.is_ok());
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[0].action == "odoo.push");
+  CHECK((*log)[1].action == "odoo.push_failed");
+  CHECK(verify_audit(**db)->intact);
 }
