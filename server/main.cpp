@@ -18,6 +18,7 @@
 #include "ingest/ingest.h"
 #include "ingest/to_dataset.h"
 #include "jobs/retention.h"
+#include "odoo/outbox.h"
 #include "odoo/pull.h"
 #include "routes/api.h"
 #include "shelfcast/generate.h"
@@ -58,8 +59,13 @@ const char* const kUsage =
     "          --service-level P [--target cycle_service_level|fill_rate] [--order-qty Q]\n"
     "          [--review-period R] [--output FILE]   safety stock and reorder point (JSON)\n"
     "  markdown --input ITEM.json [--output FILE]   markdown price path vs two baselines\n"
+    "  promo fit --input FILE --output MODEL.json   promotion response of a category (panel)\n"
+    "  promo predict --model MODEL.json --input FILE [--output FILE]   units for given prices\n"
+    "  promo simulate --model MODEL.json --plan PLAN.json [--output FILE]   what a plan does\n"
     "  odoo pull --db PATH --url URL --database NAME --login LOGIN [--api-key-file FILE]\n"
     "          [--since DATE]   load sale.order.line from Odoo's JSON-RPC API\n"
+    "  odoo push --db PATH --url URL --database NAME --login LOGIN [--api-key-file FILE]\n"
+    "          send approved proposals in the outbox to Odoo as drafts\n"
     "  retention --db PATH --keep-days N   purge old sales lines, keeping weekly aggregates\n"
     "  token create --db PATH --role ROLE --name NAME\n"
     "          create an API token (roles: planner, executive, approver, admin, batch);\n"
@@ -76,19 +82,23 @@ sc::Result<std::unique_ptr<srv::Database>> open_db(const std::string& path) {
 
 const char* const kServeUsage =
     "usage: shelfcast serve --db PATH [--host H] [--port N] [--web-root DIR]\n"
-    "                       [--max-request-bytes N] [--rate-limit R]\n"
+    "                       [--max-request-bytes N] [--rate-limit R] [--approval-rules FILE]\n"
     "  Serves the REST API under /api/v1/ (bearer tokens: `shelfcast token create`), Prometheus\n"
     "  metrics at /metrics and the planner page at /. --port 0 picks a free port. Prints\n"
     "  `listening on http://H:P` when ready; Ctrl-C (SIGINT) or SIGTERM stops it. Request bodies\n"
     "  over --max-request-bytes (default 1 MiB) get 413; more than --rate-limit requests per\n"
-    "  second per token (default 100, bursts of twice that; 0 = none) get 429 with Retry-After.\n";
+    "  second per token (default 100, bursts of twice that; 0 = none) get 429 with Retry-After.\n"
+    "  --approval-rules FILE: a JSON object overriding the routing thresholds (any of\n"
+    "  max_discount_depth 0.30, min_incremental_margin 0, max_override_fraction 0.20,\n"
+    "  max_stockout_risk 0.10, tracking_signal_limit 4, min_uplift_ratio 0.70).\n";
 
 int cmd_serve(int argc, char** argv) {
   srv::Args args;
   int exit_code = 0;
-  if (!parse_or_exit(argc, argv, 2,
-                     {"db", "host", "port", "web-root", "max-request-bytes", "rate-limit"}, {},
-                     kServeUsage, {"db"}, &args, &exit_code)) {
+  if (!parse_or_exit(
+          argc, argv, 2,
+          {"db", "host", "port", "web-root", "max-request-bytes", "rate-limit", "approval-rules"},
+          {}, kServeUsage, {"db"}, &args, &exit_code)) {
     return exit_code;
   }
   sc::Result<long long> port = srv::int_option(args, "port", 8080, 0, 65535);
@@ -114,6 +124,11 @@ int cmd_serve(int argc, char** argv) {
   options.max_request_bytes = static_cast<size_t>(*max_bytes);
   options.rate_per_second = static_cast<double>(*rate);
   options.rate_burst = 2.0 * options.rate_per_second;
+  if (args.has("approval-rules")) {
+    sc::Result<srv::ApprovalRules> rules = srv::load_approval_rules(args.get("approval-rules"));
+    if (!rules.is_ok()) return input_error(rules.status().message());
+    options.approval_rules = *rules;
+  }
   auto server = srv::ApiServer::create(options);
   if (!server.is_ok()) return input_error(options.db_path + ": " + server.status().message());
   sc::Result<int> bound = (*server)->bind(host, static_cast<int>(*port));
@@ -225,16 +240,22 @@ const char* const kOdooUsage =
     "  and loads it like `shelfcast ingest` loads a sale.order.line export: same validation,\n"
     "  same pseudonyms. Customers travel as record ids only; names and contacts are never\n"
     "  requested. The API key comes from --api-key-file or $SHELFCAST_ODOO_API_KEY, never from\n"
-    "  the command line (it would show in the process list).\n";
+    "  the command line (it would show in the process list).\n"
+    "       shelfcast odoo push --db PATH --url URL --database NAME --login LOGIN\n"
+    "                          [--api-key-file FILE]\n"
+    "  Sends the approved proposals waiting in the outbox (GET /api/v1/odoo/outbox) to Odoo as\n"
+    "  drafts: a purchase.order per vendor, stock.picking transfers, orderpoint updates; prints\n"
+    "  what Odoo created. Exits 1 when a record failed (it stays in the outbox as failed).\n";
 
 int cmd_odoo(int argc, char** argv) {
-  if (argc < 3 || std::string(argv[2]) != "pull") {
+  if (argc < 3 || (std::string(argv[2]) != "pull" && std::string(argv[2]) != "push")) {
     if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
       std::cout << kOdooUsage;
       return kExitOk;
     }
-    return usage_error("expected `odoo pull`", kOdooUsage);
+    return usage_error("expected `odoo pull` or `odoo push`", kOdooUsage);
   }
+  const bool push = std::string(argv[2]) == "push";
   srv::Args args;
   int exit_code = 0;
   if (!parse_or_exit(argc, argv, 3,
@@ -254,6 +275,17 @@ int cmd_odoo(int argc, char** argv) {
     key = env;
   } else {
     return usage_error("no API key: give --api-key-file or set SHELFCAST_ODOO_API_KEY", kOdooUsage);
+  }
+  if (push) {
+    auto odoo = srv::OdooClient::connect(
+        {args.get("url"), args.get("database"), args.get("login"), key, 60});
+    if (!odoo.is_ok()) return input_error(args.get("url") + ": " + odoo.status().to_string());
+    auto db = srv::Database::open(args.get("db"), srv::Database::Mode::kReadWrite);
+    if (!db.is_ok()) return input_error(args.get("db") + ": " + db.status().message());
+    sc::Result<sc::Json> pushed = srv::push_outbox(**db, **odoo, "cli");
+    if (!pushed.is_ok()) return input_error(pushed.status().to_string());
+    std::cout << sc::dump_json(*pushed) << "\n";
+    return (*pushed)["failed"].get<int64_t>() > 0 ? kExitBadInput : kExitOk;
   }
   const std::string since = args.get("since");
   if (!since.empty() && !sc::parse_date(since).is_ok()) {
@@ -428,6 +460,7 @@ int main(int argc, char** argv) {
   if (command == "backtest") return srv::cmd_backtest(argc, argv);
   if (command == "safety-stock") return srv::cmd_safety_stock(argc, argv);
   if (command == "markdown") return srv::cmd_markdown(argc, argv);
+  if (command == "promo") return srv::cmd_promo(argc, argv);
   if (command == "basket") return srv::cmd_basket(argc, argv);
   if (command == "odoo") return cmd_odoo(argc, argv);
   if (command == "retention") return cmd_retention(argc, argv);

@@ -14,6 +14,8 @@ int cmd_safety_stock(int argc, char** argv);
 int cmd_markdown(int argc, char** argv);
 /// `shelfcast basket`: frequent itemsets and association rules of a basket file.
 int cmd_basket(int argc, char** argv);
+/// `shelfcast promo fit|predict|simulate`: promotion-response model of a category and plans.
+int cmd_promo(int argc, char** argv);
 /// `shelfcast clv`: BG/NBD + Gamma-Gamma customer lifetime value of a transaction file.
 int cmd_clv(int argc, char** argv);
 

@@ -17,8 +17,10 @@
 #include "jobs/job_runner.h"
 #include "jobs/monitor.h"
 #include "jobs/replenish_plan.h"
+#include "routes/approval_routes.h"
 #include "routes/governance_routes.h"
 #include "routes/http_status.h"
+#include "routes/promo_routes.h"
 #include "routes/rate_limit.h"
 #include "shelfcast/json.h"
 #include "store/store.h"
@@ -67,7 +69,9 @@ json openapi_document() {
        "sba|ses|snaive|naive|...), reconcile (mint_shrink default|bottom_up|ols|wls_struct|"
        "wls_var|none), backtest_origins (0-12, default 0), backtest_step (default 4)}. Answers "
        "202 with the job id."},
-      {R"(/api/v1/jobs/(\d+))", "A job: status, progress, summary, model version."},
+      {R"(/api/v1/jobs/(\d+))",
+       "A job of any kind (forecast, customers, basket, retention, monitoring): status, "
+       "progress, summary, model version."},
       {R"(/api/v1/jobs/(\d+)/forecasts)",
        "A job's stored forecasts (reconciled mean, intervals, the model's own base_mean and the "
        "parts that add up to mean); query product, store, limit (default 1000), offset."},
@@ -79,6 +83,14 @@ json openapi_document() {
        "bias, interval coverage)."},
       {R"(/api/v1/jobs/(\d+)/cancel)", "Ask a queued or running job to stop."},
       {"/api/v1/audit", "The audit log in sequence order. Query: after=SEQ&limit=N (1-1000)."},
+      {"/api/v1/promo/models",
+       "Fit a category's promotion-response model from the stored weekly sales (own-price "
+       "elasticity, lift per depth, feature, display, cannibalization, pull-forward and dip per "
+       "product, with standard errors). Body: {category: CODE}. 201 with the stored record."},
+      {R"(/api/v1/promo/models/([^/]+))",
+       "The newest promotion model of a category: the artifact (schema shelfcast.promo_model, "
+       "ids) with the product and store codes its ids stand for, the model version and the "
+       "data version it was fitted on. 404 before the first fit."},
       {"/api/v1/audit/verify",
        "Walks the audit log's hash chain: intact, or the first edited, deleted or reordered "
        "entry."},
@@ -97,13 +109,59 @@ json openapi_document() {
        "k-anonymous segment tables (a segment under min_customers shows no numbers)."},
       {"/api/v1/analytics/affinity",
        "Association rules and pair affinity of the loyalty baskets; query level=product|"
-       "category, min_support, min_confidence, max_rules. Rules and pairs seen in fewer than "
-       "10 baskets are left out."},
+       "category, min_support, min_confidence, max_rules, source=auto|job|live. Rules and pairs "
+       "seen in fewer than 10 baskets are left out. source=job (auto: when there is one) serves "
+       "the latest finished basket job of the level mined at these thresholds or below, with its "
+       "job id and model version; live mines on request."},
+      {"/api/v1/jobs/customers",
+       "Start a customer analytics job (BG/NBD, Gamma-Gamma, CLV, churn and RFM segments, "
+       "scores stored by pseudonym). Body as POST /api/v1/analytics/customers. 202 with the id."},
+      {"/api/v1/jobs/basket",
+       "Start a basket affinity job; its k-anonymous rules and pairs are stored and served by "
+       "GET /api/v1/analytics/affinity. Body: {level? (product|category), min_support? (0.01), "
+       "min_confidence? (0.2), max_len? (2-10, default 4), max_rules? (default 10000)}."},
+      {"/api/v1/jobs/retention",
+       "Start a retention job: purge sales lines older than keep_days before the last sales "
+       "day, keeping weekly aggregates; audited. Body: {keep_days (>= 7)}."},
+      {"/api/v1/jobs/monitoring",
+       "Start a monitoring job: the monitor figures of a finished forecast job against the "
+       "actuals loaded since, stored with the job. Body: {job: forecast job id}."},
       {"/api/v1/replenishment/plan",
        "Replenishment proposals for a promotion scenario in Odoo's terms (purchase.order lines, "
        "stock.picking transfers, stock.warehouse.orderpoint min/max), each with its reason. "
        "Body: {product, stores?, promotion:{start, end, depth, feature?, display?}, vendor?, "
        "service_level?, pack_size?, min_order_qty?, lead_time_weeks?}. Nothing is sent to Odoo."},
+      {"/api/v1/approvals",
+       "POST: submit one {kind: promotion|forecast_override|replenishment, title?, payload} or "
+       "{submissions: [...]}; each is evaluated against the routing rules: auto_approved when it "
+       "trips none, else pending with its reasons. 201. GET: submissions newest first; query "
+       "status=pending|approved|rejected|auto_approved, limit."},
+      {"/api/v1/approvals/rules",
+       "The routing thresholds in force (defaults or --approval-rules)."},
+      {"/api/v1/approvals/stats",
+       "Submissions per status and forecast override frequency per product and store."},
+      {R"(/api/v1/approvals/(\d+))", "One submission with its rule evaluation and decision."},
+      {R"(/api/v1/approvals/(\d+)/approve)",
+       "Approve a pending submission; body {comment?}. 403 for its submitter, 409 when not "
+       "pending. Approved replenishment proposals go to the Odoo outbox."},
+      {R"(/api/v1/approvals/(\d+)/reject)",
+       "Reject a pending submission; body {comment} (required). 403 for its submitter, 409 when "
+       "not pending."},
+      {"/api/v1/odoo/outbox",
+       "Approved proposals as records ready for Odoo (draft purchase.order.line, stock.picking, "
+       "stock.warehouse.orderpoint values); query status=ready|sent|failed, limit."},
+      {"/api/v1/agents/run",
+       "Run the exception agents (stockout before the next delivery; sales below forecast or "
+       "below a promotion's uplift) over the latest forecast job; new exceptions go to the inbox "
+       "(an open one is not posted twice)."},
+      {"/api/v1/exceptions",
+       "The exception inbox, newest first, with suggested actions; query status=open|acted|"
+       "dismissed, limit."},
+      {R"(/api/v1/exceptions/(\d+)/act)",
+       "Submit an open exception's suggested action for approval; body {comment?}. 201 with the "
+       "exception and the submission."},
+      {R"(/api/v1/exceptions/(\d+)/dismiss)",
+       "Dismiss an open exception; body {comment} (required)."},
   };
   for (const RouteAccess& a : access_matrix()) {
     json op = {{"summary", summaries.count(a.path) ? summaries.at(a.path) : ""},
@@ -465,6 +523,22 @@ void ApiServer::register_routes() {
           res.set_header("Location", "/api/v1/jobs/" + std::to_string(*id));
           send_json(res, 202, {{"id", *id}, {"status", "queued"}});
         });
+  // The batch kinds beside forecasts share the queue; a submission is audited as a forecast's is.
+  for (const char* kind : {"customers", "basket", "retention", "monitoring"}) {
+    route("POST", std::string("/api/v1/jobs/") + kind,
+          [this, kind](const httplib::Request& req, httplib::Response& res, Database&,
+                       const TokenInfo& caller) {
+            const std::string actor = audit_actor(caller.name, to_string(caller.role));
+            Result<int64_t> id = jobs_->submit_batch(kind, req.body, actor);
+            if (!id.is_ok()) return send_error(res, id.status());
+            Status audited =
+                record_audit_at(options_.db_path, actor, "job.submit", "job:" + std::to_string(*id),
+                                dump_json(Json{{"kind", kind}}));
+            if (!audited.is_ok()) return send_error(res, audited);
+            res.set_header("Location", "/api/v1/jobs/" + std::to_string(*id));
+            send_json(res, 202, {{"id", *id}, {"kind", kind}, {"status", "queued"}});
+          });
+  }
   route("GET", R"(/api/v1/jobs/(\d+))",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
           Result<int64_t> id = path_id(req);
@@ -473,34 +547,45 @@ void ApiServer::register_routes() {
           if (!job.is_ok()) return send_error(res, job.status());
           send_json(res, 200, job_json(*job));
         });
-  route("GET", R"(/api/v1/jobs/(\d+)/forecasts)",
-        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
-          Result<JobRow> job = path_job(req, db);
-          if (!job.is_ok()) return send_error(res, job.status());
-          const int64_t id = job->id;
-          Result<std::pair<int64_t, int64_t>> page = paging(req);
-          if (!page.is_ok()) return send_error(res, page.status());
-          const auto [limit, offset] = *page;
-          Result<std::vector<StoredForecast>> rows = job_forecasts(
-              db, id, req.get_param_value("product"), req.get_param_value("store"), limit, offset);
-          if (!rows.is_ok()) return send_error(res, rows.status());
-          json out = json::array();
-          for (const StoredForecast& f : *rows) {
-            Result<Json> intervals = parse_json(f.intervals_json);
-            Result<Json> parts = parse_json(f.components_json);
-            out.push_back({{"product", f.product},
-                           {"store", f.store},
-                           {"step", f.step},
-                           {"week", f.week},
-                           {"mean", f.mean},
-                           {"base_mean", std::isfinite(f.base_mean) ? json(f.base_mean) : json()},
-                           {"intervals", intervals.is_ok() ? *intervals : Json::array()},
-                           {"components", parts.is_ok() ? *parts : Json::object()},
-                           {"model", f.model},
-                           {"model_version", f.model_version}});
+  route(
+      "GET", R"(/api/v1/jobs/(\d+)/forecasts)",
+      [this](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+        Result<JobRow> job = path_job(req, db);
+        if (!job.is_ok()) return send_error(res, job.status());
+        const int64_t id = job->id;
+        Result<std::pair<int64_t, int64_t>> page = paging(req);
+        if (!page.is_ok()) return send_error(res, page.status());
+        const auto [limit, offset] = *page;
+        Result<std::vector<StoredForecast>> rows = job_forecasts(
+            db, id, req.get_param_value("product"), req.get_param_value("store"), limit, offset);
+        if (!rows.is_ok()) return send_error(res, rows.status());
+        json out = json::array();
+        // A drifting series is served from its robust baseline (jobs/monitor.h).
+        std::map<std::pair<std::string, std::string>, SeriesFallback> fallbacks;
+        for (const StoredForecast& f : *rows) {
+          auto fb = fallbacks.find({f.product, f.store});
+          if (fb == fallbacks.end()) {
+            Result<SeriesFallback> computed = series_fallback(
+                db, id, f.product, f.store, options_.approval_rules.tracking_signal_limit);
+            if (!computed.is_ok()) return send_error(res, computed.status());
+            fb = fallbacks.emplace(std::make_pair(f.product, f.store), *computed).first;
           }
-          send_json(res, 200, {{"job", id}, {"status", job->status}, {"forecasts", out}});
-        });
+          Result<Json> intervals = parse_json(f.intervals_json);
+          Result<Json> parts = parse_json(f.components_json);
+          out.push_back({{"product", f.product},
+                         {"store", f.store},
+                         {"step", f.step},
+                         {"week", f.week},
+                         {"mean", f.mean},
+                         {"base_mean", std::isfinite(f.base_mean) ? json(f.base_mean) : json()},
+                         {"intervals", intervals.is_ok() ? *intervals : Json::array()},
+                         {"components", parts.is_ok() ? *parts : Json::object()},
+                         {"model", f.model},
+                         {"model_version", f.model_version}});
+          apply_fallback(fb->second, f.week.days, &out.back());
+        }
+        send_json(res, 200, {{"job", id}, {"status", job->status}, {"forecasts", out}});
+      });
   route("GET", R"(/api/v1/jobs/(\d+)/levels)",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
           Result<JobRow> job = path_job(req, db);
@@ -566,14 +651,16 @@ void ApiServer::register_routes() {
           }
           send_json(res, 200, {{"models", out}});
         });
-  route("GET", R"(/api/v1/jobs/(\d+)/monitor)",
-        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
-          Result<JobRow> job = path_job(req, db);
-          if (!job.is_ok()) return send_error(res, job.status());
-          Result<Json> report = monitor_job(db, job->id);
-          if (!report.is_ok()) return send_error(res, report.status());
-          send_json(res, 200, *report);
-        });
+  route(
+      "GET", R"(/api/v1/jobs/(\d+)/monitor)",
+      [this](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+        Result<JobRow> job = path_job(req, db);
+        if (!job.is_ok()) return send_error(res, job.status());
+        Result<Json> report =
+            monitor_job(db, job->id, options_.approval_rules.tracking_signal_limit);
+        if (!report.is_ok()) return send_error(res, report.status());
+        send_json(res, 200, *report);
+      });
   route("POST", "/api/v1/analytics/customers",
         [this](const httplib::Request& req, httplib::Response& res, Database&,
                const TokenInfo& caller) {
@@ -632,7 +719,9 @@ void ApiServer::register_routes() {
           }
           const std::string level =
               req.has_param("level") ? req.get_param_value("level") : std::string("product");
-          Result<Json> out = basket_affinity(db, level, support, confidence, max_rules);
+          const std::string source =
+              req.has_param("source") ? req.get_param_value("source") : std::string("auto");
+          Result<Json> out = basket_affinity(db, level, support, confidence, max_rules, source);
           if (!out.is_ok()) return send_error(res, out.status());
           Status audited = record_audit_at(
               options_.db_path, audit_actor(caller.name, to_string(caller.role)), "export.affinity",
@@ -666,6 +755,8 @@ void ApiServer::register_routes() {
           send_json(res, 202, {{"id", id}, {"status", "cancelling"}});
         });
   register_governance_routes(route);
+  register_promo_routes(route, options_.db_path);
+  register_approval_routes(route, options_.db_path, options_.approval_rules);
 
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_->render(), "text/plain; version=0.0.4");

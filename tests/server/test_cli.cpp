@@ -4,8 +4,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "ingest/csv.h"
 #include "support.h"
@@ -57,7 +63,7 @@ void check_one_line_error(const test::RunResult& r, const std::string& prefix) {
 
 TEST_CASE("usage: --help exits 0, bad usage exits 2") {
   for (const char* cmd : {"serve", "ingest", "demo", "token", "forecast", "backtest", "basket",
-                          "clv", "safety-stock", "markdown"}) {
+                          "clv", "safety-stock", "markdown", "promo"}) {
     CAPTURE(cmd);
     auto r = run_shelfcast({cmd, "--help"});
     CHECK(r.exit_code == 0);
@@ -374,8 +380,9 @@ TEST_CASE("markdown beats both baselines on an overstocked item and refuses an e
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("stock_units") != std::string::npos);
   // A misspelt field is named with its line, not silently ignored.
-  test::write_file(item, "{\"stock_units\": 40, \"weeks_left\": 4,\n \"price_ladder\": [10, 8],\n"
-                         " \"base_weekly_demand\": 20}");
+  test::write_file(item,
+                   "{\"stock_units\": 40, \"weeks_left\": 4,\n \"price_ladder\": [10, 8],\n"
+                   " \"base_weekly_demand\": 20}");
   bad = run_shelfcast({"markdown", "--input", item});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find(":3: field 'base_weekly_demand': unknown field") != std::string::npos);
@@ -429,4 +436,155 @@ TEST_CASE("clv scores every calibration customer and names a bad date by line") 
   auto bad = run_shelfcast({"clv", "--input", in, "--calibration-end", "1997-09-30"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find(":3: field 'date'") != std::string::npos);
+}
+
+namespace {
+
+// A category panel drawn from the model itself: 3 products x 4 stores x 80 weeks, regular price
+// 2.00 (product 3 at 3.00), promotions of product 1 and 2 at 20-40% off with a feature.
+std::string promo_panel_csv(bool with_units) {
+  std::string out = with_units
+                        ? "store,product,week,units,price,regular_price,feature,promo_depth,cost\n"
+                        : "store,product,week,price,regular_price,feature,promo_depth\n";
+  uint64_t state = 7;
+  const auto uniform = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  for (int store = 1; store <= 4; ++store) {
+    for (int product = 1; product <= 3; ++product) {
+      const double regular = product == 3 ? 3.0 : 2.0;
+      for (int week = 1; week <= 80; ++week) {
+        const bool promoted = product < 3 && (week + 3 * product + store) % 9 == 0;
+        const double depth = promoted ? 0.2 + 0.2 * uniform() : 0.0;
+        const double moved = uniform() < 0.1 ? 0.9 + 0.2 * uniform() : 1.0;
+        const double price = regular * moved * (1.0 - depth);
+        const double feature = promoted && uniform() < 0.5 ? 1.0 : 0.0;
+        const double units = std::exp(std::log(50.0 * product) - 2.0 * std::log(price / regular) +
+                                      0.8 * depth + 0.3 * feature + 0.1 * (uniform() - 0.5));
+        char line[200];
+        if (with_units)
+          std::snprintf(line, sizeof line, "%d,%d,%d,%.3f,%.4f,%.2f,%g,%.4f,%.2f\n", store, product,
+                        week, units, price, regular, feature, depth, regular * 0.6);
+        else
+          std::snprintf(line, sizeof line, "%d,%d,%d,%.4f,%.2f,%g,%.4f\n", store, product, week,
+                        price, regular, feature, depth);
+        out += line;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("promo fit, predict and simulate: the artifact, intervals, a plan, and bad input") {
+  using nlohmann::json;
+  test::TempDir dir;
+  test::write_file(dir.file("panel.csv"), promo_panel_csv(true));
+  auto fit = test::run_shelfcast(
+      {"promo", "fit", "--input", dir.file("panel.csv"), "--output", dir.file("model.json")});
+  REQUIRE(fit.exit_code == 0);
+  const json model = json::parse(test::read_file(dir.file("model.json")));
+  CHECK(model["schema"] == "shelfcast.promo_model");
+  CHECK(model["category"] == "panel");
+  REQUIRE(model["products"].size() == 3);
+  // Own-price elasticity -2 is recovered and prices and costs ride along.
+  for (const json& p : model["products"]) {
+    CAPTURE(p["product"]);
+    CHECK(p["elasticity"]["estimate"].get<double>() == doctest::Approx(-2.0).epsilon(0.1));
+    CHECK(p["elasticity"]["se"].get<double>() > 0.0);
+  }
+  CHECK(model["prices"][2]["regular_price"] == 3.0);
+  CHECK(model["prices"][2]["unit_cost"].get<double>() == doctest::Approx(1.8));
+
+  test::write_file(dir.file("future.csv"), promo_panel_csv(false));
+  auto pred = test::run_shelfcast(
+      {"promo", "predict", "--model", dir.file("model.json"), "--input", dir.file("future.csv")});
+  REQUIRE(pred.exit_code == 0);
+  std::istringstream lines(pred.out);
+  std::string header, row;
+  std::getline(lines, header);
+  CHECK(header ==
+        "store,product,week,price,regular_price,feature,promo_depth,units_pred,lo80,hi80");
+  int n = 0;
+  while (std::getline(lines, row)) {
+    ++n;
+    std::vector<double> v;
+    std::stringstream ss(row);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) v.push_back(std::stod(cell));
+    REQUIRE(v.size() == 10);
+    CHECK(v[8] <= v[7]);
+    CHECK(v[7] <= v[9]);
+  }
+  CHECK(n == 4 * 3 * 80);
+
+  test::write_file(dir.file("plan.json"), R"({
+  "promotions": [{"id": "Spring", "products": [1], "stores": [1, 2], "start_week": 100,
+                  "end_week": 101, "depth": 0.3, "feature": 1}],
+  "stock": [{"product": 1, "store": 1, "on_hand": 20}],
+  "draws": 50, "seed": 3
+})");
+  auto sim = test::run_shelfcast(
+      {"promo", "simulate", "--model", dir.file("model.json"), "--plan", dir.file("plan.json")});
+  REQUIRE(sim.exit_code == 0);
+  const json out = json::parse(sim.out);
+  CHECK(out["model_version"].get<std::string>().find("promo-sim-1") != std::string::npos);
+  // Cells by default: 3 products x 2 stores x 4 weeks (99..102).
+  CHECK(out["cells"].size() == 3 * 2 * 4);
+  CHECK(out["totals"]["lift"].get<double>() > 0.0);
+  CHECK(out["totals"]["cannibalized"].is_number());
+  CHECK(out["max_stockout_probability"].get<double>() > 0.9);
+  CHECK(out["sentences"][0].get<std::string>().find("Expected +") == 0);
+  CHECK(out["depth_options"].size() == 5);
+
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    std::string file, content, prefix;
+  };
+  const std::string model_path = dir.file("model.json");
+  const Row rows[] = {
+      {"units not a number",
+       {"promo", "fit", "--input", dir.file("bad.csv"), "--output", dir.file("m2.json")},
+       "bad.csv",
+       "store,product,week,units,price\n1,1,1,ten,2\n",
+       dir.file("bad.csv") + ":2: field 'units': expected a number >= 0, got \"ten\""},
+      {"no price column",
+       {"promo", "fit", "--input", dir.file("bad.csv"), "--output", dir.file("m2.json")},
+       "bad.csv",
+       "store,product,week,units\n1,1,1,3\n",
+       dir.file("bad.csv") + ":1: field 'price'"},
+      {"depth above 95%",
+       {"promo", "fit", "--input", dir.file("bad.csv"), "--output", dir.file("m2.json")},
+       "bad.csv",
+       "store,product,week,units,price,promo_depth\n1,1,1,3,2,0.99\n",
+       dir.file("bad.csv") + ":2: field 'promo_depth'"},
+      {"unknown product in predict",
+       {"promo", "predict", "--model", model_path, "--input", dir.file("bad.csv")},
+       "bad.csv",
+       "store,product,week,price,regular_price\n1,99,1,2,2\n",
+       dir.file("bad.csv") + ":2: field 'product'"},
+      {"plan depth above 95%",
+       {"promo", "simulate", "--model", model_path, "--plan", dir.file("bad.json")},
+       "bad.json",
+       "{\"promotions\":[{\"products\":[1],\"start_week\":1,\"end_week\":1,\n\"depth\":0.99}]}",
+       dir.file("bad.json") + ":2: field 'plan.promotions[0].depth'"},
+      {"overlapping promotions",
+       {"promo", "simulate", "--model", model_path, "--plan", dir.file("bad.json")},
+       "bad.json",
+       "{\"promotions\":[{\"products\":[1],\"start_week\":1,\"end_week\":2,\"depth\":0.2},"
+       "{\"products\":[1],\"start_week\":2,\"end_week\":3,\"depth\":0.3}]}",
+       dir.file("bad.json") + ":1: field 'plan.promotions[1].products[0]'"},
+  };
+  for (const Row& r : rows) {
+    SUBCASE(r.name) {
+      test::write_file(dir.file(r.file), r.content);
+      auto res = test::run_shelfcast(r.args);
+      CAPTURE(res.err);
+      check_one_line_error(res, "shelfcast: " + r.prefix);
+      CHECK(test::read_file(dir.file("m2.json")).empty());
+    }
+  }
 }

@@ -11,8 +11,10 @@
 #include "auth/access.h"
 #include "auth/tokens.h"
 #include "routes/api.h"
+#include "running_server.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
+#include "shelfcast/promo.h"
 #include "store/store.h"
 #include "support.h"
 
@@ -53,53 +55,14 @@ Dataset small_dataset() {
   return d;
 }
 
-struct RunningServer {
-  test::TempDir dir;
-  std::unique_ptr<ApiServer> server;
-  std::thread thread;
-  int port = 0;
-  std::string tokens[5];  // one per role, in Role order
-
+struct RunningServer : test::RunningServer {
   explicit RunningServer(const Dataset& data = small_dataset(), double rate_per_second = 100.0,
-                         size_t max_request_bytes = 1 << 20) {
-    const std::string db_path = dir.file("t.db");
-    {
-      auto db = Database::open(db_path, Database::Mode::kReadWrite);
-      REQUIRE(db.is_ok());
-      REQUIRE(load_dataset(**db, data, {"test", "canonical", "x", 0}).is_ok());
-      const Role roles[] = {Role::kPlanner, Role::kExecutive, Role::kApprover, Role::kAdmin,
-                            Role::kBatch};
-      for (int i = 0; i < 5; ++i) {
-        tokens[i] = *generate_token();
-        REQUIRE(save_token(**db, sha256_hex(tokens[i]), roles[i], "test").is_ok());
-      }
-    }
-    test::write_file(dir.file("index.html"), "<!doctype html><title>planner</title>");
-    ServeOptions options{db_path, dir.path()};
-    options.rate_per_second = rate_per_second;
-    options.rate_burst = 2.0 * rate_per_second;
-    options.max_request_bytes = max_request_bytes;
-    auto created = ApiServer::create(options);
-    REQUIRE(created.is_ok());
-    server = std::move(created).value();
-    auto bound = server->bind("127.0.0.1", 0);
-    REQUIRE(bound.is_ok());
-    port = *bound;
-    thread = std::thread([this] { server->listen(); });
-  }
-  ~RunningServer() {
-    server->stop();
-    thread.join();
-  }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port);
-    c.set_connection_timeout(5);
-    c.set_read_timeout(10);
-    return c;
-  }
-  httplib::Headers auth(int role = 0) const {
-    return {{"Authorization", "Bearer " + tokens[role]}};
-  }
+                         size_t max_request_bytes = 1 << 20)
+      : test::RunningServer(data, [=](ServeOptions& o) {
+          o.rate_per_second = rate_per_second;
+          o.rate_burst = 2.0 * rate_per_second;
+          o.max_request_bytes = max_request_bytes;
+        }) {}
 };
 
 json body(const httplib::Result& r) {
@@ -142,7 +105,12 @@ ConcreteRequest concrete(const RouteAccess& a, int64_t job_id) {
   const size_t at = target.find(id_pattern);
   if (at != std::string::npos) target.replace(at, id_pattern.size(), std::to_string(job_id));
   if (a.path == "/api/v1/series") target += "?product=MILK&store=S01";
-  const std::string body = a.path == "/api/v1/jobs/forecast" ? R"({"horizon":2})" : "";
+  if (a.path == R"(/api/v1/promo/models/([^/]+))") target = "/api/v1/promo/models/DAIRY";
+  std::string body;
+  if (a.path == "/api/v1/jobs/forecast") body = R"({"horizon":2})";
+  if (a.path == "/api/v1/jobs/monitoring") body = R"({"job":)" + std::to_string(job_id) + "}";
+  if (a.path == "/api/v1/jobs/retention") body = R"({"keep_days":3650})";
+  if (a.path == "/api/v1/promo/models") body = R"({"category":"DAIRY"})";
   return {a.method, target, body};
 }
 
@@ -710,4 +678,64 @@ TEST_CASE("the planner page and its assets are served from the web root") {
   auto missing = c.Get("/lib/none.js");
   REQUIRE(missing);
   CHECK(missing->status == 404);
+}
+
+TEST_CASE("a category's promotion model is fitted from the stored sales, stored and served") {
+  RunningServer s;
+  auto c = s.client();
+  auto none = c.Get("/api/v1/promo/models/DAIRY", s.auth(1));
+  REQUIRE(none);
+  CHECK(none->status == 404);
+  CHECK(body(none)["error"]["field"] == "category");
+  // The executive may read but not fit.
+  auto denied =
+      c.Post("/api/v1/promo/models", s.auth(1), R"({"category":"DAIRY"})", "application/json");
+  REQUIRE(denied);
+  CHECK(denied->status == 403);
+  auto fitted =
+      c.Post("/api/v1/promo/models", s.auth(0), R"({"category":"DAIRY"})", "application/json");
+  REQUIRE(fitted);
+  REQUIRE(fitted->status == 201);
+  const json rec = body(fitted);
+  CHECK(rec["category"] == "DAIRY");
+  CHECK(rec["model_version"].get<std::string>().find("promo-panel-1") != std::string::npos);
+  CHECK(rec["model"]["schema"] == "shelfcast.promo_model");
+  CHECK(rec["data_hash"].get<std::string>().size() == 64);
+  CHECK(rec["created_by"].get<std::string>().find("planner") != std::string::npos);
+  // Every product id of the artifact has a code; list prices ride along for the simulator.
+  std::set<int64_t> ids;
+  for (const json& p : rec["products"]) ids.insert(p["id"].get<int64_t>());
+  REQUIRE_FALSE(rec["model"]["products"].empty());
+  for (const json& p : rec["model"]["products"]) CHECK(ids.count(p["product"].get<int64_t>()) == 1);
+  CHECK(rec["model"]["prices"].size() == rec["products"].size());
+  // The artifact reads back in the core, and the GET serves the newest.
+  CHECK(promo_model_from_json(rec["model"].dump()).is_ok());
+  auto got = c.Get("/api/v1/promo/models/DAIRY", s.auth(1));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(body(got)["id"] == rec["id"]);
+  // The fit is in the audit log.
+  const json audit = body(c.Get("/api/v1/audit", s.auth(3)));
+  bool found = false;
+  for (const json& e : audit["entries"]) found = found || e["action"] == "promo.fit";
+  CHECK(found);
+  struct Row {
+    const char* name;
+    const char* body;
+    int status;
+    const char* field;
+  };
+  const Row rows[] = {{"not json", "{", 400, "body"},
+                      {"no category", "{}", 400, "category"},
+                      {"category not a string", R"({"category":7})", 400, "category"},
+                      {"unknown field", R"({"category":"DAIRY","depth":1})", 400, "depth"},
+                      {"unknown category", R"({"category":"NOPE"})", 404, "category"}};
+  for (const Row& row : rows) {
+    SUBCASE(row.name) {
+      auto res = c.Post("/api/v1/promo/models", s.auth(0), row.body, "application/json");
+      REQUIRE(res);
+      CHECK(res->status == row.status);
+      CHECK(body(res)["error"]["field"] == row.field);
+    }
+  }
 }
