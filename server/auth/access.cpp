@@ -20,6 +20,7 @@ const std::vector<RouteAccess>& access_matrix() {
       {"POST", "/api/v1/jobs/basket", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       {"POST", "/api/v1/jobs/retention", false, {Role::kAdmin, Role::kBatch}},
       {"POST", "/api/v1/jobs/monitoring", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
+      {"POST", "/api/v1/jobs/promo_fit", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       {"GET", R"(/api/v1/jobs/(\d+))", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/forecasts)", false, kEveryRole},
       {"GET", R"(/api/v1/jobs/(\d+)/levels)", false, kEveryRole},

@@ -5,6 +5,7 @@
 #include "jobs/analytics.h"
 #include "jobs/monitor.h"
 #include "jobs/retention.h"
+#include "promo/promo_fit.h"
 #include "shelfcast/forecast.h"
 #include "store/batch_store.h"
 
@@ -137,10 +138,27 @@ Result<Json> run_monitoring(Database& db, const JobRow& job, const JobControl& c
   return report;
 }
 
+// Promotion-model fit of one category (issue 4), stored as the synchronous route stores it.
+Result<Json> run_promo_fit(Database& db, const JobRow& job, const JobControl& control) {
+  SHELFCAST_ASSIGN_OR_RETURN(Json params, parse_json(job.params_json));
+  const std::string category = params.value("category", "");
+  SHELFCAST_RETURN_IF_ERROR(control.progress(0, 1));
+  if (control.cancelled()) return cancelled_status();
+  SHELFCAST_ASSIGN_OR_RETURN(PromoModelRecord r,
+                             fit_category_promo_model(db, category, job.created_by));
+  return Json{{"category", category},
+              {"promo_model", r.id},
+              {"model_version", r.model_version},
+              {"data_hash", r.data_hash},
+              {"n_observations", r.n_observations},
+              {"model", "GET /api/v1/promo/models/" + category}};
+}
+
 }  // namespace
 
 bool is_batch_job_kind(const std::string& kind) {
-  return kind == "customers" || kind == "basket" || kind == "retention" || kind == "monitoring";
+  return kind == "customers" || kind == "basket" || kind == "retention" || kind == "monitoring" ||
+         kind == "promo_fit";
 }
 
 Result<std::string> decode_batch_job(Database& db, const std::string& kind,
@@ -173,6 +191,16 @@ Result<std::string> decode_batch_job(Database& db, const std::string& kind,
     }
     return dump_json(Json{{"job", id}});
   }
+  if (kind == "promo_fit") {
+    SHELFCAST_ASSIGN_OR_RETURN(Json j, single_field_body(body, "category"));
+    if (!j.contains("category") || !j.at("category").is_string() ||
+        j.at("category").get<std::string>().empty())
+      return invalid_argument("expected a category code", "category");
+    const std::string category = j.at("category").get<std::string>();
+    Status exists = check_category_exists(db, category);
+    if (!exists.is_ok()) return invalid_argument(exists.message(), "category");
+    return dump_json(Json{{"category", category}});
+  }
   return invalid_argument("unknown job kind \"" + kind + "\"", "kind");
 }
 
@@ -181,6 +209,7 @@ Result<Json> run_batch_job(Database& db, const JobRow& job, const JobControl& co
   if (job.kind == "basket") return run_basket(db, job, control);
   if (job.kind == "retention") return run_retention_job(db, job, control);
   if (job.kind == "monitoring") return run_monitoring(db, job, control);
+  if (job.kind == "promo_fit") return run_promo_fit(db, job, control);
   return internal_error("no runner for job kind \"" + job.kind + "\"");
 }
 

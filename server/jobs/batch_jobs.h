@@ -21,14 +21,15 @@ struct JobControl {
   std::function<Status(int64_t done, int64_t total)> progress;  ///< stores the progress
 };
 
-/// True for "customers", "basket", "retention" and "monitoring".
+/// True for "customers", "basket", "retention", "monitoring" and "promo_fit".
 bool is_batch_job_kind(const std::string& kind);
 
 /// Checks the submission body of a job of `kind` and returns the parameters as stored in
 /// jobs.params_json, defaults filled in; kInvalidArgument naming the field. Bodies:
 /// customers {horizon_weeks?, annual_discount_rate?, margin?, min_customers? (>= 10)};
 /// basket {level?, min_support?, min_confidence?, max_len?, max_rules?};
-/// retention {keep_days (>= 7, required)}; monitoring {job (a finished forecast job, required)}.
+/// retention {keep_days (>= 7, required)}; monitoring {job (a finished forecast job, required)};
+/// promo_fit {category (an existing category code, required)}.
 Result<std::string> decode_batch_job(Database& db, const std::string& kind,
                                      const std::string& body);
 

@@ -61,6 +61,16 @@ Result<PromoModelRecord> fit_category_promo_model(const std::string& db_path,
                                                   const std::string& category,
                                                   const std::string& actor) {
   SHELFCAST_ASSIGN_OR_RETURN(auto db, Database::open(db_path, Database::Mode::kReadWrite));
+  return fit_category_promo_model(*db, category, actor);
+}
+
+Status check_category_exists(Database& db, const std::string& category) {
+  return category_products(db, category).status();
+}
+
+Result<PromoModelRecord> fit_category_promo_model(Database& conn, const std::string& category,
+                                                  const std::string& actor) {
+  Database* db = &conn;
   SHELFCAST_ASSIGN_OR_RETURN(std::vector<ProductInfo> products, category_products(*db, category));
   std::map<std::string, const ProductInfo*> by_code;
   for (const ProductInfo& p : products) by_code[p.code] = &p;

@@ -31,6 +31,12 @@ struct PromoModelRecord {
 Result<PromoModelRecord> fit_category_promo_model(const std::string& db_path,
                                                   const std::string& category,
                                                   const std::string& actor);
+/// The same on an open read-write connection (a job's), outside any transaction.
+Result<PromoModelRecord> fit_category_promo_model(Database& db, const std::string& category,
+                                                  const std::string& actor);
+
+/// kNotFound (field "category") unless the category exists.
+Status check_category_exists(Database& db, const std::string& category);
 
 /// The newest stored model of a category; kNotFound when there is none.
 Result<PromoModelRecord> latest_promo_model(Database& db, const std::string& category);

@@ -113,6 +113,10 @@ json openapi_document() {
        "seen in fewer than 10 baskets are left out. source=job (auto: when there is one) serves "
        "the latest finished basket job of the level mined at these thresholds or below, with its "
        "job id and model version; live mines on request."},
+      {"/api/v1/jobs/promo_fit",
+       "Fit a category's promotion-response model in the background (as POST "
+       "/api/v1/promo/models). Body: {category: CODE}. 202 with the job id; the summary names "
+       "the stored model."},
       {"/api/v1/jobs/customers",
        "Start a customer analytics job (BG/NBD, Gamma-Gamma, CLV, churn and RFM segments, "
        "scores stored by pseudonym). Body as POST /api/v1/analytics/customers. 202 with the id."},
@@ -524,7 +528,7 @@ void ApiServer::register_routes() {
           send_json(res, 202, {{"id", *id}, {"status", "queued"}});
         });
   // The batch kinds beside forecasts share the queue; a submission is audited as a forecast's is.
-  for (const char* kind : {"customers", "basket", "retention", "monitoring"}) {
+  for (const char* kind : {"customers", "basket", "retention", "monitoring", "promo_fit"}) {
     route("POST", std::string("/api/v1/jobs/") + kind,
           [this, kind](const httplib::Request& req, httplib::Response& res, Database&,
                        const TokenInfo& caller) {

@@ -110,7 +110,8 @@ ConcreteRequest concrete(const RouteAccess& a, int64_t job_id) {
   if (a.path == "/api/v1/jobs/forecast") body = R"({"horizon":2})";
   if (a.path == "/api/v1/jobs/monitoring") body = R"({"job":)" + std::to_string(job_id) + "}";
   if (a.path == "/api/v1/jobs/retention") body = R"({"keep_days":3650})";
-  if (a.path == "/api/v1/promo/models") body = R"({"category":"DAIRY"})";
+  if (a.path == "/api/v1/promo/models" || a.path == "/api/v1/jobs/promo_fit")
+    body = R"({"category":"DAIRY"})";
   return {a.method, target, body};
 }
 
@@ -714,6 +715,22 @@ TEST_CASE("a category's promotion model is fitted from the stored sales, stored 
   REQUIRE(got);
   CHECK(got->status == 200);
   CHECK(body(got)["id"] == rec["id"]);
+  // The same fit as a background job: the summary names the stored model, which GET serves.
+  auto queued =
+      c.Post("/api/v1/jobs/promo_fit", s.auth(4), R"({"category":"DAIRY"})", "application/json");
+  REQUIRE(queued);
+  REQUIRE(queued->status == 202);
+  const json job = wait_for_job(c, s.auth(), body(queued)["id"].get<int64_t>());
+  REQUIRE(job["status"] == "done");
+  CHECK(job["kind"] == "promo_fit");
+  CHECK(job["summary"]["promo_model"].get<int64_t>() > rec["id"].get<int64_t>());
+  CHECK(body(c.Get("/api/v1/promo/models/DAIRY", s.auth(1)))["id"] ==
+        job["summary"]["promo_model"]);
+  auto unknown =
+      c.Post("/api/v1/jobs/promo_fit", s.auth(0), R"({"category":"NOPE"})", "application/json");
+  REQUIRE(unknown);
+  CHECK(unknown->status == 400);
+  CHECK(body(unknown)["error"]["field"] == "category");
   // The fit is in the audit log.
   const json audit = body(c.Get("/api/v1/audit", s.auth(3)));
   bool found = false;

@@ -1,5 +1,5 @@
--- Batch jobs of every kind (issues 5 and 7): customer analytics, basket rules, retention and
--- monitoring run in the jobs queue beside forecasts, and store their results here.
+-- Batch jobs of every kind (issues 4, 5 and 7): customer analytics, basket rules, retention,
+-- monitoring and promotion-model fits run in the jobs queue beside forecasts.
 --
 -- SQLite cannot alter a CHECK, so jobs is rebuilt. forecasts, level_forecasts, level_accuracy and
 -- model_registry reference jobs(id), and a rename would rewrite their REFERENCES to the renamed
@@ -14,7 +14,7 @@ DROP TABLE jobs;
 CREATE TABLE jobs (
   id            INTEGER PRIMARY KEY,
   kind          TEXT NOT NULL
-                CHECK (kind IN ('forecast','basket','customers','retention','monitoring')),
+                CHECK (kind IN ('forecast','basket','customers','retention','monitoring','promo_fit')),
   status        TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','cancelled')),
   progress      REAL NOT NULL DEFAULT 0,      -- fraction of the work done, 0..1
   items_total   INTEGER NOT NULL DEFAULT 0,
