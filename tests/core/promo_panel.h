@@ -1,6 +1,7 @@
 #pragma once
 // A synthetic promotion panel drawn from promo.h's model itself, shared by the fit and the
 // simulation tests.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -18,6 +19,7 @@ struct Truth {
   double cross;    // log effect per unit of siblings' summed depth
   double pull_forward;
   double dip;
+  double hinge = 0.0;  // extra log-lift per unit of depth beyond 0.3 (the default threshold)
 };
 
 // A panel drawn from promo.h's model itself: product x store levels, regular-price moves, and
@@ -72,7 +74,8 @@ inline std::vector<PromoObservation> make_panel(const std::vector<Truth>& truth,
         const double z = level + t.elasticity * std::log(ratio) + t.lift_per_depth * depth[i][w] +
                          t.feature * feat[i][w] + t.display * disp[i][w] + t.cross * other +
                          (pre ? std::log(1.0 - t.pull_forward) : 0.0) +
-                         (post ? std::log(1.0 - t.dip) : 0.0) + noise_sd * rng.normal();
+                         (post ? std::log(1.0 - t.dip) : 0.0) +
+                         t.hinge * std::max(0.0, depth[i][w] - 0.3) + noise_sd * rng.normal();
         PromoObservation r;
         r.store = s;
         r.product = static_cast<int32_t>(i);

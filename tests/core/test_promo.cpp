@@ -57,6 +57,36 @@ TEST_CASE("promo: known truth on a synthetic panel (elasticity, lift, cannibaliz
   }
 }
 
+TEST_CASE("promo: a bent depth response (saturation, threshold) is recovered beyond 30% off") {
+  std::vector<Truth> truth = {
+      {-2.0, 1.2, 0.3, 0.1, -0.3, 0.05, 0.1},
+      {-2.0, 0.8, 0.3, 0.1, -0.3, 0.05, 0.1},
+      {-1.5, 1.0, 0.2, 0.1, -0.2, 0.05, 0.1},
+  };
+  truth[0].hinge = -2.0;  // saturates: deeper cuts beyond 30% add little
+  truth[1].hinge = 1.5;   // a threshold: cuts beyond 30% wake up shoppers
+  const auto fit = shelfcast::fit_promo_model(make_panel(truth, 40, 104, 0.1, 21), "c");
+  REQUIRE(fit.is_ok());
+  for (size_t i = 0; i < truth.size(); ++i) {
+    const auto& p = fit->products[i];
+    CAPTURE(i);
+    CAPTURE(p.depth_hinge.estimate);
+    CAPTURE(p.depth_hinge.se);
+    // Measured: -1.92 for -2.0 and 1.46 for 1.5 (se ~0.1); within 10% of the true bend, or 4 se
+    // of 0 when there is none.
+    if (truth[i].hinge != 0.0)
+      CHECK(std::abs(p.depth_hinge.estimate - truth[i].hinge) < 0.1 * std::abs(truth[i].hinge));
+    else
+      CHECK(std::abs(p.depth_hinge.estimate) < 4.0 * p.depth_hinge.se);
+    CHECK(p.depth_hinge.se < 0.5);
+    CHECK(std::abs(p.elasticity.estimate - truth[i].elasticity) <
+          0.1 * std::abs(truth[i].elasticity));
+  }
+  CHECK(fit->products[0].depth_hinge.estimate < -1.0);
+  CHECK(fit->products[1].depth_hinge.estimate > 0.5);
+  CHECK(fit->depth_threshold == 0.3);
+}
+
 TEST_CASE("promo: own-price elasticity is constrained <= 0") {
   const std::vector<Truth> truth = {{0.8, 0.5, 0.2, 0.1, 0.0, 0.0, 0.0},
                                     {-2.0, 0.5, 0.2, 0.1, 0.0, 0.0, 0.0}};

@@ -4,7 +4,7 @@
 // THE MODEL (product i, store s, week t; c = PromoFitOptions::log_offset)
 //   log(units_ist + c) = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
 //                        + x_i display_ist + g_i other_depth_ist + p_i pre_ist + d_i post_ist
-//                        + u_ist
+//                        + h_i max(0, depth_ist - tau) + u_ist
 //   a_is        product x store level (fixed effect, removed by demeaning within (i, s))
 //   price_ratio net price paid / the item's regular price (so e_i covers the discount too, and
 //               l_i is the extra log-lift per unit depth beyond the price cut: the generator's
@@ -13,12 +13,14 @@
 //               g_i < 0 is cannibalization (log units lost per unit of a sibling's depth)
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
+//   h_i         the bend of the depth response past tau (PromoFitOptions::depth_threshold): > 0
+//               deep cuts cross a threshold of attention, < 0 the response saturates
 // Each product's coefficients are a ridge (posterior-mode) fit toward documented priors, with the
 // elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
 // Standard errors are posterior sds sigma sqrt(diag((X'X + L)^-1)).
 //
-// Not in this model (see the report of issue 4): a bend of the depth response (hinge), store-level
-// heterogeneity shrunk toward the category, week/season effects. Simulation: promo_sim.h.
+// Not in this model (see the report of issue 4): store-level heterogeneity shrunk toward the
+// category, week/season effects. Simulation: promo_sim.h.
 
 #include <cstdint>
 #include <string>
@@ -58,6 +60,11 @@ struct PromoFitOptions {
   /// generator's dips are 0..30%, log(0.7) = -0.36).
   double cross_prior_sd = 0.5;
   double lag_prior_sd = 0.5;
+  /// Where the depth response may bend (fraction off), and the sd of the bend's prior around 0:
+  /// retail promotion studies place thresholds near 20-30% off and saturation beyond 40-50%
+  /// (Gupta & Cooper 1992; van Heerde, Leeflang & Wittink 2001).
+  double depth_threshold = 0.3;
+  double depth_hinge_prior_sd = 0.5;
   /// Starting residual sd for the ridge weights sigma^2 / prior_sd^2; replaced by the residual sd
   /// of the first pass (empirical Bayes, as regression.cpp).
   double initial_residual_sd = 0.3;
@@ -84,6 +91,7 @@ struct PromoProductModel {
   PromoEffect cross_depth;     ///< g_i, log effect per unit of siblings' summed depth (< 0 cannib.)
   PromoEffect pre_week;        ///< p_i, log effect in the week before a promotion (pull-forward)
   PromoEffect post_week;       ///< d_i, log effect in the week after a promotion (dip)
+  PromoEffect depth_hinge;     ///< h_i, extra log-lift per unit of depth beyond the threshold
   int32_t n_observations = 0;
   double sigma = 0.0;                ///< residual sd on the log scale
   bool elasticity_at_bound = false;  ///< the constraint e_i <= 0 was active
@@ -121,6 +129,7 @@ struct PromoModel {
   int32_t n_stores = 0;
   int32_t n_weeks = 0;
   double log_offset = 1.0;
+  double depth_threshold = 0.3;                       ///< tau of the depth bend
   std::vector<std::string> notes;                     ///< flags (low-confidence products, ...)
   std::vector<PromoProductPrice> prices;              ///< optional, by product
   std::vector<PromoReferencePrice> reference_prices;  ///< optional, by product then store

@@ -27,6 +27,7 @@ void visit_effects(P& p, Visitor&& v) {
   v("cross_depth", p.cross_depth);
   v("pre_week", p.pre_week);
   v("post_week", p.post_week);
+  v("depth_hinge", p.depth_hinge);
 }
 
 Status read_number(const json& j, const char* key, const std::string& where, double* out) {
@@ -83,6 +84,7 @@ std::string promo_model_to_json(const PromoModel& m) {
          {"n_stores", m.n_stores},
          {"n_weeks", m.n_weeks},
          {"log_offset", m.log_offset},
+         {"depth_threshold", m.depth_threshold},
          {"products", products},
          {"levels", levels},
          {"notes", m.notes}};
@@ -122,6 +124,8 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_stores", "model", &m.n_stores));
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_weeks", "model", &m.n_weeks));
   SHELFCAST_RETURN_IF_ERROR(read_number(j, "log_offset", "model", &m.log_offset));
+  if (j.contains("depth_threshold"))
+    SHELFCAST_RETURN_IF_ERROR(read_number(j, "depth_threshold", "model", &m.depth_threshold));
   for (const char* key : {"products", "levels", "notes"})
     if (!j.contains(key) || !j.at(key).is_array())
       return invalid_argument(std::string("model.") + key + " must be an array",
@@ -141,6 +145,8 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
       if (!status.is_ok()) return;
       const std::string w = where + "." + name;
       if (!jp.contains(name)) {
+        // Artifacts fitted before the depth bend have none: a straight response.
+        if (std::string(name) == "depth_hinge") return;
         status = invalid_argument(w + " is missing", w);
         return;
       }

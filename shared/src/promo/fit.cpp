@@ -17,8 +17,8 @@
 namespace shelfcast {
 namespace {
 
-constexpr int kCols = 7;  // log price, depth, feature, display, cross depth, pre, post
-enum Col { kPrice = 0, kDepth, kFeature, kDisplay, kCross, kPre, kPost };
+constexpr int kCols = 8;  // log price, depth, feature, display, cross depth, pre, post, hinge
+enum Col { kPrice = 0, kDepth, kFeature, kDisplay, kCross, kPre, kPost, kHinge };
 
 Status validate_row(const PromoObservation& r, size_t i) {
   const std::string where = "panel[" + std::to_string(i) + "]";
@@ -110,7 +110,7 @@ Status index_panel(const std::vector<PromoObservation>& panel, PanelIndex* ix) {
 
 // The regressors of one row, in Col order.
 void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i,
-                double* x) {
+                double threshold, double* x) {
   const PromoObservation& r = panel[i];
   auto promoted = [&](int32_t week) {
     const auto it = ix.rows.find(std::make_tuple(r.product, r.store, week));
@@ -124,12 +124,13 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kCross] = ix.depth_sum.at({r.store, r.week}) - r.promo_depth;
   x[kPre] = (!on && promoted(r.week + 1)) ? 1.0 : 0.0;
   x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
+  x[kHinge] = std::max(0.0, r.promo_depth - threshold);
 }
 
 std::vector<double> coefficients(const PromoProductModel& p) {
   return {p.elasticity.estimate, p.lift_per_depth.estimate, p.feature.estimate,
           p.display.estimate,    p.cross_depth.estimate,    p.pre_week.estimate,
-          p.post_week.estimate};
+          p.post_week.estimate,  p.depth_hinge.estimate};
 }
 
 }  // namespace
@@ -150,6 +151,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   model.n_stores = static_cast<int32_t>(stores.size());
   model.n_weeks = static_cast<int32_t>(weeks.size());
   model.log_offset = o.log_offset;
+  model.depth_threshold = o.depth_threshold;
 
   // Rows of each product, grouped by store (index is sorted by product, store, week).
   std::map<int32_t, std::vector<size_t>> by_product;
@@ -160,7 +162,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   prior_mean(kPrice) = o.elasticity_prior_mean;
   prior_mean(kDepth) = o.promo_lift_prior_mean;
   prior_sd << o.elasticity_prior_sd, o.promo_lift_prior_sd, o.feature_prior_sd, o.display_prior_sd,
-      o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd;
+      o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd, o.depth_hinge_prior_sd;
 
   for (const auto& pr : by_product) {
     const int32_t product = pr.first;
@@ -172,7 +174,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
       const size_t i = rows[static_cast<size_t>(k)];
       y(k) = detail::log_portable(panel[i].units + o.log_offset);
       double row[kCols];
-      design_row(panel, ix, i, row);
+      design_row(panel, ix, i, o.depth_threshold, row);
       for (int c = 0; c < kCols; ++c) x(k, c) = row[c];
     }
     const Eigen::MatrixXd x_raw = x;
@@ -222,6 +224,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
     pm.cross_depth = eff(kCross);
     pm.pre_week = eff(kPre);
     pm.post_week = eff(kPost);
+    pm.depth_hinge = eff(kHinge);
     pm.sigma = fit.sigma;
     const double price_sd = std::sqrt(x.col(kPrice).squaredNorm() / static_cast<double>(n));
     if (n < o.min_observations || price_sd < o.min_price_log_sd) {
@@ -269,7 +272,7 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
                        std::to_string(rows[i].product) + " has no level in store " +
                        std::to_string(rows[i].store));
     double x[kCols];
-    design_row(rows, ix, i, x);
+    design_row(rows, ix, i, model.depth_threshold, x);
     const std::vector<double> b = coefficients(*p->second);
     const double sigma = p->second->sigma;
     double z = l->second;

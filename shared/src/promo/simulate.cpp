@@ -36,9 +36,10 @@ enum Term {
   kDisplayTerm,
   kCrossTerm,
   kPreTerm,
-  kPostTerm
+  kPostTerm,
+  kHingeTerm
 };
-constexpr int kTerms = 7;
+constexpr int kTerms = 8;
 
 std::string where_promo(size_t k) { return "plan.promotions[" + std::to_string(k) + "]"; }
 
@@ -47,6 +48,7 @@ struct CellState {
   int32_t promo = -1;     // index of the promotion running, -1 = none
   double depth = 0.0;     // effective depth while promoted
   double log_keep = 0.0;  // log(1 - depth)
+  double hinge = 0.0;     // max(0, depth - the model's depth threshold)
   double feature = 0.0;
   double display = 0.0;
   double share = 1.0;
@@ -68,7 +70,7 @@ bool same_state(const CellState& a, const CellState& b) {
 
 // Coefficients of a product in Term order.
 struct Coefs {
-  double b[kTerms] = {0, 0, 0, 0, 0, 0, 0};
+  double b[kTerms] = {};
 };
 
 Coefs point_coefs(const PromoProductModel& p) {
@@ -80,27 +82,35 @@ Coefs point_coefs(const PromoProductModel& p) {
   c.b[kCrossTerm] = p.cross_depth.estimate;
   c.b[kPreTerm] = p.pre_week.estimate;
   c.b[kPostTerm] = p.post_week.estimate;
+  c.b[kHingeTerm] = p.depth_hinge.estimate;
   return c;
 }
 
 // The terms of a state (with an optional uniform depth replacing the plan's), and the multiplier.
 struct Multiplier {
-  double term[kTerms] = {0, 0, 0, 0, 0, 0, 0};
+  double term[kTerms] = {};
   double m = 1.0;    // units + c = B * m
   double phi = 1.0;  // (m - 1) / sum(term): each term's part of B (m - 1) is B * phi * term
 };
 
-// depth_override >= 0 replaces the state's depth (log_keep_override = log(1 - depth_override)).
-Multiplier multiplier(const CellState& s, const Coefs& c, double depth_override = -1.0,
-                      double log_keep_override = 0.0) {
+// One depth for every promotion (the depth ranking), with its log(1 - d) and bend; depth < 0 =
+// each state's own.
+struct DepthOverride {
+  double depth = -1.0;
+  double log_keep = 0.0;
+  double hinge = 0.0;
+};
+
+Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o = {}) {
   Multiplier out;
-  const bool alt = depth_override >= 0.0;
-  const double cross = alt ? depth_override * s.cross_shares : s.cross;
+  const bool alt = o.depth >= 0.0;
+  const double cross = alt ? o.depth * s.cross_shares : s.cross;
   out.term[kCrossTerm] = c.b[kCrossTerm] * cross;
   if (s.promo >= 0) {
-    const double d = alt ? depth_override : s.depth;
-    out.term[kPriceTerm] = c.b[kPriceTerm] * (alt ? log_keep_override : s.log_keep);
+    const double d = alt ? o.depth : s.depth;
+    out.term[kPriceTerm] = c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep);
     out.term[kDepthTerm] = c.b[kDepthTerm] * d;
+    out.term[kHingeTerm] = c.b[kHingeTerm] * (alt ? o.hinge : s.hinge);
     out.term[kFeatureTerm] = c.b[kFeatureTerm] * s.feature;
     out.term[kDisplayTerm] = c.b[kDisplayTerm] * s.display;
   } else {
@@ -117,14 +127,14 @@ Multiplier multiplier(const CellState& s, const Coefs& c, double depth_override 
 }
 
 // The multiplier m alone (the Monte Carlo's and the ranking's inner loop).
-double multiplier_only(const CellState& s, const Coefs& c, double depth_override,
-                       double log_keep_override) {
-  const bool alt = depth_override >= 0.0;
-  double sum = c.b[kCrossTerm] * (alt ? depth_override * s.cross_shares : s.cross);
+double multiplier_only(const CellState& s, const Coefs& c, const DepthOverride& o) {
+  const bool alt = o.depth >= 0.0;
+  double sum = c.b[kCrossTerm] * (alt ? o.depth * s.cross_shares : s.cross);
   if (s.promo >= 0) {
-    const double d = alt ? depth_override : s.depth;
-    sum += c.b[kPriceTerm] * (alt ? log_keep_override : s.log_keep) + c.b[kDepthTerm] * d +
-           c.b[kFeatureTerm] * s.feature + c.b[kDisplayTerm] * s.display;
+    const double d = alt ? o.depth : s.depth;
+    sum += c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep) + c.b[kDepthTerm] * d +
+           c.b[kHingeTerm] * (alt ? o.hinge : s.hinge) + c.b[kFeatureTerm] * s.feature +
+           c.b[kDisplayTerm] * s.display;
     return 1.0 + s.share * (detail::exp_portable(std::min(sum, 50.0)) - 1.0);
   }
   if (s.pre) sum += c.b[kPreTerm];
@@ -426,6 +436,7 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           st.promo = static_cast<int32_t>(k);
           st.depth = d;
           st.log_keep = detail::log_portable(1.0 - d);
+          st.hinge = std::max(0.0, d - pre.model.depth_threshold);
           st.feature = pr.feature;
           st.display = pr.display;
           st.share = pr.segment_share;
@@ -465,7 +476,7 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
 
 // Parts of a (product, group, week)'s incremental units by term, from its multiplier.
 struct Parts {
-  double term[kTerms] = {0, 0, 0, 0, 0, 0, 0};
+  double term[kTerms] = {};
 };
 
 // ---- the uncertainty and depth-ranking summaries --------------------------------------------
@@ -587,7 +598,10 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
   Totals t;
   const PromoSimulator::Prepared& pre = *sim.pre;
   const bool alt = depth >= 0.0;
-  const double log_keep = alt ? detail::log_portable(1.0 - depth) : 0.0;
+  DepthOverride o;
+  if (alt)
+    o = DepthOverride{depth, detail::log_portable(1.0 - depth),
+                      std::max(0.0, depth - pre.model.depth_threshold)};
   lift->assign(static_cast<size_t>(sim.n_products), 0.0);
   for (int32_t p = 0; p < sim.n_products; ++p) {
     const ProductSummary& ps = summary[static_cast<size_t>(p)];
@@ -595,7 +609,7 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
     const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
     const double cost = pre.cost[static_cast<size_t>(p)];
     for (const StateWeight& sw : ps.promoted) {
-      const double m = multiplier_only(sw.state, cf, depth, log_keep);
+      const double m = multiplier_only(sw.state, cf, o);
       const double units =
           std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells + (alt ? 0.0 : sw.clamp));
       const double price = alt ? reg * (1.0 - depth) : sw.state.price;
@@ -604,7 +618,7 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
     }
     if (alt) {
       for (const StateWeight& sw : ps.by_share) {
-        const double m = multiplier_only(sw.state, cf, depth, log_keep);
+        const double m = multiplier_only(sw.state, cf, o);
         const double units = std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells);
         account(units, sw.sum_base, reg, reg, cost, &t);
       }
@@ -939,8 +953,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         const Parts& pt = parts[i];
         PromoFigures f;
         f.baseline = sim.sum_base[ipg];
-        f.lift = pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kFeatureTerm] +
-                 pt.term[kDisplayTerm];
+        f.lift = pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm] +
+                 pt.term[kFeatureTerm] + pt.term[kDisplayTerm];
         f.cannibalized = -pt.term[kCrossTerm];
         f.pull_forward = -pt.term[kPreTerm];
         f.dip = -pt.term[kPostTerm];
@@ -965,7 +979,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
                 static_cast<int32_t>(sim.groups[static_cast<size_t>(g)].size());
           product_promoted[static_cast<size_t>(p)] = true;
           Sum* ds = &promo_sum[static_cast<size_t>(st.promo) * kPromoDrivers];
-          ds[kDiscount].add(pt.term[kPriceTerm] + pt.term[kDepthTerm], unit_margin);
+          ds[kDiscount].add(pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm],
+                            unit_margin);
           ds[kFeature].add(pt.term[kFeatureTerm], unit_margin);
           ds[kDisplay].add(pt.term[kDisplayTerm], unit_margin);
           ds[kGiven].margin -= f.baseline * (reg - st.price);
@@ -1094,8 +1109,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
             const double agg = units[i] - sim.sum_base[sim.pg(p, g)];
             const double scale = std::fabs(agg) > 1e-12 ? (u - h - base) / agg : 0.0;
             const Parts& pt = parts[i];
-            f.lift = (pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kFeatureTerm] +
-                      pt.term[kDisplayTerm]) *
+            f.lift = (pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm] +
+                      pt.term[kFeatureTerm] + pt.term[kDisplayTerm]) *
                      scale;
             f.cannibalized = -pt.term[kCrossTerm] * scale;
             f.pull_forward = -pt.term[kPreTerm] * scale;
@@ -1283,6 +1298,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         d.b[kDisplayTerm] = pm.display.estimate + pm.display.se * normal(rng);
         d.b[kPreTerm] = pm.pre_week.estimate + pm.pre_week.se * normal(rng);
         d.b[kPostTerm] = pm.post_week.estimate + pm.post_week.se * normal(rng);
+        d.b[kHingeTerm] = pm.depth_hinge.estimate + pm.depth_hinge.se * normal(rng);
       }
       const Totals t = evaluate(sim, summary, draw, -1.0, halo_pairs, reach, &lift);
       const double noise = noise_sd * normal(rng);
