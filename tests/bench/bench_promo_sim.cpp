@@ -47,7 +47,7 @@ int run(int32_t kProducts) {
     m.sigma = rng.uniform(0.2, 0.5);
     model.products.push_back(m);
     for (int32_t s = 0; s < kStores; ++s)
-      model.levels.push_back({p, s, rng.uniform(0.5, 4.5)});  // ~1 to 90 units a week
+      model.levels.push_back({p, s, rng.uniform(0.5, 4.5), {}});  // ~1 to 90 units a week
   }
   model.n_stores = kStores;
 

@@ -20,13 +20,16 @@ struct Truth {
   double pull_forward;
   double dip;
   double hinge = 0.0;  // extra log-lift per unit of depth beyond 0.3 (the default threshold)
+  double store_elasticity_sd = 0.0;  // sd of each store's elasticity shift (0 = none drawn)
 };
 
 // A panel drawn from promo.h's model itself: product x store levels, regular-price moves, and
 // promotions of 1-2 weeks with gaps, lognormal noise of sd noise_sd.
-inline std::vector<PromoObservation> make_panel(const std::vector<Truth>& truth, int32_t n_stores,
-                                                int32_t n_weeks, double noise_sd, uint64_t seed,
-                                                bool price_moves = true) {
+// `store_shift`, when given, receives each store's elasticity shift per product ([store][i]).
+inline std::vector<PromoObservation> make_panel(
+    const std::vector<Truth>& truth, int32_t n_stores, int32_t n_weeks, double noise_sd,
+    uint64_t seed, bool price_moves = true,
+    std::vector<std::vector<double>>* store_shift = nullptr) {
   shelfcast::detail::Rng rng(seed);
   const size_t np = truth.size();
   const size_t nw = static_cast<size_t>(n_weeks);
@@ -63,6 +66,11 @@ inline std::vector<PromoObservation> make_panel(const std::vector<Truth>& truth,
     for (size_t i = 0; i < np; ++i) {
       const Truth& t = truth[i];
       const double level = std::log(100.0) + rng.uniform(-0.5, 0.5);
+      const double shift = t.store_elasticity_sd > 0.0 ? t.store_elasticity_sd * rng.normal() : 0.0;
+      if (store_shift) {
+        store_shift->resize(static_cast<size_t>(n_stores), std::vector<double>(np, 0.0));
+        (*store_shift)[static_cast<size_t>(s)][i] = shift;
+      }
       for (size_t w = 0; w < nw; ++w) {
         const bool on = depth[i][w] > 0.0;
         double other = 0.0;
@@ -71,11 +79,11 @@ inline std::vector<PromoObservation> make_panel(const std::vector<Truth>& truth,
         const bool pre = !on && w + 1 < nw && depth[i][w + 1] > 0.0;
         const bool post = !on && w >= 1 && depth[i][w - 1] > 0.0;
         const double ratio = regular[i][w] * (1.0 - depth[i][w]);
-        const double z = level + t.elasticity * std::log(ratio) + t.lift_per_depth * depth[i][w] +
-                         t.feature * feat[i][w] + t.display * disp[i][w] + t.cross * other +
-                         (pre ? std::log(1.0 - t.pull_forward) : 0.0) +
-                         (post ? std::log(1.0 - t.dip) : 0.0) +
-                         t.hinge * std::max(0.0, depth[i][w] - 0.3) + noise_sd * rng.normal();
+        const double z =
+            level + (t.elasticity + shift) * std::log(ratio) + t.lift_per_depth * depth[i][w] +
+            t.feature * feat[i][w] + t.display * disp[i][w] + t.cross * other +
+            (pre ? std::log(1.0 - t.pull_forward) : 0.0) + (post ? std::log(1.0 - t.dip) : 0.0) +
+            t.hinge * std::max(0.0, depth[i][w] - 0.3) + noise_sd * rng.normal();
         PromoObservation r;
         r.store = s;
         r.product = static_cast<int32_t>(i);

@@ -87,6 +87,47 @@ TEST_CASE("promo: a bent depth response (saturation, threshold) is recovered bey
   CHECK(fit->depth_threshold == 0.3);
 }
 
+TEST_CASE("promo: store elasticity shifts are recovered and shrunk toward the product") {
+  std::vector<Truth> truth = {
+      {-2.5, 1.0, 0.3, 0.1, -0.3, 0.05, 0.1},
+      {-2.0, 1.0, 0.3, 0.1, -0.3, 0.05, 0.1},
+  };
+  truth[0].store_elasticity_sd = 0.6;  // stores differ; product 1's do not
+  std::vector<std::vector<double>> shifts;
+  const auto fit =
+      shelfcast::fit_promo_model(make_panel(truth, 40, 156, 0.1, 33, true, &shifts), "c");
+  REQUIRE(fit.is_ok());
+  // tau: measured 0.48 for a true 0.6 (40 stores drawn); product 1: 0.02.
+  CAPTURE(fit->products[0].heterogeneity_sd);
+  CAPTURE(fit->products[1].heterogeneity_sd);
+  CHECK(std::abs(fit->products[0].heterogeneity_sd / 0.6 - 1.0) < 0.25);
+  CHECK(fit->products[1].heterogeneity_sd < 0.1);
+  // Per store, the shifted elasticity is closer to the store's truth than the pooled one.
+  double err_pooled = 0.0, err_shifted = 0.0, dot = 0.0, nn = 0.0, tt = 0.0;
+  for (const auto& l : fit->levels) {
+    if (l.product != 0) continue;
+    const double truth_store = truth[0].elasticity + shifts[static_cast<size_t>(l.store)][0];
+    const double pooled = fit->products[0].elasticity.estimate;
+    err_pooled += (pooled - truth_store) * (pooled - truth_store);
+    err_shifted += (pooled + l.elasticity_shift.estimate - truth_store) *
+                   (pooled + l.elasticity_shift.estimate - truth_store);
+    dot += l.elasticity_shift.estimate * shifts[static_cast<size_t>(l.store)][0];
+    nn += l.elasticity_shift.estimate * l.elasticity_shift.estimate;
+    tt += shifts[static_cast<size_t>(l.store)][0] * shifts[static_cast<size_t>(l.store)][0];
+    CHECK(l.elasticity_shift.se > 0.0);
+    CHECK(pooled + l.elasticity_shift.estimate <= 0.0);
+  }
+  CAPTURE(err_pooled);
+  CAPTURE(err_shifted);
+  CHECK(err_shifted < 0.25 * err_pooled);
+  CHECK(dot / std::sqrt(nn * tt) > 0.9);  // shifts line up with the truth
+  // The round trip keeps the shifts.
+  const auto back = shelfcast::promo_model_from_json(shelfcast::promo_model_to_json(*fit));
+  REQUIRE(back.is_ok());
+  CHECK(back->levels[3].elasticity_shift.estimate == fit->levels[3].elasticity_shift.estimate);
+  CHECK(back->products[0].heterogeneity_sd == fit->products[0].heterogeneity_sd);
+}
+
 TEST_CASE("promo: own-price elasticity is constrained <= 0") {
   const std::vector<Truth> truth = {{0.8, 0.5, 0.2, 0.1, 0.0, 0.0, 0.0},
                                     {-2.0, 0.5, 0.2, 0.1, 0.0, 0.0, 0.0}};

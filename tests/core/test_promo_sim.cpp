@@ -46,8 +46,8 @@ PromoModel hand_model() {
   b.post_week = eff(std::log(0.85));
   m.products = {a, b};
   for (int32_t store : {10, 20}) {
-    m.levels.push_back({1, store, std::log(101.0)});
-    m.levels.push_back({2, store, std::log(51.0)});
+    m.levels.push_back({1, store, std::log(101.0), {}});
+    m.levels.push_back({2, store, std::log(51.0), {}});
   }
   m.n_stores = 2;
   return m;

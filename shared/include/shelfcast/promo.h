@@ -19,10 +19,15 @@
 // elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
 // Standard errors are posterior sds sigma sqrt(diag((X'X + L)^-1)).
 //
-// Not in this model (see the report of issue 4): store-level heterogeneity shrunk toward the
-// category, week/season effects. Simulation: promo_sim.h.
+// Store heterogeneity: after the product's fit, each store (or cluster of stores, see
+// PromoFitOptions::store_cluster) gets an elasticity shift d_ik = raw shift x tau^2 / (tau^2 +
+// v_ik): its own least-squares shift on the residuals (variance v_ik) shrunk toward the
+// product's elasticity by the between-cluster variance tau^2 (method of moments, 0 when the
+// clusters do not differ beyond noise), with e_i + d_ik <= 0 kept. Predictions use the shift;
+// simulations use the product's pooled elasticity. Not in this model: week/season effects.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -65,6 +70,10 @@ struct PromoFitOptions {
   /// (Gupta & Cooper 1992; van Heerde, Leeflang & Wittink 2001).
   double depth_threshold = 0.3;
   double depth_hinge_prior_sd = 0.5;
+  /// Store -> cluster for the elasticity shifts; a store not listed is a cluster of its own.
+  std::map<int32_t, int32_t> store_cluster;
+  /// Fewer clusters with price variation than this: no shifts (tau is not estimable).
+  int32_t min_clusters_for_shifts = 3;
   /// Starting residual sd for the ridge weights sigma^2 / prior_sd^2; replaced by the residual sd
   /// of the first pass (empirical Bayes, as regression.cpp).
   double initial_residual_sd = 0.3;
@@ -92,6 +101,7 @@ struct PromoProductModel {
   PromoEffect pre_week;        ///< p_i, log effect in the week before a promotion (pull-forward)
   PromoEffect post_week;       ///< d_i, log effect in the week after a promotion (dip)
   PromoEffect depth_hinge;     ///< h_i, extra log-lift per unit of depth beyond the threshold
+  double heterogeneity_sd = 0.0;  ///< tau: sd of the store (cluster) elasticity shifts
   int32_t n_observations = 0;
   double sigma = 0.0;                ///< residual sd on the log scale
   bool elasticity_at_bound = false;  ///< the constraint e_i <= 0 was active
@@ -102,7 +112,8 @@ struct PromoProductModel {
 struct PromoLevel {
   int32_t product = 0;
   int32_t store = 0;
-  double log_level = 0.0;  ///< mean of z - x'b over the pair's rows
+  double log_level = 0.0;        ///< mean of z - x'b over the pair's rows
+  PromoEffect elasticity_shift;  ///< d_ik of the store's cluster, shrunk (0 when tau = 0)
 };
 
 /// A product's typical shelf price and unit cost, and its reference (regular) price per store, as

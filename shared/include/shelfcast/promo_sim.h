@@ -22,6 +22,9 @@
 //   when g_i > 0, gained from) siblings' promotions; halo; pull-forward (week before) and
 //   post-promotion dip (week after).
 //
+// Store elasticity shifts of the fit (PromoLevel::elasticity_shift) are not applied here: a plan
+// is simulated with each product's pooled elasticity (predict_promo uses the shifts).
+//
 // UNCERTAINTY: Monte Carlo over the coefficients (each ~ N(estimate, se), products independent)
 // and the demand noise of the total, from an explicit seed; P10/P50/P90 of incremental units,
 // revenue and margin. Stock: available in week t = on_hand + on_order once lead_time_weeks have

@@ -69,13 +69,17 @@ std::string promo_model_to_json(const PromoModel& m) {
             {"n_observations", p.n_observations},
             {"sigma", p.sigma},
             {"elasticity_at_bound", p.elasticity_at_bound},
-            {"low_confidence", p.low_confidence}};
+            {"low_confidence", p.low_confidence},
+            {"heterogeneity_sd", p.heterogeneity_sd}};
     visit_effects(p, [&](const char* name, const PromoEffect& e) { jp[name] = effect_to_json(e); });
     products.push_back(jp);
   }
   json levels = json::array();
   for (const PromoLevel& l : m.levels)
-    levels.push_back(json{{"product", l.product}, {"store", l.store}, {"log_level", l.log_level}});
+    levels.push_back(json{{"product", l.product},
+                          {"store", l.store},
+                          {"log_level", l.log_level},
+                          {"elasticity_shift", effect_to_json(l.elasticity_shift)}});
   json j{{"schema", kSchema},
          {"schema_version", kSchemaVersion},
          {"model_version", m.model_version},
@@ -140,6 +144,8 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
     SHELFCAST_RETURN_IF_ERROR(read_number(jp, "sigma", where, &p.sigma));
     SHELFCAST_RETURN_IF_ERROR(read_bool(jp, "elasticity_at_bound", where, &p.elasticity_at_bound));
     SHELFCAST_RETURN_IF_ERROR(read_bool(jp, "low_confidence", where, &p.low_confidence));
+    if (jp.contains("heterogeneity_sd"))
+      SHELFCAST_RETURN_IF_ERROR(read_number(jp, "heterogeneity_sd", where, &p.heterogeneity_sd));
     Status status = Status::ok();
     visit_effects(p, [&](const char* name, PromoEffect& e) {
       if (!status.is_ok()) return;
@@ -163,6 +169,13 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
     SHELFCAST_RETURN_IF_ERROR(read_int(levels[i], "product", where, &l.product));
     SHELFCAST_RETURN_IF_ERROR(read_int(levels[i], "store", where, &l.store));
     SHELFCAST_RETURN_IF_ERROR(read_number(levels[i], "log_level", where, &l.log_level));
+    if (levels[i].contains("elasticity_shift")) {  // absent in artifacts before store shifts
+      const std::string w = where + ".elasticity_shift";
+      SHELFCAST_RETURN_IF_ERROR(read_number(levels[i].at("elasticity_shift"), "estimate", w,
+                                            &l.elasticity_shift.estimate));
+      SHELFCAST_RETURN_IF_ERROR(
+          read_number(levels[i].at("elasticity_shift"), "se", w, &l.elasticity_shift.se));
+    }
     m.levels.push_back(l);
   }
   for (const json& n : j.at("notes")) {

@@ -233,15 +233,59 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
                             ": low confidence (too few rows or too little price variation); "
                             "elasticity rests on the prior");
     }
-    // Levels a_is = mean over the pair's rows of z - x'b.
+    // Store (cluster) elasticity shifts: each cluster's least-squares shift on the residuals,
+    // shrunk by tau^2 / (tau^2 + v) with tau^2 by the method of moments.
+    const Eigen::VectorXd resid = y - x * fit.beta;
+    std::map<int32_t, std::pair<double, double>> cluster_xx_xr;  // sum x^2, sum x r
+    const auto cluster_of = [&](int32_t store) {
+      const auto it = o.store_cluster.find(store);
+      return it == o.store_cluster.end() ? store : it->second;
+    };
+    if (!pm.low_confidence && !fixed[kPrice]) {
+      for (Eigen::Index k = 0; k < n; ++k) {
+        auto& acc = cluster_xx_xr[cluster_of(panel[rows[static_cast<size_t>(k)]].store)];
+        acc.first += x(k, kPrice) * x(k, kPrice);
+        acc.second += x(k, kPrice) * resid(k);
+      }
+    }
+    std::map<int32_t, PromoEffect> shift;
+    {
+      double sum_d2 = 0.0, sum_v = 0.0;
+      int32_t m = 0;
+      for (const auto& kv : cluster_xx_xr) {
+        if (kv.second.first < 1e-8) continue;
+        const double d = kv.second.second / kv.second.first;
+        sum_d2 += d * d;
+        sum_v += fit.sigma * fit.sigma / kv.second.first;
+        ++m;
+      }
+      const double tau2 =
+          m >= o.min_clusters_for_shifts ? std::max(0.0, (sum_d2 - sum_v) / m) : 0.0;
+      pm.heterogeneity_sd = std::sqrt(tau2);
+      for (const auto& kv : cluster_xx_xr) {
+        if (tau2 <= 0.0 || kv.second.first < 1e-8) continue;
+        const double v = fit.sigma * fit.sigma / kv.second.first;
+        const double w = tau2 / (tau2 + v);
+        double d = w * kv.second.second / kv.second.first;
+        if (o.constrain_elasticity) d = std::min(d, -pm.elasticity.estimate);
+        shift[kv.first] = PromoEffect{d, std::sqrt(tau2 * v / (tau2 + v))};
+      }
+    }
+    // Levels a_is = mean over the pair's rows of z - x'b - d x_price.
     const Eigen::VectorXd net = y_raw - x_raw * fit.beta;
     for (Eigen::Index start = 0; start < n;) {
       Eigen::Index end = start;
       const int32_t store = panel[rows[static_cast<size_t>(start)]].store;
       while (end < n && panel[rows[static_cast<size_t>(end)]].store == store) ++end;
+      const auto sh = shift.find(cluster_of(store));
+      const PromoEffect d = sh == shift.end() ? PromoEffect{} : sh->second;
+      const double len = static_cast<double>(end - start);
       model.levels.push_back(
           PromoLevel{product, store,
-                     net.segment(start, end - start).sum() / static_cast<double>(end - start)});
+                     (net.segment(start, end - start).sum() -
+                      d.estimate * x_raw.col(kPrice).segment(start, end - start).sum()) /
+                         len,
+                     d});
       start = end;
     }
     model.products.push_back(pm);
@@ -257,8 +301,8 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
   SHELFCAST_RETURN_IF_ERROR(index_panel(rows, &ix));
   std::map<int32_t, const PromoProductModel*> products;
   for (const PromoProductModel& p : model.products) products[p.product] = &p;
-  std::map<std::pair<int32_t, int32_t>, double> levels;
-  for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = l.log_level;
+  std::map<std::pair<int32_t, int32_t>, const PromoLevel*> levels;
+  for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = &l;
   const double zq = detail::normal_quantile(0.5 + level / 200.0);
   std::vector<PromoPrediction> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -275,7 +319,7 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
     design_row(rows, ix, i, model.depth_threshold, x);
     const std::vector<double> b = coefficients(*p->second);
     const double sigma = p->second->sigma;
-    double z = l->second;
+    double z = l->second->log_level + l->second->elasticity_shift.estimate * x[kPrice];
     for (int c = 0; c < kCols; ++c) z += b[static_cast<size_t>(c)] * x[c];
     const auto units = [&](double log_value) {
       return std::max(0.0, detail::exp_portable(std::min(log_value, 700.0)) - model.log_offset);
