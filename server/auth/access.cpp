@@ -36,6 +36,7 @@ const std::vector<RouteAccess>& access_matrix() {
       {"GET", "/api/v1/analytics/affinity", false, kEveryRole},
       {"POST", "/api/v1/promo/models", false, {Role::kPlanner, Role::kAdmin, Role::kBatch}},
       {"GET", R"(/api/v1/promo/models/([^/]+))", false, kEveryRole},
+      {"GET", R"(/api/v1/promo/context/([^/]+))", false, kEveryRole},
       {"GET", "/api/v1/audit", false, {Role::kAdmin}},
       {"GET", "/api/v1/audit/verify", false, {Role::kAdmin}},
       // Approval routing, the Odoo outbox and the exception inbox: planners submit and act,

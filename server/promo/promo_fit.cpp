@@ -1,6 +1,7 @@
 #include "promo/promo_fit.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "governance/audit.h"
 #include "shelfcast/promo.h"
+#include "store/batch_store.h"
 #include "store/store.h"
 
 namespace shelfcast::server {
@@ -156,6 +158,62 @@ Result<PromoModelRecord> fit_category_promo_model(Database& conn, const std::str
       record_audit(*db, actor, "promo.fit", "promo_model:" + std::to_string(r.id), details.dump()));
   SHELFCAST_RETURN_IF_ERROR(tx.commit());
   return r;
+}
+
+Result<Json> promo_context(Database& db, const std::string& category) {
+  SHELFCAST_ASSIGN_OR_RETURN(std::vector<ProductInfo> products, category_products(db, category));
+  Json out = {{"category", category},
+              {"products", Json::array()},
+              {"stock", Json::array()},
+              {"affinity", Json::array()},
+              {"affinity_job", nullptr}};
+  std::map<std::string, int64_t> id_of;
+  for (const ProductInfo& p : products) {
+    id_of[p.code] = p.id;
+    if (p.list_price > 0.0 && p.cost >= 0.0)
+      out["products"].push_back(Json{{"product", p.id},
+                                     {"name", p.name},
+                                     {"regular_price", p.list_price},
+                                     {"unit_cost", p.cost}});
+  }
+  SHELFCAST_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT i.product_id, i.store_id, i.on_hand, i.on_order, i.lead_time_mean_days "
+                 "FROM inventory i JOIN products p ON p.id = i.product_id JOIN categories c ON "
+                 "c.id = p.category_id WHERE c.code = ? ORDER BY i.product_id, i.store_id"));
+  st.bind(1, category);
+  while (st.step()) {
+    out["stock"].push_back(Json{
+        {"product", st.int64(0)},
+        {"store", st.int64(1)},
+        {"on_hand", std::max(0.0, st.real(2))},
+        {"on_order", std::max(0.0, st.real(3))},
+        {"lead_time_weeks", static_cast<int64_t>(std::ceil(std::max(0.0, st.real(4)) / 7.0))}});
+  }
+  SHELFCAST_RETURN_IF_ERROR(st.status());
+  // Affinity: both directions of every stored pair of this category's products.
+  SHELFCAST_ASSIGN_OR_RETURN(std::vector<JobRow> jobs, list_jobs_of_kind(db, "basket", "done", 20));
+  for (const JobRow& job : jobs) {
+    const Json params = Json::parse(job.params_json, nullptr, false);
+    if (params.is_discarded() || params.value("level", "") != "product") continue;
+    SHELFCAST_ASSIGN_OR_RETURN(BasketReport report, stored_basket_rules(db, job.id));
+    for (const NamedAffinity& a : report.affinity) {
+      const auto ia = id_of.find(a.item_a);
+      const auto ib = id_of.find(a.item_b);
+      if (ia == id_of.end() || ib == id_of.end()) continue;
+      out["affinity"].push_back(Json{{"from", ia->second},
+                                     {"to", ib->second},
+                                     {"confidence", a.confidence_ab},
+                                     {"lift", a.lift}});
+      out["affinity"].push_back(Json{{"from", ib->second},
+                                     {"to", ia->second},
+                                     {"confidence", a.confidence_ba},
+                                     {"lift", a.lift}});
+    }
+    out["affinity_job"] = job.id;
+    break;
+  }
+  return out;
 }
 
 Result<PromoModelRecord> latest_promo_model(Database& db, const std::string& category) {

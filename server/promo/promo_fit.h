@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "shelfcast/json.h"
 #include "shelfcast/result.h"
 #include "store/db.h"
 
@@ -37,6 +38,13 @@ Result<PromoModelRecord> fit_category_promo_model(Database& db, const std::strin
 
 /// kNotFound (field "category") unless the category exists.
 Status check_category_exists(Database& db, const std::string& category);
+
+/// The simulation context of a category for the planner's in-browser simulator, in the plan
+/// format of promo_sim.h with the database ids the artifact uses: products with list price and
+/// cost, stock positions (on hand, on order, lead time in whole weeks) of every store, and the
+/// product pairs of the newest finished product-level basket job (k-filtered) as affinity, with
+/// that job's id. kNotFound for an unknown category.
+Result<Json> promo_context(Database& db, const std::string& category);
 
 /// The newest stored model of a category; kNotFound when there is none.
 Result<PromoModelRecord> latest_promo_model(Database& db, const std::string& category);

@@ -87,6 +87,11 @@ json openapi_document() {
        "Fit a category's promotion-response model from the stored weekly sales (own-price "
        "elasticity, lift per depth, feature, display, cannibalization, pull-forward and dip per "
        "product, with standard errors). Body: {category: CODE}. 201 with the stored record."},
+      {R"(/api/v1/promo/context/([^/]+))",
+       "What the in-browser simulator needs beside the model, in the plan format with the "
+       "artifact's ids: products with list price and cost, stock positions of every store (on "
+       "hand, on order, lead time in weeks) and basket affinity pairs of the newest product-level "
+       "basket job."},
       {R"(/api/v1/promo/models/([^/]+))",
        "The newest promotion model of a category: the artifact (schema shelfcast.promo_model, "
        "ids) with the product and store codes its ids stand for, the model version and the "

@@ -67,6 +67,16 @@ void register_promo_routes(const RouteRegistrar& route, const std::string& db_pa
           res.status = 201;
           res.set_content(dump_json(record_json(*r)), "application/json");
         });
+  route("GET", R"(/api/v1/promo/context/([^/]+))",
+        [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
+          const std::string category = req.matches[1];
+          const Status ok = check_category(category);
+          if (!ok.is_ok()) return send_error(res, ok);
+          Result<Json> context = promo_context(db, category);
+          if (!context.is_ok()) return send_error(res, context.status());
+          res.status = 200;
+          res.set_content(dump_json(*context), "application/json");
+        });
   route("GET", R"(/api/v1/promo/models/([^/]+))",
         [](const httplib::Request& req, httplib::Response& res, Database& db, const TokenInfo&) {
           const std::string category = req.matches[1];

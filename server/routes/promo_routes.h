@@ -9,7 +9,8 @@
 
 namespace shelfcast::server {
 
-/// POST /api/v1/promo/models and GET /api/v1/promo/models/{category}.
+/// POST /api/v1/promo/models, GET /api/v1/promo/models/{category} and
+/// GET /api/v1/promo/context/{category}.
 void register_promo_routes(const RouteRegistrar& route, const std::string& db_path);
 
 }  // namespace shelfcast::server

@@ -15,6 +15,7 @@
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/promo.h"
+#include "shelfcast/promo_sim.h"
 #include "store/store.h"
 #include "support.h"
 
@@ -106,6 +107,7 @@ ConcreteRequest concrete(const RouteAccess& a, int64_t job_id) {
   if (at != std::string::npos) target.replace(at, id_pattern.size(), std::to_string(job_id));
   if (a.path == "/api/v1/series") target += "?product=MILK&store=S01";
   if (a.path == R"(/api/v1/promo/models/([^/]+))") target = "/api/v1/promo/models/DAIRY";
+  if (a.path == R"(/api/v1/promo/context/([^/]+))") target = "/api/v1/promo/context/DAIRY";
   std::string body;
   if (a.path == "/api/v1/jobs/forecast") body = R"({"horizon":2})";
   if (a.path == "/api/v1/jobs/monitoring") body = R"({"job":)" + std::to_string(job_id) + "}";
@@ -731,6 +733,27 @@ TEST_CASE("a category's promotion model is fitted from the stored sales, stored 
   REQUIRE(unknown);
   CHECK(unknown->status == 400);
   CHECK(body(unknown)["error"]["field"] == "category");
+  // The context opens a simulation with the artifact: prices, costs and stock by the same ids.
+  auto context = c.Get("/api/v1/promo/context/DAIRY", s.auth(1));
+  REQUIRE(context);
+  REQUIRE(context->status == 200);
+  const json ctx = body(context);
+  CHECK(ctx["products"].size() == 2);
+  CHECK(ctx["products"][0]["regular_price"] == 1.0);
+  std::string plan = ctx.dump();
+  plan.insert(1, R"("promotions":[{"products":[)" +
+                     std::to_string(rec["model"]["products"][0]["product"].get<int64_t>()) +
+                     R"(],"start_week":3000,"end_week":3001,"depth":0.2}],)");
+  const auto model_back = promo_model_from_json(rec["model"].dump());
+  const auto plan_back = promo_plan_from_json(plan);
+  REQUIRE(plan_back.is_ok());
+  const auto simulated = simulate_promo(*model_back, *plan_back);
+  CAPTURE(simulated.status().message());
+  REQUIRE(simulated.is_ok());
+  CHECK(simulated->totals.lift > 0.0);
+  auto missing = c.Get("/api/v1/promo/context/NOPE", s.auth(1));
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
   // The fit is in the audit log.
   const json audit = body(c.Get("/api/v1/audit", s.auth(3)));
   bool found = false;

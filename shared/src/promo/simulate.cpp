@@ -515,7 +515,8 @@ struct ProductSummary {
 };
 
 // Adds one (product, group, week) to its product's summary.
-void summarize(const CellState& st, double gx, double sum_b, double n, double sum_base,
+// `m` is the week's multiplier; without pre/post terms it is exp(g X) itself, else `gx` = g X.
+void summarize(const CellState& st, double m, double gx, double sum_b, double n, double sum_base,
                double clamp, ProductSummary* ps) {
   const auto into = [&](std::vector<StateWeight>* list,
                         bool (*same)(const CellState&, const CellState&)) {
@@ -536,10 +537,13 @@ void summarize(const CellState& st, double gx, double sum_b, double n, double su
     return;
   }
   Combo& cb = ps->combo[(st.pre ? 1 : 0) + (st.post ? 2 : 0)];
-  double term = sum_b * detail::exp_portable(gx);
+  static constexpr double kInverse[kOrder + 1] = {
+      0.0,     1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,
+      1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17};
+  double term = sum_b * (st.pre || st.post ? detail::exp_portable(gx) : m);
   cb.moment[0] += term;
   for (int j = 1; j <= kOrder && st.cross > 0.0; ++j) {
-    term *= st.cross / static_cast<double>(j);
+    term *= st.cross * kInverse[j];
     cb.moment[j] += term;
   }
   cb.n_cells += n;
@@ -894,7 +898,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
             if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
           pt.term[largest] += actual - total;
         }
-        summarize(st, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
+        summarize(st, mu.m, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
                   u - (mu.m * sum_b - c * n), &summary[static_cast<size_t>(p)]);
       }
     }
