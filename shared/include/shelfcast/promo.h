@@ -4,7 +4,7 @@
 // THE MODEL (product i, store s, week t; c = PromoFitOptions::log_offset)
 //   log(units_ist + c) = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
 //                        + x_i display_ist + g_i other_depth_ist + p_i pre_ist + d_i post_ist
-//                        + h_i max(0, depth_ist - tau) + u_ist
+//                        + h_i max(0, depth_ist - tau) + s_i(t) + u_ist
 //   a_is        product x store level (fixed effect, removed by demeaning within (i, s))
 //   price_ratio net price paid / the item's regular price (so e_i covers the discount too, and
 //               l_i is the extra log-lift per unit depth beyond the price cut: the generator's
@@ -13,6 +13,8 @@
 //               g_i < 0 is cannibalization (log units lost per unit of a sibling's depth)
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
+//   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season
+//               (two Fourier pairs): what the calendar does, kept out of the promotion effects
 //   h_i         the bend of the depth response past tau (PromoFitOptions::depth_threshold): > 0
 //               deep cuts cross a threshold of attention, < 0 the response saturates
 // Each product's coefficients are a ridge (posterior-mode) fit toward documented priors, with the
@@ -24,7 +26,7 @@
 // v_ik): its own least-squares shift on the residuals (variance v_ik) shrunk toward the
 // product's elasticity by the between-cluster variance tau^2 (method of moments, 0 when the
 // clusters do not differ beyond noise), with e_i + d_ik <= 0 kept. Predictions use the shift;
-// simulations use the product's pooled elasticity. Not in this model: week/season effects.
+// simulations use the product's pooled elasticity.
 
 #include <cstdint>
 #include <map>
@@ -70,6 +72,9 @@ struct PromoFitOptions {
   /// (Gupta & Cooper 1992; van Heerde, Leeflang & Wittink 2001).
   double depth_threshold = 0.3;
   double depth_hinge_prior_sd = 0.5;
+  /// Trend and season coefficients: centre 0, sd 1 (weakly informative; a full yearly swing of
+  /// +-100% is log 2 = 0.7).
+  double season_prior_sd = 1.0;
   /// Store -> cluster for the elasticity shifts; a store not listed is a cluster of its own.
   std::map<int32_t, int32_t> store_cluster;
   /// Fewer clusters with price variation than this: no shifts (tau is not estimable).
@@ -82,6 +87,9 @@ struct PromoFitOptions {
   /// min_price_log_sd, is flagged low-confidence (its elasticity rests on the prior).
   int32_t min_observations = 20;
   double min_price_log_sd = 0.01;
+  /// ... or whose rows are more than this share of zero sales (slow movers: the log-linear
+  /// response is not for them, see intermittent.h).
+  double max_zero_share = 0.5;
 };
 
 /// One estimated effect with its standard error.
@@ -102,6 +110,9 @@ struct PromoProductModel {
   PromoEffect post_week;       ///< d_i, log effect in the week after a promotion (dip)
   PromoEffect depth_hinge;     ///< h_i, extra log-lift per unit of depth beyond the threshold
   double heterogeneity_sd = 0.0;  ///< tau: sd of the store (cluster) elasticity shifts
+  /// s_i(t): trend per year, sin and cos of the year, sin and cos of the half-year (empty in
+  /// artifacts fitted before them: no season).
+  std::vector<PromoEffect> season_terms;
   int32_t n_observations = 0;
   double sigma = 0.0;                ///< residual sd on the log scale
   bool elasticity_at_bound = false;  ///< the constraint e_i <= 0 was active
@@ -140,7 +151,8 @@ struct PromoModel {
   int32_t n_stores = 0;
   int32_t n_weeks = 0;
   double log_offset = 1.0;
-  double depth_threshold = 0.3;                       ///< tau of the depth bend
+  double depth_threshold = 0.3;  ///< tau of the depth bend
+  double reference_week = 0.0;   ///< the panel's middle week: trend and season are measured from it
   std::vector<std::string> notes;                     ///< flags (low-confidence products, ...)
   std::vector<PromoProductPrice> prices;              ///< optional, by product
   std::vector<PromoReferencePrice> reference_prices;  ///< optional, by product then store

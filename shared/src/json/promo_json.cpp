@@ -71,6 +71,9 @@ std::string promo_model_to_json(const PromoModel& m) {
             {"elasticity_at_bound", p.elasticity_at_bound},
             {"low_confidence", p.low_confidence},
             {"heterogeneity_sd", p.heterogeneity_sd}};
+    json season = json::array();
+    for (const PromoEffect& e : p.season_terms) season.push_back(effect_to_json(e));
+    jp["season_terms"] = season;
     visit_effects(p, [&](const char* name, const PromoEffect& e) { jp[name] = effect_to_json(e); });
     products.push_back(jp);
   }
@@ -89,6 +92,7 @@ std::string promo_model_to_json(const PromoModel& m) {
          {"n_weeks", m.n_weeks},
          {"log_offset", m.log_offset},
          {"depth_threshold", m.depth_threshold},
+         {"reference_week", m.reference_week},
          {"products", products},
          {"levels", levels},
          {"notes", m.notes}};
@@ -128,6 +132,8 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_stores", "model", &m.n_stores));
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_weeks", "model", &m.n_weeks));
   SHELFCAST_RETURN_IF_ERROR(read_number(j, "log_offset", "model", &m.log_offset));
+  if (j.contains("reference_week"))
+    SHELFCAST_RETURN_IF_ERROR(read_number(j, "reference_week", "model", &m.reference_week));
   if (j.contains("depth_threshold"))
     SHELFCAST_RETURN_IF_ERROR(read_number(j, "depth_threshold", "model", &m.depth_threshold));
   for (const char* key : {"products", "levels", "notes"})
@@ -144,6 +150,19 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
     SHELFCAST_RETURN_IF_ERROR(read_number(jp, "sigma", where, &p.sigma));
     SHELFCAST_RETURN_IF_ERROR(read_bool(jp, "elasticity_at_bound", where, &p.elasticity_at_bound));
     SHELFCAST_RETURN_IF_ERROR(read_bool(jp, "low_confidence", where, &p.low_confidence));
+    if (jp.contains("season_terms")) {  // absent in artifacts fitted before them
+      const json& terms = jp.at("season_terms");
+      if (!terms.is_array() || terms.size() > 8)
+        return invalid_argument(where + ".season_terms must be an array of effects",
+                                where + ".season_terms");
+      for (size_t k = 0; k < terms.size(); ++k) {
+        PromoEffect e;
+        const std::string w = where + ".season_terms[" + std::to_string(k) + "]";
+        SHELFCAST_RETURN_IF_ERROR(read_number(terms[k], "estimate", w, &e.estimate));
+        SHELFCAST_RETURN_IF_ERROR(read_number(terms[k], "se", w, &e.se));
+        p.season_terms.push_back(e);
+      }
+    }
     if (jp.contains("heterogeneity_sd"))
       SHELFCAST_RETURN_IF_ERROR(read_number(jp, "heterogeneity_sd", where, &p.heterogeneity_sd));
     Status status = Status::ok();

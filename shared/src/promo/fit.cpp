@@ -17,8 +17,26 @@
 namespace shelfcast {
 namespace {
 
-constexpr int kCols = 8;  // log price, depth, feature, display, cross depth, pre, post, hinge
-enum Col { kPrice = 0, kDepth, kFeature, kDisplay, kCross, kPre, kPost, kHinge };
+// log price, depth, feature, display, cross depth, pre, post, hinge; then the product's own
+// trend (per year from the panel's middle week) and yearly season (two Fourier pairs), so that
+// a season or a trend is not read as a promotion effect.
+constexpr int kCols = 13;
+enum Col {
+  kPrice = 0,
+  kDepth,
+  kFeature,
+  kDisplay,
+  kCross,
+  kPre,
+  kPost,
+  kHinge,
+  kTrend,
+  kSin1,
+  kCos1,
+  kSin2,
+  kCos2
+};
+constexpr int kSeasonCols = 5;  // kTrend..kCos2, PromoProductModel::season_terms
 
 Status validate_row(const PromoObservation& r, size_t i) {
   const std::string where = "panel[" + std::to_string(i) + "]";
@@ -110,7 +128,7 @@ Status index_panel(const std::vector<PromoObservation>& panel, PanelIndex* ix) {
 
 // The regressors of one row, in Col order.
 void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i,
-                double threshold, double* x) {
+                double threshold, double reference_week, double* x) {
   const PromoObservation& r = panel[i];
   auto promoted = [&](int32_t week) {
     const auto it = ix.rows.find(std::make_tuple(r.product, r.store, week));
@@ -125,12 +143,21 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kPre] = (!on && promoted(r.week + 1)) ? 1.0 : 0.0;
   x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
   x[kHinge] = std::max(0.0, r.promo_depth - threshold);
+  const double years = (r.week - reference_week) / 52.0;
+  x[kTrend] = years;
+  detail::cos_sin_turns(years, &x[kCos1], &x[kSin1]);
+  detail::cos_sin_turns(2.0 * years, &x[kCos2], &x[kSin2]);
 }
 
 std::vector<double> coefficients(const PromoProductModel& p) {
-  return {p.elasticity.estimate, p.lift_per_depth.estimate, p.feature.estimate,
-          p.display.estimate,    p.cross_depth.estimate,    p.pre_week.estimate,
-          p.post_week.estimate,  p.depth_hinge.estimate};
+  std::vector<double> b = {p.elasticity.estimate, p.lift_per_depth.estimate, p.feature.estimate,
+                           p.display.estimate,    p.cross_depth.estimate,    p.pre_week.estimate,
+                           p.post_week.estimate,  p.depth_hinge.estimate};
+  for (int k = 0; k < kSeasonCols; ++k)
+    b.push_back(static_cast<size_t>(k) < p.season_terms.size()
+                    ? p.season_terms[static_cast<size_t>(k)].estimate
+                    : 0.0);
+  return b;
 }
 
 }  // namespace
@@ -152,6 +179,8 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   model.n_weeks = static_cast<int32_t>(weeks.size());
   model.log_offset = o.log_offset;
   model.depth_threshold = o.depth_threshold;
+  model.reference_week = 0.5 * (static_cast<double>(weeks.begin()->first) +
+                                static_cast<double>(weeks.rbegin()->first));
 
   // Rows of each product, grouped by store (index is sorted by product, store, week).
   std::map<int32_t, std::vector<size_t>> by_product;
@@ -162,7 +191,8 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   prior_mean(kPrice) = o.elasticity_prior_mean;
   prior_mean(kDepth) = o.promo_lift_prior_mean;
   prior_sd << o.elasticity_prior_sd, o.promo_lift_prior_sd, o.feature_prior_sd, o.display_prior_sd,
-      o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd, o.depth_hinge_prior_sd;
+      o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd, o.depth_hinge_prior_sd, o.season_prior_sd,
+      o.season_prior_sd, o.season_prior_sd, o.season_prior_sd, o.season_prior_sd;
 
   for (const auto& pr : by_product) {
     const int32_t product = pr.first;
@@ -174,7 +204,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
       const size_t i = rows[static_cast<size_t>(k)];
       y(k) = detail::log_portable(panel[i].units + o.log_offset);
       double row[kCols];
-      design_row(panel, ix, i, o.depth_threshold, row);
+      design_row(panel, ix, i, o.depth_threshold, model.reference_week, row);
       for (int c = 0; c < kCols; ++c) x(k, c) = row[c];
     }
     const Eigen::MatrixXd x_raw = x;
@@ -225,13 +255,19 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
     pm.pre_week = eff(kPre);
     pm.post_week = eff(kPost);
     pm.depth_hinge = eff(kHinge);
+    for (int k = 0; k < kSeasonCols; ++k) pm.season_terms.push_back(eff(kTrend + k));
     pm.sigma = fit.sigma;
     const double price_sd = std::sqrt(x.col(kPrice).squaredNorm() / static_cast<double>(n));
-    if (n < o.min_observations || price_sd < o.min_price_log_sd) {
+    double zero_rows = 0.0;
+    for (const size_t i : rows) zero_rows += panel[i].units <= 0.0 ? 1.0 : 0.0;
+    const bool sparse = zero_rows > o.max_zero_share * static_cast<double>(n);
+    if (n < o.min_observations || price_sd < o.min_price_log_sd || sparse) {
       pm.low_confidence = true;
-      model.notes.push_back("product " + std::to_string(product) +
-                            ": low confidence (too few rows or too little price variation); "
-                            "elasticity rests on the prior");
+      model.notes.push_back("product " + std::to_string(product) + ": low confidence (" +
+                            (sparse
+                                 ? std::string("sales in too few weeks for a log-linear response")
+                                 : std::string("too few rows or too little price variation")) +
+                            "); its effects rest on the priors");
     }
     // Store (cluster) elasticity shifts: each cluster's least-squares shift on the residuals,
     // shrunk by tau^2 / (tau^2 + v) with tau^2 by the method of moments.
@@ -316,7 +352,7 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
                        std::to_string(rows[i].product) + " has no level in store " +
                        std::to_string(rows[i].store));
     double x[kCols];
-    design_row(rows, ix, i, model.depth_threshold, x);
+    design_row(rows, ix, i, model.depth_threshold, model.reference_week, x);
     const std::vector<double> b = coefficients(*p->second);
     const double sigma = p->second->sigma;
     double z = l->second->log_level + l->second->elasticity_shift.estimate * x[kPrice];
