@@ -116,11 +116,37 @@ TEST_CASE("aggregate_weekly fills every week, nets discounts and marks promotion
   CHECK(weeks[0].avg_price == doctest::Approx(2.0));
   CHECK_FALSE(weeks[0].holiday);
   CHECK(weeks[1].units == 0.0);
-  CHECK(weeks[1].avg_price == 2.5);
+  // No sales: the regular price in force (week 0's 2.0), not today's list price 2.5.
+  CHECK(weeks[1].avg_price == doctest::Approx(2.0));
   CHECK(weeks[1].holiday);
   CHECK(weeks[2].units == 10.0);
   CHECK(weeks[2].avg_price == doctest::Approx(1.4));
   CHECK(weeks[2].promo_depth == doctest::Approx(0.3));
   CHECK(weeks[2].feature);
   CHECK(aggregate_weekly(lines, {}, {}, 1.0, Date{mon.days + 5}, mon).empty());
+  // Regression: a regular-price change must not date back to the weeks without sales before it
+  // (the list price is the newest regular price; reading it into earlier empty weeks made their
+  // zeros look like a price response and inflated elasticities tenfold on the demo data).
+  std::vector<SalesLine> moves(3);
+  moves[0].date = Date{mon.days + 1};  // week 0 at 1.19
+  moves[0].qty = 3;
+  moves[0].unit_price = 1.19;
+  moves[1].date = Date{mon.days + 22};  // week 3 at 1.29, 20% off
+  moves[1].qty = 5;
+  moves[1].unit_price = 1.29;
+  moves[1].discount = 0.2;
+  moves[2].date = Date{mon.days + 36};  // week 5 at 1.29
+  moves[2].qty = 2;
+  moves[2].unit_price = 1.29;
+  const auto moved = aggregate_weekly(moves, {}, {}, 1.49, mon, Date{mon.days + 48});
+  REQUIRE(moved.size() == 7);
+  CHECK(moved[1].avg_price == doctest::Approx(1.19));
+  CHECK(moved[2].avg_price == doctest::Approx(1.19));
+  CHECK(moved[3].avg_price == doctest::Approx(1.29 * 0.8));
+  CHECK(moved[4].avg_price == doctest::Approx(1.29));  // the regular price, not the promoted one
+  CHECK(moved[6].avg_price == doctest::Approx(1.29));
+  // Before the first sale: the first price seen; never sold: the given regular price.
+  const auto late = aggregate_weekly({moves[2]}, {}, {}, 1.49, mon, Date{mon.days + 48});
+  CHECK(late[0].avg_price == doctest::Approx(1.29));
+  CHECK(aggregate_weekly({}, {}, {}, 1.49, mon, Date{mon.days + 13})[1].avg_price == 1.49);
 }
