@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "basket/internal.h"
@@ -35,10 +36,17 @@ struct Tree {
   std::vector<int64_t> item_count;
   std::vector<int32_t> local_to_rank;
 
+  // (node, item) -> child for trees over many items: the root and the first levels hold a child
+  // for nearly every item, and scanning sibling lists there made inserting a million baskets
+  // over 2,000 items take over a minute. Small (conditional) trees keep the sibling scan.
+  bool indexed = false;
+  std::unordered_map<uint64_t, int32_t> child_index;
+
   explicit Tree(std::vector<int32_t> ranks) : local_to_rank(std::move(ranks)) {
     nodes.emplace_back();
     head.assign(local_to_rank.size(), kNone);
     item_count.assign(local_to_rank.size(), 0);
+    indexed = local_to_rank.size() > 64;
   }
 
   // Inserts a path of ascending local items with a count.
@@ -46,9 +54,16 @@ struct Tree {
     int32_t at = 0;
     for (size_t i = 0; i < length; ++i) {
       const int32_t item = path[i];
-      int32_t child = nodes[static_cast<size_t>(at)].first_child;
-      while (child != kNone && nodes[static_cast<size_t>(child)].item != item) {
-        child = nodes[static_cast<size_t>(child)].next_sibling;
+      int32_t child = kNone;
+      const uint64_t key = (static_cast<uint64_t>(at) << 32) | static_cast<uint32_t>(item);
+      if (indexed) {
+        const auto it = child_index.find(key);
+        if (it != child_index.end()) child = it->second;
+      } else {
+        child = nodes[static_cast<size_t>(at)].first_child;
+        while (child != kNone && nodes[static_cast<size_t>(child)].item != item) {
+          child = nodes[static_cast<size_t>(child)].next_sibling;
+        }
       }
       if (child == kNone) {
         Node node;
@@ -60,6 +75,7 @@ struct Tree {
         nodes.push_back(node);
         nodes[static_cast<size_t>(at)].first_child = child;
         head[static_cast<size_t>(item)] = child;
+        if (indexed) child_index.emplace(key, child);
       }
       nodes[static_cast<size_t>(child)].count += count;
       item_count[static_cast<size_t>(item)] += count;
