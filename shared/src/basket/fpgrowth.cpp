@@ -38,7 +38,8 @@ struct Tree {
 
   // (node, item) -> child for trees over many items: the root and the first levels hold a child
   // for nearly every item, and scanning sibling lists there made inserting a million baskets
-  // over 2,000 items take over a minute. Small (conditional) trees keep the sibling scan.
+  // over 2,000 items take over a minute. Trees over fewer items (Groceries has 169, conditional
+  // trees fewer still) keep the sibling scan, which is faster there.
   bool indexed = false;
   std::unordered_map<uint64_t, int32_t> child_index;
 
@@ -46,7 +47,7 @@ struct Tree {
     nodes.emplace_back();
     head.assign(local_to_rank.size(), kNone);
     item_count.assign(local_to_rank.size(), 0);
-    indexed = local_to_rank.size() > 64;
+    indexed = local_to_rank.size() > 256;
   }
 
   // Inserts a path of ascending local items with a count.
