@@ -12,11 +12,33 @@
 
 #include "auth/tokens.h"
 #include "routes/api.h"
+#include "shelfcast/generate.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "support.h"
 
 namespace shelfcast::test {
+
+/// The monitoring tests' data: 2 stores x 4 products over 68 weeks from Monday 2024-01-01
+/// (generator seed 8), split into the sales of the first 60 weeks (loaded before a forecast) and
+/// those of the last 8 (arriving after it).
+inline std::pair<Dataset, Dataset> sales_before_and_after_week_60() {
+  GeneratorConfig config;
+  config.seed = 8;
+  config.n_stores = 2;
+  config.n_categories = 1;
+  config.n_products = 4;
+  config.n_days = 476;
+  config.n_customers = 5;
+  Result<GeneratedData> generated = generate(config);
+  REQUIRE(generated.is_ok());
+  const Date cut{config.start.days + 7 * 60};
+  Dataset early = generated->data, late = generated->data;
+  early.lines.clear();
+  late.lines.clear();
+  for (const SalesLine& l : generated->data.lines) (l.date < cut ? early : late).lines.push_back(l);
+  return {std::move(early), std::move(late)};
+}
 
 class RunningServer {
  public:

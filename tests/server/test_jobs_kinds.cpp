@@ -233,20 +233,8 @@ TEST_CASE("customers, basket and retention jobs run in the background and store 
 }
 
 TEST_CASE("a monitoring job stores a forecast job's figures against the actuals that arrived") {
-  GeneratorConfig config;
-  config.seed = 8;
-  config.n_stores = 2;
-  config.n_categories = 1;
-  config.n_products = 4;
-  config.n_days = 476;  // 68 weeks from Monday 2024-01-01
-  config.n_customers = 5;
-  Result<GeneratedData> generated = generate(config);
-  REQUIRE(generated.is_ok());
-  const Date cut{config.start.days + 7 * 60};
-  Dataset early = generated->data, late = generated->data;
-  early.lines.clear();
-  late.lines.clear();
-  for (const SalesLine& l : generated->data.lines) (l.date < cut ? early : late).lines.push_back(l);
+  // The first 60 weeks now; the last 8 arrive after the forecast.
+  const auto [early, late] = test::sales_before_and_after_week_60();
   JobServer s(early);
   auto c = s.client();
   const int64_t forecast = submit(c, s.auth(), "forecast", R"({"horizon":8,"reconcile":"none"})");

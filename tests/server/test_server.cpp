@@ -550,21 +550,8 @@ TEST_CASE("request size and rate limits answer 413 and 429 with the JSON error b
 }
 
 TEST_CASE("monitoring scores a job against the actuals that arrive after it") {
-  GeneratorConfig config;
-  config.seed = 8;
-  config.n_stores = 2;
-  config.n_categories = 1;
-  config.n_products = 4;
-  config.n_days = 476;  // 68 weeks from Monday 2024-01-01
-  config.n_customers = 5;
-  Result<GeneratedData> generated = generate(config);
-  REQUIRE(generated.is_ok());
   // The first 60 weeks now; the last 8 arrive after the forecast.
-  const Date cut{config.start.days + 7 * 60};
-  Dataset early = generated->data, late = generated->data;
-  early.lines.clear();
-  late.lines.clear();
-  for (const SalesLine& l : generated->data.lines) (l.date < cut ? early : late).lines.push_back(l);
+  const auto [early, late] = test::sales_before_and_after_week_60();
   RunningServer s(early);
   auto c = s.client();
   auto started = c.Post("/api/v1/jobs/forecast", s.auth(), R"({"horizon":8,"reconcile":"none"})",
