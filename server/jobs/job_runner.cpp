@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/batch_jobs.h"
+#include "jobs/price_response.h"
 #include "shelfcast/customer.h"
 #include "shelfcast/hierarchy_forecast.h"
 #include "shelfcast/json.h"
@@ -359,6 +360,7 @@ Status JobRunner::run_forecast_job(int64_t id) {
   SHELFCAST_RETURN_IF_ERROR(update_job_progress(*db, id, 0, total));
 
   std::map<std::string, int64_t> models;
+  PriceResponseCollector price_response;
   int64_t done = 0, skipped = 0;
   std::string last_skip;
   while (done < total) {
@@ -399,6 +401,7 @@ Status JobRunner::run_forecast_job(int64_t id) {
         continue;
       }
       ++models[result->model];
+      price_response.add(key, *result);
       const Date next_week{(*points)[last - 1].week.days + 7};
       SHELFCAST_RETURN_IF_ERROR(save_forecast(*db, id, key, next_week, *result));
     }
@@ -410,6 +413,9 @@ Status JobRunner::run_forecast_job(int64_t id) {
                   {"models", models},
                   {"model_version", core_model_version()}};
   if (!last_skip.empty()) summary["last_skip_reason"] = last_skip;
+  Result<Json> pooled = price_response.summary();
+  if (!pooled.is_ok()) return finish_job(*db, id, "failed", "{}", pooled.status().to_string());
+  summary["price_response"] = std::move(pooled).value();
   SHELFCAST_RETURN_IF_ERROR(register_job_model(*db, id, *spec, summary));
   return finish_job(*db, id, "done", dump_json(summary), "");
 }
@@ -494,6 +500,7 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
   // to the stored mean), then every aggregate node.
   const Hierarchy& h = f->hierarchy;
   std::map<std::string, int64_t> models;
+  PriceResponseCollector price_response;
   for (size_t b0 = 0; b0 < used.size(); b0 += static_cast<size_t>(kSeriesPerCommit)) {
     Transaction tx(db);
     SHELFCAST_RETURN_IF_ERROR(tx.begin_status());
@@ -502,6 +509,7 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
       const size_t node = static_cast<size_t>(h.num_aggregate) + b;
       ForecastResult stored = f->base[node];
       ++models[stored.model];
+      price_response.add(*used[b], stored);
       const std::vector<double> base_mean = stored.mean;
       stored.mean = f->reconciled.mean[node];
       stored.intervals = f->reconciled.intervals[node];
@@ -582,6 +590,9 @@ Status JobRunner::run_reconciled_job(Database& db, int64_t id, const ForecastJob
   if (!f->fallback_reason.empty()) summary["reconcile_fallback"] = f->fallback_reason;
   if (!last_skip.empty()) summary["last_skip_reason"] = last_skip;
   if (!accuracy.empty()) summary["accuracy"] = accuracy;
+  Result<Json> pooled = price_response.summary();
+  if (!pooled.is_ok()) return fail(pooled.status().to_string());
+  summary["price_response"] = std::move(pooled).value();
   summary["customer_segments"] =
       segments.is_ok() ? *segments : Json{{"error", segments.status().to_string()}};
   SHELFCAST_RETURN_IF_ERROR(register_job_model(db, id, spec, summary));

@@ -126,6 +126,7 @@ struct ProductEstimate {
   int32_t product = -1;
   double elasticity_truth = 0.0, lift_truth = 0.0, feature_truth = 0.0, display_truth = 0.0;
   double elasticity = 0.0, lift = 0.0, feature = 0.0, display = 0.0;  // pooled over stores
+  double elasticity_stores_only = 0.0, lift_stores_only = 0.0;        // without the category
   std::vector<double> depths;  // depth of each promotion of the product
 };
 
@@ -138,8 +139,10 @@ double mean_uplift(double elasticity, double lift_per_depth, const std::vector<d
   return depths.empty() ? 0.0 : sum / static_cast<double>(depths.size());
 }
 
-// Fits every store of the `count` highest-volume promoted products (walk-in lines, weekly) and
-// pools the store estimates with inverse-variance weights.
+// Fits every store of every promoted regular product (walk-in lines, weekly), then pools with
+// the core's partial pooling: a product's stores add their likelihoods, the products share one
+// distribution of (elasticity, lift per depth) estimated from all of them. Returns the `count`
+// highest-volume products.
 std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const GeneratorConfig& c,
                                                size_t count, RegressionOptions opt = {}) {
   const Dataset& data = g.data;
@@ -157,15 +160,14 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
     return g.truth.products[static_cast<size_t>(a)].base_units_per_day >
            g.truth.products[static_cast<size_t>(b)].base_units_per_day;
   });
-  if (chosen.size() > count) chosen.resize(count);
   std::map<std::pair<int32_t, int32_t>, std::vector<SalesLine>> by_series;
   for (const SalesLine& line : data.lines) {
     if (line.customer != -1) continue;
-    if (std::find(chosen.begin(), chosen.end(), line.product) == chosen.end()) continue;
     by_series[{line.store, line.product}].push_back(line);
   }
   const Date last{c.start.days + c.n_days - 1};
   std::vector<ProductEstimate> out;
+  std::vector<PriceResponseGroup> groups;
   for (int32_t i : chosen) {
     const ProductTruth& truth = g.truth.products[static_cast<size_t>(i)];
     ProductEstimate e;
@@ -179,18 +181,8 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
         e.depths.push_back(p.depth);
       }
     }
-    // Pooled over stores as one Bayesian update: each store's posterior of (elasticity, lift) is
-    // Gaussian with the full covariance (the two are strongly correlated: log(1 - depth) and
-    // depth move together), and each already contains the ridge prior, so the prior is taken out
-    // of every store and put back once -- pooling the posteriors as they are would count it
-    // three times and pull the lift toward its prior mean.
-    const Eigen::Matrix2d prior_precision =
-        Eigen::Vector2d(1.0 / (opt.elasticity_prior_sd * opt.elasticity_prior_sd),
-                        1.0 / (opt.promo_lift_prior_sd * opt.promo_lift_prior_sd))
-            .asDiagonal();
-    const Eigen::Vector2d prior_mean(opt.elasticity_prior_mean, opt.promo_lift_prior_mean);
-    Eigen::Matrix2d precision = prior_precision;
-    Eigen::Vector2d weighted = prior_precision * prior_mean;
+    PriceResponseGroup group;
+    group.name = "product " + std::to_string(i);
     std::array<double, 2> sum{}, weight{};
     for (int32_t s = 0; s < c.n_stores; ++s) {
       const std::vector<WeeklyPoint> weeks = aggregate_weekly(
@@ -216,14 +208,14 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
       Result<RegressionForecast> r = forecast_regression(in, opt);
       REQUIRE(r.is_ok());
       REQUIRE(r->driver_covariance.size() == 25);
-      Eigen::Matrix2d cov;
-      cov << r->driver_covariance[0], r->driver_covariance[1], r->driver_covariance[5],
-          r->driver_covariance[6];
-      cov += 1e-9 * Eigen::Matrix2d::Identity();
-      const Eigen::Matrix2d inv = cov.inverse();
-      precision += inv - prior_precision;
-      weighted += inv * Eigen::Vector2d(r->coefficients[0].value, r->coefficients[1].value) -
-                  prior_precision * prior_mean;
+      // The (elasticity, lift) posterior with its full covariance: the two are strongly
+      // correlated (log(1 - depth) and depth move together).
+      PriceResponse response;
+      response.elasticity = r->coefficients[0].value;
+      response.lift_per_depth = r->coefficients[1].value;
+      response.covariance = {r->driver_covariance[0] + 1e-9, r->driver_covariance[1],
+                             r->driver_covariance[5], r->driver_covariance[6] + 1e-9};
+      group.series.push_back(response);
       for (size_t k = 2; k < 4; ++k) {
         const RegressionCoefficient& coef = r->coefficients[k];
         const double se = std::max(coef.std_error, 1e-3);
@@ -231,27 +223,47 @@ std::vector<ProductEstimate> estimate_products(const GeneratedData& g, const Gen
         weight[k - 2] += 1.0 / (se * se);
       }
     }
-    const Eigen::Vector2d pooled = precision.ldlt().solve(weighted);
-    e.elasticity = pooled(0);
-    e.lift = pooled(1);
     e.feature = sum[0] / weight[0];
     e.display = sum[1] / weight[1];
+    groups.push_back(group);
     out.push_back(e);
   }
+  PoolingOptions pooling;
+  pooling.elasticity_prior_mean = opt.elasticity_prior_mean;
+  pooling.elasticity_prior_sd = opt.elasticity_prior_sd;
+  pooling.lift_prior_mean = opt.promo_lift_prior_mean;
+  pooling.lift_prior_sd = opt.promo_lift_prior_sd;
+  Result<PriceResponsePooling> pooled = pool_price_response(groups, pooling);
+  REQUIRE(pooled.is_ok());
+  MESSAGE("category distribution over "
+          << groups.size() << " products: elasticity " << pooled->elasticity_mean << " sd "
+          << pooled->elasticity_sd << ", lift " << pooled->lift_mean << " sd " << pooled->lift_sd
+          << ", correlation " << pooled->correlation << " (" << pooled->iterations
+          << " EM iterations)");
+  for (size_t k = 0; k < out.size(); ++k) {
+    out[k].elasticity = pooled->groups[k].pooled.elasticity;
+    out[k].lift = pooled->groups[k].pooled.lift_per_depth;
+    out[k].elasticity_stores_only = pooled->groups[k].stores_only.elasticity;
+    out[k].lift_stores_only = pooled->groups[k].stores_only.lift_per_depth;
+  }
+  if (out.size() > count) out.resize(count);
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("regression: known truth on generator data (elasticity and promotion lift)") {
-  // Measured (seed 2027, 3 stores, 8 highest-volume promoted products, 104 weeks, default
-  // options, stores pooled as one Bayesian update with the prior counted once): the promotion
-  // uplift at each product's own depths (units with / without the promotion, what a planner
-  // reads) is within 10% for all 8 products (mean 4.7%, worst 9.7%); the own-price elasticity
-  // within 10% for 7 of 8 (mean 4.9%, worst 11.7%, product 17). The split of the uplift into
+  // Measured (seed 2027, 3 stores, 104 weeks, default options; each product's stores pooled as
+  // one Bayesian update with the prior counted once, and the 16 promoted regular products sharing
+  // a category distribution of (elasticity, lift per depth) estimated by EM: mean -1.86 sd 0.41,
+  // 1.46 sd 0.43 -- the generator draws them uniform on [-3.0, -0.8] (sd 0.64) and [0.5, 2.0]
+  // (sd 0.43)). On the 8 highest-volume products: own-price elasticity within 10% for all 8 (mean
+  // 3.8%, worst 8.6%, product 17; stores only it was 11.7%), lift per depth mean error 8.9% (was
+  // 12%); the promotion uplift at each product's own depths within 10% for 7 of 8 (mean 4.6%,
+  // worst 10.9%, product 13 with 5 promotions; stores only 9.7%). The split of the uplift into
   // elasticity and extra lift per depth is weakly identified on weekly data (log(1 - depth) and
-  // depth move together): lift per depth misses by 12% on average, up to 33%. Bars: those
-  // figures with a little headroom.
+  // depth move together), and how a promotion's total splits between depth, feature and display
+  // too. Bars: those figures with a little headroom.
   const GeneratorConfig config = truth_config();
   Result<GeneratedData> g = generate(config);
   REQUIRE(g.is_ok());
@@ -263,16 +275,19 @@ TEST_CASE("regression: known truth on generator data (elasticity and promotion l
     CAPTURE(e.product);
     MESSAGE("product " << e.product << ": elasticity " << e.elasticity << " (truth "
                        << e.elasticity_truth << "), lift/depth " << e.lift << " (truth "
-                       << e.lift_truth << "), feature " << e.feature << " (truth "
+                       << e.lift_truth << "); stores only " << e.elasticity_stores_only << " / "
+                       << e.lift_stores_only << "; feature " << e.feature << " (truth "
                        << e.feature_truth << "), display " << e.display << " (truth "
                        << e.display_truth << ")");
-    CHECK(std::fabs(e.elasticity / e.elasticity_truth - 1.0) < 0.15);
+    CHECK(std::fabs(e.elasticity / e.elasticity_truth - 1.0) < 0.10);
     CHECK(std::fabs(e.lift / e.lift_truth - 1.0) < 0.40);
     const double uplift_truth = mean_uplift(e.elasticity_truth, e.lift_truth, e.depths);
     const double uplift = mean_uplift(e.elasticity, e.lift, e.depths);
     MESSAGE("product " << e.product << ": promotion uplift " << uplift << " (truth " << uplift_truth
+                       << "; stores only "
+                       << mean_uplift(e.elasticity_stores_only, e.lift_stores_only, e.depths)
                        << ") over " << e.depths.size() << " promotions");
-    CHECK(std::fabs(uplift / uplift_truth - 1.0) < 0.10);
+    CHECK(std::fabs(uplift / uplift_truth - 1.0) < 0.12);
     max_uplift_error = std::max(max_uplift_error, std::fabs(uplift / uplift_truth - 1.0));
     rel_u += std::fabs(uplift / uplift_truth - 1.0);
     rel_e += std::fabs(e.elasticity / e.elasticity_truth - 1.0);
@@ -291,8 +306,8 @@ TEST_CASE("regression: known truth on generator data (elasticity and promotion l
           << ", display " << err_d / n << "; promotion uplift mean " << rel_u / n << ", worst "
           << max_uplift_error);
   CHECK(rel_u / n < 0.06);
-  CHECK(rel_e / n < 0.06);
-  CHECK(rel_l / n < 0.15);
+  CHECK(rel_e / n < 0.05);
+  CHECK(rel_l / n < 0.12);
   CHECK(std::fabs(fit_e / truth_e - 1.0) < 0.05);
   CHECK(std::fabs(fit_l / truth_l - 1.0) < 0.10);
   CHECK(err_f / n < 0.12);
@@ -887,4 +902,120 @@ TEST_CASE("weekly_forecast_input turns weeks into drivers the regression can use
     CHECK(e->history_drivers.price_ratio.empty());
     CHECK(e->future_drivers.price_ratio.empty());
   }
+}
+
+// ---- partial pooling ---------------------------------------------------------------------------
+
+namespace {
+
+// A product's stores' posteriors drawn around its true pair: each store's data is N(truth, D)
+// and its posterior combines that with the fitting prior N(m0, P0^-1).
+PriceResponse store_posterior(double e, double l, double data_sd_e, double data_sd_l, double rho,
+                              const PoolingOptions& o, shelfcast::detail::Rng& rng) {
+  Eigen::Matrix2d data_cov;
+  data_cov << data_sd_e * data_sd_e, rho * data_sd_e * data_sd_l, rho * data_sd_e * data_sd_l,
+      data_sd_l * data_sd_l;
+  const Eigen::Matrix2d chol = data_cov.llt().matrixL();
+  const Eigen::Vector2d z(rng.normal(), rng.normal());
+  const Eigen::Vector2d observed = Eigen::Vector2d(e, l) + chol * z;
+  Eigen::Matrix2d p0 = Eigen::Matrix2d::Zero();
+  p0(0, 0) = 1.0 / (o.elasticity_prior_sd * o.elasticity_prior_sd);
+  p0(1, 1) = 1.0 / (o.lift_prior_sd * o.lift_prior_sd);
+  const Eigen::Matrix2d data_precision = data_cov.inverse();
+  const Eigen::Matrix2d cov = (data_precision + p0).inverse();
+  const Eigen::Vector2d mean =
+      cov * (data_precision * observed +
+             p0 * Eigen::Vector2d(o.elasticity_prior_mean, o.lift_prior_mean));
+  PriceResponse r;
+  r.elasticity = mean(0);
+  r.lift_per_depth = mean(1);
+  r.covariance = {cov(0, 0), cov(0, 1), cov(1, 0), cov(1, 1)};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("pooling: known truth -- the category distribution is recovered and errors shrink") {
+  // 40 products with elasticity ~ N(-2.2, 0.4) and lift ~ N(1.2, 0.3), 3 stores each whose data
+  // pin the pair to sd 0.5 / 0.6 with correlation 0.8 (as weekly fits do). Partial pooling must
+  // find the category mean and spread and beat the stores-only estimates.
+  const PoolingOptions options;
+  shelfcast::detail::Rng rng(11);
+  std::vector<PriceResponseGroup> groups;
+  std::vector<Eigen::Vector2d> truth;
+  for (int p = 0; p < 40; ++p) {
+    const double e = -2.2 + 0.4 * rng.normal();
+    const double l = 1.2 + 0.3 * rng.normal();
+    truth.emplace_back(e, l);
+    PriceResponseGroup g;
+    g.name = "P" + std::to_string(p);
+    for (int s = 0; s < 3; ++s)
+      g.series.push_back(store_posterior(e, l, 0.5, 0.6, 0.8, options, rng));
+    groups.push_back(g);
+  }
+  Result<PriceResponsePooling> r = pool_price_response(groups, options);
+  REQUIRE(r.is_ok());
+  CHECK(r->category_estimated);
+  MESSAGE("category: elasticity " << r->elasticity_mean << " sd " << r->elasticity_sd << ", lift "
+                                  << r->lift_mean << " sd " << r->lift_sd);
+  CHECK(r->elasticity_mean == doctest::Approx(-2.2).epsilon(0.08));
+  CHECK(r->lift_mean == doctest::Approx(1.2).epsilon(0.15));
+  CHECK(r->elasticity_sd > 0.2);
+  CHECK(r->elasticity_sd < 0.6);
+  double err_pooled = 0.0, err_stores = 0.0;
+  for (size_t p = 0; p < groups.size(); ++p) {
+    CHECK(r->groups[p].name == groups[p].name);
+    CHECK(r->groups[p].pooled.elasticity <= 0.0);
+    err_pooled += std::pow(r->groups[p].pooled.elasticity - truth[p](0), 2);
+    err_stores += std::pow(r->groups[p].stores_only.elasticity - truth[p](0), 2);
+    // Pooling adds information: the posterior variance never grows.
+    CHECK(r->groups[p].pooled.covariance[0] <= r->groups[p].stores_only.covariance[0] + 1e-12);
+  }
+  MESSAGE("elasticity RMSE: pooled " << std::sqrt(err_pooled / 40) << ", stores only "
+                                     << std::sqrt(err_stores / 40));
+  CHECK(err_pooled < 0.8 * err_stores);
+}
+
+TEST_CASE("pooling: a single store with the prior taken out once equals the fit itself") {
+  const PoolingOptions options;
+  shelfcast::detail::Rng rng(3);
+  PriceResponseGroup g;
+  g.name = "one";
+  g.series.push_back(store_posterior(-2.0, 1.0, 0.3, 0.4, 0.5, options, rng));
+  Result<PriceResponsePooling> r = pool_price_response({g}, options);
+  REQUIRE(r.is_ok());
+  CHECK_FALSE(r->category_estimated);  // fewer than min_groups products: the fitting prior stays
+  CHECK(r->groups[0].stores_only.elasticity == doctest::Approx(g.series[0].elasticity));
+  CHECK(r->groups[0].stores_only.lift_per_depth == doctest::Approx(g.series[0].lift_per_depth));
+  CHECK(r->groups[0].pooled.covariance[3] == doctest::Approx(g.series[0].covariance[3]));
+}
+
+TEST_CASE("pooling: the elasticity stays <= 0 and bad input names the series") {
+  PoolingOptions options;
+  options.min_groups = 100;
+  PriceResponseGroup g;
+  g.name = "upward";
+  PriceResponse r;
+  r.elasticity = 0.8;  // data say demand rises with price
+  r.lift_per_depth = 1.0;
+  r.covariance = {0.04, 0.01, 0.01, 0.09};
+  g.series = {r};
+  Result<PriceResponsePooling> ok = pool_price_response({g}, options);
+  REQUIRE(ok.is_ok());
+  CHECK(ok->groups[0].pooled.elasticity == 0.0);
+  CHECK(std::isfinite(ok->groups[0].pooled.lift_per_depth));
+
+  PriceResponseGroup bad = g;
+  bad.series.push_back(r);
+  bad.series[1].covariance = {0.04, 0.5, 0.5, 0.09};  // not positive definite
+  Result<PriceResponsePooling> e1 = pool_price_response({g, bad}, options);
+  REQUIRE_FALSE(e1.is_ok());
+  CHECK(e1.status().message().find("groups[1].series[1].covariance") != std::string::npos);
+  bad.series[1] = r;
+  bad.series[1].elasticity = std::nan("");
+  Result<PriceResponsePooling> e2 = pool_price_response({bad}, options);
+  REQUIRE_FALSE(e2.is_ok());
+  CHECK(e2.status().message().find("groups[0].series[1]") != std::string::npos);
+  options.lift_prior_sd = 0.0;
+  CHECK_FALSE(pool_price_response({g}, options).is_ok());
 }

@@ -280,6 +280,22 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
   CHECK(summary["levels"]["sku,store"] == 6);
   CHECK((summary["reconcile"] == "mint_shrink" || summary.contains("reconcile_fallback")));
 
+  // What the job learnt about price response: each product's stores pooled, a category's
+  // products sharing a distribution (too few products here: the fitting prior is kept).
+  const json& response = summary["price_response"];
+  REQUIRE(response["products"].is_array());
+  CHECK(response["products"].size() >= 1);
+  for (const json& p : response["products"]) {
+    CAPTURE(p.dump());
+    CHECK(p["elasticity"].get<double>() <= 0.0);
+    CHECK(p["elasticity_se"].get<double>() > 0.0);
+    CHECK(p["lift_per_depth_se"].get<double>() > 0.0);
+    CHECK(p["stores"].get<int>() >= 1);
+    CHECK(p["stores"].get<int>() <= 2);
+  }
+  REQUIRE(response["categories"].size() >= 1);
+  CHECK(response["categories"][0]["category_estimated"] == false);
+
   // Coherent: the total equals the sum of the stored product-store forecasts at every step, and
   // each stored forecast's parts (the model's, plus the reconciliation's adjustment) add up.
   const json rows =
@@ -369,6 +385,8 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
   const json done = wait_for_job(c, s.auth(), plain_id, 2400);
   REQUIRE(done["status"] == "done");
   CHECK(done["items_total"] == 6);
+  CHECK(done["summary"]["price_response"]["products"].size() ==
+        response["products"].size());
   CHECK(body(c.Get(("/api/v1/jobs/" + std::to_string(plain_id) + "/levels").c_str(),
                    s.auth()))["levels"]
             .empty());

@@ -126,6 +126,9 @@ struct ForecastResult {
   std::vector<ForecastComponent> components;  ///< parts that add up to `mean`
   /// Fitted driver effects (log scale) of the retail regression; empty for the other models.
   std::vector<RegressionCoefficient> drivers;
+  /// Their posterior covariance, drivers.size()^2 row-major (empty when drivers is): pooling
+  /// over stores and products needs it (pool_price_response in regression.h).
+  std::vector<double> driver_covariance;
   std::string summary;  ///< one sentence a planner can read
 };
 

@@ -33,6 +33,7 @@
 // intervals exp(mu +- z sqrt(v)) - c, all clamped at 0 (never negative, nested) and capped at
 // exp(700).
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -189,5 +190,70 @@ Result<RegressionForecast> forecast_regression(const RegressionInput& input,
 
 /// The coefficient of one driver.
 const RegressionCoefficient& coefficient(const RegressionForecast& forecast, RetailDriver driver);
+
+// ---- partial pooling of price response over series and products ------------------------------
+//
+// One series (a product in one store) pins the elasticity down only to about +-0.2..0.5: regular
+// prices change a few times a year and log(1 - depth) moves with depth. Retail practice pools:
+// a product's stores share its elasticity, and a category's products share a distribution of
+// elasticities (hierarchical Bayes; Montgomery 1997, "Creating micro-marketing pricing
+// strategies using supermarket scanner data", Marketing Science 16(4)). pool_price_response
+// does both on the fitted posteriors, without refitting: each series' Gaussian posterior of
+// (elasticity, lift per depth) with its prior taken out is its likelihood; a product's stores'
+// likelihoods add up; the category's mean and spread of the pair are estimated by marginal
+// maximum likelihood (EM over the products), and each product's posterior is its likelihood
+// times that category distribution. The own-price elasticity stays <= 0.
+
+/// The (elasticity, lift per depth) posterior of one fitted series, e.g. from RegressionForecast
+/// (coefficients 0 and 1 and the top-left 2 x 2 block of driver_covariance).
+struct PriceResponse {
+  double elasticity = 0.0;
+  double lift_per_depth = 0.0;
+  /// Row-major 2 x 2 covariance: var(e), cov(e, l), cov(e, l), var(l).
+  std::array<double, 4> covariance{};
+};
+
+/// The series of one product (one per store), fitted with the same prior.
+struct PriceResponseGroup {
+  std::string name;  ///< e.g. the product code; echoed in errors
+  std::vector<PriceResponse> series;
+};
+
+struct PoolingOptions {
+  /// The prior every series was fitted with (RegressionOptions' defaults): taken out once per
+  /// series so that pooling counts the data, not the prior, several times.
+  double elasticity_prior_mean = -1.76;
+  double elasticity_prior_sd = 1.0;
+  double lift_prior_mean = 1.0;
+  double lift_prior_sd = 1.0;
+  /// With fewer products carrying information than this, the category distribution is not
+  /// estimated and the products keep the fitting prior (with their stores pooled).
+  int32_t min_groups = 4;
+  /// Floor of the category spread (sd) of each coefficient: keeps EM off the degenerate "all
+  /// products alike" solution that a handful of products can reach.
+  double min_spread_sd = 0.05;
+  int32_t max_iterations = 500;
+  double tolerance = 1e-10;  ///< on the change of the category mean and spread
+};
+
+struct PooledPriceResponse {
+  std::string name;
+  PriceResponse pooled;       ///< the product's posterior under the category distribution
+  PriceResponse stores_only;  ///< its stores pooled under the fitting prior (counted once)
+  double information = 0.0;   ///< precision of the stores' data on the elasticity (0 = none)
+};
+
+struct PriceResponsePooling {
+  std::vector<PooledPriceResponse> groups;  ///< same order as the input
+  bool category_estimated = false;  ///< false: too few informative products, fitting prior kept
+  double elasticity_mean = 0.0, lift_mean = 0.0;  ///< the category distribution
+  double elasticity_sd = 0.0, lift_sd = 0.0, correlation = 0.0;
+  int32_t iterations = 0;
+};
+
+/// kInvalidArgument (naming `groups[i].series[j]` and the field) for a non-finite value or a
+/// covariance that is not symmetric positive definite, and for non-positive prior sds.
+Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponseGroup>& groups,
+                                                 const PoolingOptions& options = {});
 
 }  // namespace shelfcast

@@ -209,6 +209,7 @@ struct Outcome {
   std::vector<std::pair<double, double>> total_bounds;
   bool has_total = false;
   std::vector<RegressionCoefficient> drivers;  // the regression's fitted effects
+  std::vector<double> driver_covariance;       // and their posterior covariance
   Fit simple_fit;  // set for the simple models, whose total variance has a closed form
 };
 
@@ -343,6 +344,7 @@ Result<Outcome> regression_outcome(const ForecastInput& input) {
                   {"promotion", p.promotion},
                   {"holiday", p.holiday}};
   o.drivers = r.coefficients;
+  o.driver_covariance = r.driver_covariance;
   return o;
 }
 
@@ -360,6 +362,7 @@ ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastI
   result.mean = out.mean;
   result.components = out.components;
   result.drivers = out.drivers;
+  result.driver_covariance = out.driver_covariance;
   if (input.non_negative) {
     ForecastComponent floor{"floor_at_zero", std::vector<double>(result.mean.size(), 0.0)};
     bool floored = false;
