@@ -63,7 +63,8 @@ const char* const kUsage =
     "  promo predict --model MODEL.json --input FILE [--output FILE]   units for given prices\n"
     "  promo simulate --model MODEL.json --plan PLAN.json [--output FILE]   what a plan does\n"
     "  odoo pull --db PATH --url URL --database NAME --login LOGIN [--api-key-file FILE]\n"
-    "          [--since DATE]   load sale.order.line from Odoo's JSON-RPC API\n"
+    "          [--since DATE] [--models LIST]   load products, sales, POS, stock, orderpoints\n"
+    "          and loyalty programs from Odoo's JSON-RPC API\n"
     "  odoo push --db PATH --url URL --database NAME --login LOGIN [--api-key-file FILE]\n"
     "          send approved proposals in the outbox to Odoo as drafts\n"
     "  retention --db PATH --keep-days N   purge old sales lines, keeping weekly aggregates\n"
@@ -236,11 +237,19 @@ int cmd_ingest(int argc, char** argv) {
 const char* const kOdooUsage =
     "usage: shelfcast odoo pull --db PATH --url URL --database NAME --login LOGIN\n"
     "                          [--api-key-file FILE] [--since YYYY-MM-DD] [--page-size N]\n"
-    "  Reads sale.order.line (with its order, warehouse and product) from Odoo's JSON-RPC API\n"
-    "  and loads it like `shelfcast ingest` loads a sale.order.line export: same validation,\n"
-    "  same pseudonyms. Customers travel as record ids only; names and contacts are never\n"
-    "  requested. The API key comes from --api-key-file or $SHELFCAST_ODOO_API_KEY, never from\n"
-    "  the command line (it would show in the process list).\n"
+    "                          [--models products,sales,pos,stock,orderpoints,loyalty]\n"
+    "  Reads from Odoo's JSON-RPC API, one batch (one transaction, audited) per model, in this\n"
+    "  order (--models picks some; default all): products (product.product: code, name,\n"
+    "  category, list price, cost), sales (sale.order.line) and pos (pos.order.line), loaded\n"
+    "  like `shelfcast ingest` loads their exports (same validation, same pseudonyms), stock\n"
+    "  (stock.quant: on hand per product and warehouse, always a full snapshot), orderpoints\n"
+    "  (stock.warehouse.orderpoint: min, max, lead time) and loyalty (loyalty.program with its\n"
+    "  rules and rewards; dated product discounts become promotions). --since keeps orders\n"
+    "  dated, or records changed, on or after DATE. Prints one line per model with its counts.\n"
+    "  Customers travel as record ids only; names and contacts are never requested. The API key\n"
+    "  comes from --api-key-file or $SHELFCAST_ODOO_API_KEY, never from the command line (it\n"
+    "  would show in the process list). A failed model exits 1 naming it; the models before it\n"
+    "  stay loaded, nothing of the failed one is.\n"
     "       shelfcast odoo push --db PATH --url URL --database NAME --login LOGIN\n"
     "                          [--api-key-file FILE]\n"
     "  Sends the approved proposals waiting in the outbox (GET /api/v1/odoo/outbox) to Odoo as\n"
@@ -258,9 +267,10 @@ int cmd_odoo(int argc, char** argv) {
   const bool push = std::string(argv[2]) == "push";
   srv::Args args;
   int exit_code = 0;
-  if (!parse_or_exit(argc, argv, 3,
-                     {"db", "url", "database", "login", "api-key-file", "since", "page-size"}, {},
-                     kOdooUsage, {"db", "url", "database", "login"}, &args, &exit_code)) {
+  if (!parse_or_exit(
+          argc, argv, 3,
+          {"db", "url", "database", "login", "api-key-file", "since", "page-size", "models"}, {},
+          kOdooUsage, {"db", "url", "database", "login"}, &args, &exit_code)) {
     return exit_code;
   }
   std::string key;
@@ -293,14 +303,34 @@ int cmd_odoo(int argc, char** argv) {
   }
   sc::Result<long long> page = srv::int_option(args, "page-size", 500, 1, 10000);
   if (!page.is_ok()) return usage_error(page.status().message(), kOdooUsage);
+  sc::Result<std::vector<std::string>> models =
+      srv::parse_pull_models(args.get("models", "products,sales,pos,stock,orderpoints,loyalty"));
+  if (!models.is_ok()) return usage_error("--models: " + models.status().message(), kOdooUsage);
   auto odoo =
       srv::OdooClient::connect({args.get("url"), args.get("database"), args.get("login"), key, 60});
   if (!odoo.is_ok()) return input_error(args.get("url") + ": " + odoo.status().to_string());
-  sc::Result<std::string> csv =
-      srv::pull_sale_lines_csv(**odoo, since, static_cast<int32_t>(*page));
-  if (!csv.is_ok()) return input_error(args.get("url") + ": " + csv.status().to_string());
-  return ingest_content(args.get("db"), "odoo:" + args.get("database") + ":sale.order.line", *csv,
-                        srv::IngestFormat::kOdooSale, false);
+  const std::string db_path = args.get("db");
+  sc::Result<std::string> pseudonym_key = srv::load_or_create_key(db_path + ".pseudonym.key");
+  if (!pseudonym_key.is_ok()) return input_error(pseudonym_key.status().message());
+  sc::Result<srv::Pseudonymizer> pseudonymizer =
+      srv::Pseudonymizer::create(std::move(pseudonym_key).value());
+  if (!pseudonymizer.is_ok()) return input_error(pseudonymizer.status().message());
+  auto db = open_db(db_path);
+  if (!db.is_ok()) return input_error(db_path + ": " + db.status().message());
+  srv::PullOptions options;
+  options.since = since;
+  options.page_size = static_cast<int32_t>(*page);
+  options.source = "odoo:" + args.get("database");
+  for (const std::string& model : *models) {
+    sc::Result<srv::PullReport> report =
+        srv::pull_from_odoo(**db, **odoo, *pseudonymizer, model, options);
+    if (!report.is_ok()) {
+      return input_error(args.get("url") + ": odoo pull " + model + ": " +
+                         report.status().to_string());
+    }
+    std::cout << srv::format_pull_report(*report) << std::endl;
+  }
+  return kExitOk;
 }
 
 // ---- retention ----------------------------------------------------------------------------------

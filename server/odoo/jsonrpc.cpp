@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -102,20 +103,40 @@ Result<Json> OdooClient::execute_kw(const std::string& model, const std::string&
 
 Result<std::vector<Json>> OdooClient::search_read_all(const std::string& model, const Json& domain,
                                                       const std::vector<std::string>& fields,
-                                                      int32_t page_size) {
+                                                      int32_t page_size, const Json& extra_kwargs) {
   if (page_size < 1) return invalid_argument("expected a page size >= 1", "page_size");
   std::vector<Json> records;
+  int64_t last_id = std::numeric_limits<int64_t>::min();
   for (int64_t offset = 0;; offset += page_size) {
-    SHELFCAST_ASSIGN_OR_RETURN(
-        Json page,
-        execute_kw(
-            model, "search_read", Json::array({domain}),
-            {{"fields", fields}, {"limit", page_size}, {"offset", offset}, {"order", "id"}}));
+    Json kwargs = {{"fields", fields}, {"limit", page_size}, {"offset", offset}, {"order", "id"}};
+    if (extra_kwargs.is_object()) {
+      for (auto it = extra_kwargs.begin(); it != extra_kwargs.end(); ++it) kwargs[it.key()] = *it;
+    }
+    SHELFCAST_ASSIGN_OR_RETURN(Json page,
+                               execute_kw(model, "search_read", Json::array({domain}), kwargs));
     if (!page.is_array()) {
       return Status(ErrorCode::kUnavailable,
                     "Odoo's search_read on " + model + " did not return a list of records");
     }
-    for (Json& r : page) records.push_back(std::move(r));
+    // Paging by id must move forward: a server that ignores the offset would loop forever.
+    if (static_cast<int64_t>(page.size()) > page_size) {
+      return Status(ErrorCode::kUnavailable,
+                    "Odoo's search_read on " + model + " returned " + std::to_string(page.size()) +
+                        " records for a limit of " + std::to_string(page_size));
+    }
+    for (Json& r : page) {
+      if (r.is_object() && r.contains("id") && r["id"].is_number_integer()) {
+        const auto id = r["id"].get<int64_t>();
+        if (id <= last_id) {
+          return Status(ErrorCode::kUnavailable, "Odoo's search_read on " + model +
+                                                     " returned record " + std::to_string(id) +
+                                                     " again or out of id order at offset " +
+                                                     std::to_string(offset));
+        }
+        last_id = id;
+      }
+      records.push_back(std::move(r));
+    }
     if (static_cast<int64_t>(page.size()) < page_size) break;
   }
   return records;
@@ -145,6 +166,7 @@ Result<int64_t> many2one_id(const Json& value, const std::string& field) {
   if (value.is_array() && value.size() == 2 && value[0].is_number_integer()) {
     return value[0].get<int64_t>();
   }
+  if (value.is_number_integer() && value.get<int64_t>() > 0) return value.get<int64_t>();
   return invalid_argument("expected [id, \"name\"] or false, got " + value.dump(), field);
 }
 

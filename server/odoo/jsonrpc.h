@@ -40,10 +40,12 @@ class OdooClient {
                           const Json& kwargs = Json::object());
 
   /// search_read over every record of `domain`, `page_size` at a time ordered by id (stable paging
-  /// while records are added), until a page comes back short.
+  /// while records are added), until a page comes back short. `extra_kwargs` joins the call's
+  /// keyword arguments (e.g. {"load": null}: many2one values as bare ids, without display names).
   Result<std::vector<Json>> search_read_all(const std::string& model, const Json& domain,
                                             const std::vector<std::string>& fields,
-                                            int32_t page_size = 500);
+                                            int32_t page_size = 500,
+                                            const Json& extra_kwargs = Json::object());
 
   /// create(values) -> the new record's id.
   Result<int64_t> create(const std::string& model, const Json& values);
@@ -64,8 +66,8 @@ class OdooClient {
   int64_t next_id_ = 1;
 };
 
-/// A many2one value: [id, "name"] -> id, false -> 0; anything else is kInvalidArgument naming
-/// `field`.
+/// A many2one value: [id, "name"] (or a bare id, as read with load=None) -> id, false -> 0;
+/// anything else is kInvalidArgument naming `field`.
 Result<int64_t> many2one_id(const Json& value, const std::string& field);
 /// A many2one's display name ("" for false).
 std::string many2one_name(const Json& value);

@@ -3,11 +3,10 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "odoo/jsonrpc.h"
+#include "odoo_replay.h"
 #include "store/approval_store.h"
 #include "store/audit_store.h"
 #include "support.h"
@@ -15,74 +14,7 @@
 using namespace shelfcast;
 using namespace shelfcast::server;
 using json = nlohmann::json;
-
-namespace {
-
-// Answers each POST /jsonrpc with the first fixture whose `match` fits, and records requests.
-struct ReplayOdoo {
-  httplib::Server http;
-  std::thread thread;
-  int port = 0;
-  json fixtures;
-  std::mutex mutex;
-  std::vector<json> requests;
-
-  ReplayOdoo() {
-    fixtures = json::parse(test::read_file(SHELFCAST_FIXTURES_DIR "/odoo/replay.v1.json"));
-    http.Post("/jsonrpc", [this](const httplib::Request& req, httplib::Response& res) {
-      const json request = json::parse(req.body);
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        requests.push_back(request);
-      }
-      const json& params = request["params"];
-      const json& args = params["args"];
-      for (const json& f : fixtures) {
-        const json& m = f["match"];
-        if (m["service"] != params["service"] || m["method"] != params["method"]) continue;
-        if (m.contains("model") &&
-            (args.size() < 5 || args[3] != m["model"] || args[4] != m["call"])) {
-          continue;
-        }
-        if (m.contains("offset") &&
-            (args.size() < 7 || !args[6].contains("offset") || args[6]["offset"] != m["offset"])) {
-          continue;
-        }
-        if (m.contains("contains") &&
-            args.dump().find(m["contains"].get<std::string>()) == std::string::npos) {
-          continue;
-        }
-        json response = f["response"];
-        response["id"] = request["id"];
-        res.set_content(response.dump(), "application/json");
-        return;
-      }
-      res.status = 404;  // no fixture: the test wrote a request it did not expect
-      res.set_content("no fixture for " + request.dump(), "text/plain");
-    });
-    port = http.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { http.listen_after_bind(); });
-    while (!http.is_running()) std::this_thread::yield();
-  }
-  ~ReplayOdoo() {
-    http.stop();
-    thread.join();
-  }
-  OdooConnection connection(const std::string& key = "sc-key") const {
-    return {"http://127.0.0.1:" + std::to_string(port), "shop", "planner@example.com", key, 5};
-  }
-  std::vector<json> calls(const std::string& model, const std::string& method) {
-    std::lock_guard<std::mutex> lock(mutex);
-    std::vector<json> out;
-    for (const json& r : requests) {
-      const json& a = r["params"]["args"];
-      if (a.size() >= 5 && a[3] == model && a[4] == method) out.push_back(r);
-    }
-    return out;
-  }
-};
-
-}  // namespace
+using test::ReplayOdoo;
 
 TEST_CASE("Odoo client: authenticate, paged search_read, Odoo's values and errors") {
   ReplayOdoo odoo;
