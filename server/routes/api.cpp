@@ -4,15 +4,19 @@
 #include <sys/stat.h>
 
 #include <charconv>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <tuple>
 
 #include "auth/access.h"
 #include "auth/tokens.h"
 #include "governance/audit.h"
+#include "governance/overrides.h"
 #include "jobs/analytics.h"
 #include "jobs/job_runner.h"
 #include "jobs/monitor.h"
@@ -45,6 +49,40 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// The CSP sources of the page's inline import maps ('sha256-<base64>' each): the standalone page
+// resolves its ES modules (OWL, the addon's components, the @web shims) with an inline
+// <script type="importmap">, which script-src must name by hash.
+std::string import_map_hashes(const std::string& index_path) {
+  std::ifstream in(index_path, std::ios::binary);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string sources;
+  const std::string open_tag = "<script type=\"importmap\">";
+  for (size_t at = page.find(open_tag); at != std::string::npos; at = page.find(open_tag, at + 1)) {
+    const size_t begin = at + open_tag.size();
+    const size_t end = page.find("</script>", begin);
+    if (end == std::string::npos) break;
+    const std::string hex = sha256_hex(std::string_view(page).substr(begin, end - begin));
+    std::string bytes;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    std::string b64;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+      uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+      if (i + 1 < bytes.size())
+        v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+      if (i + 2 < bytes.size())
+        v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
+      b64.push_back(kB64[(v >> 18) & 63]);
+      b64.push_back(kB64[(v >> 12) & 63]);
+      b64.push_back(i + 1 < bytes.size() ? kB64[(v >> 6) & 63] : '=');
+      b64.push_back(i + 2 < bytes.size() ? kB64[v & 63] : '=');
+    }
+    sources += " 'sha256-" + b64 + "'";
+  }
+  return sources;
+}
+
 Result<std::unique_ptr<Database>> open_read(const ServeOptions& options) {
   return Database::open(options.db_path, Database::Mode::kReadOnly);
 }
@@ -56,8 +94,8 @@ json openapi_document() {
       {"/api/v1/openapi.json", "This document; no token needed."},
       {"/api/v1/stores", "Stores: code, name, region."},
       {"/api/v1/products",
-       "Products with category, cost, list price and units sold, best sellers "
-       "first."},
+       "Products with category (name and category_code), cost, list price and units sold, "
+       "best sellers first."},
       {"/api/v1/series",
        "Weekly units, average price and promotion flags of one product in one "
        "store. Query: product=CODE&store=CODE."},
@@ -74,7 +112,9 @@ json openapi_document() {
        "progress, summary, model version."},
       {R"(/api/v1/jobs/(\d+)/forecasts)",
        "A job's stored forecasts (reconciled mean, intervals, the model's own base_mean and the "
-       "parts that add up to mean); query product, store, limit (default 1000), offset."},
+       "parts that add up to mean); query product, store, limit (default 1000), offset. An "
+       "approved forecast override of a week is served as mean, with model_mean and override "
+       "(the approval) beside it."},
       {R"(/api/v1/jobs/(\d+)/levels)",
        "A job's forecasts of the levels above the product-store series (total, region, "
        "category, category x region, SKU x channel); query level, node, limit, offset."},
@@ -336,19 +376,43 @@ void ApiServer::register_routes() {
   http.set_file_extension_and_mimetype_mapping("css", "text/css");
   http.set_file_extension_and_mimetype_mapping("ts", "text/plain");
 
-  // Defence in depth for the page: only our own scripts, styles and API; WebAssembly compiled
-  // from our own files ('wasm-unsafe-eval'); no framing, no plug-ins, no referrer.
+  // Responses are compressed with gzip, never Brotli: Debian's httplib encodes Brotli at quality
+  // 11, 0.3-0.6 s for a 200 KB script or a model artifact (gzip: 10-40 ms), which costs the page
+  // far more than the 15% of bytes it saves. httplib picks the encoding from Accept-Encoding, so
+  // "br" is taken out of it before routing (the Request is the server's own, mutable object).
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    auto& headers = const_cast<httplib::Request&>(req).headers;
+    const auto found = headers.find("Accept-Encoding");
+    if (found != headers.end() && found->second.find("br") != std::string::npos) {
+      std::string kept;
+      std::stringstream tokens(found->second);
+      for (std::string token; std::getline(tokens, token, ',');) {
+        const size_t begin = token.find_first_not_of(' ');
+        if (begin == std::string::npos || token.compare(begin, 2, "br") == 0) continue;
+        kept += (kept.empty() ? "" : ", ") + token.substr(begin);
+      }
+      found->second = kept;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  // Defence in depth for the page: only our own scripts (and the page's inline import map, by
+  // hash), styles and API; WebAssembly compiled from our own files ('wasm-unsafe-eval'); OWL
+  // compiles its templates to functions ('unsafe-eval', as in Odoo's web client); no framing, no
+  // plug-ins, no referrer.
+  const bool has_page = file_exists(options_.web_root + "/index.html");
+  const std::string page_scripts =
+      has_page ? import_map_hashes(options_.web_root + "/index.html") : std::string();
   http.set_default_headers({
       {"Content-Security-Policy",
-       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-       "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'"},
+       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'" + page_scripts +
+           "; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+           "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
       {"X-Frame-Options", "DENY"},
   });
 
-  const bool has_page = file_exists(options_.web_root + "/index.html");
   if (has_page) {
     http.set_mount_point("/", options_.web_root);
   } else {
@@ -467,8 +531,13 @@ void ApiServer::register_routes() {
           send_json(res, 200, openapi_document());
         });
   route("GET", "/api/v1/whoami",
-        [](const httplib::Request&, httplib::Response& res, Database&, const TokenInfo&) {
-          send_json(res, 200, {{"role", res.get_header_value("X-Shelfcast-Role")}});
+        [](const httplib::Request&, httplib::Response& res, Database&, const TokenInfo& caller) {
+          // actor: how the audit log and submitted_by name this caller (the UI hides the approve
+          // button on the caller's own submissions with it).
+          send_json(res, 200,
+                    {{"role", res.get_header_value("X-Shelfcast-Role")},
+                     {"name", caller.name},
+                     {"actor", audit_actor(caller.name, to_string(caller.role))}});
         });
   route("GET", "/api/v1/stores",
         [](const httplib::Request&, httplib::Response& res, Database& db, const TokenInfo&) {
@@ -489,6 +558,7 @@ void ApiServer::register_routes() {
             out.push_back({{"code", p.code},
                            {"name", p.name},
                            {"category", p.category},
+                           {"category_code", p.category_code},
                            {"cost", p.cost},
                            {"list_price", p.list_price},
                            {"units", p.units}});
@@ -571,6 +641,9 @@ void ApiServer::register_routes() {
         json out = json::array();
         // A drifting series is served from its robust baseline (jobs/monitor.h).
         std::map<std::pair<std::string, std::string>, SeriesFallback> fallbacks;
+        // Approved forecast overrides are served in place of the model (governance/overrides.h).
+        std::map<std::pair<std::string, std::string>, std::map<int32_t, EffectiveOverride>>
+            overrides;
         for (const StoredForecast& f : *rows) {
           auto fb = fallbacks.find({f.product, f.store});
           if (fb == fallbacks.end()) {
@@ -592,6 +665,16 @@ void ApiServer::register_routes() {
                          {"model", f.model},
                          {"model_version", f.model_version}});
           apply_fallback(fb->second, f.week.days, &out.back());
+          auto ov = overrides.find({f.product, f.store});
+          if (ov == overrides.end()) {
+            Result<std::map<int32_t, EffectiveOverride>> in_force =
+                effective_overrides(db, f.product, f.store);
+            if (!in_force.is_ok()) return send_error(res, in_force.status());
+            ov = overrides.emplace(std::make_pair(f.product, f.store), *in_force).first;
+          }
+          if (auto o = ov->second.find(f.week.days); o != ov->second.end()) {
+            apply_override(o->second, &out.back());
+          }
         }
         send_json(res, 200, {{"job", id}, {"status", job->status}, {"forecasts", out}});
       });

@@ -361,13 +361,15 @@ Result<std::vector<StoreRow>> list_stores(Database& db) {
 Result<std::vector<ProductRow>> list_products(Database& db) {
   SHELFCAST_ASSIGN_OR_RETURN(
       Statement st, db.prepare("SELECT p.code, p.name, coalesce(c.name, ''), coalesce(p.cost, 0), "
-                               "coalesce(p.list_price, 0), coalesce(t.units, 0) FROM products p "
+                               "coalesce(p.list_price, 0), coalesce(t.units, 0), "
+                               "coalesce(c.code, '') FROM products p "
                                "LEFT JOIN categories c ON c.id = p.category_id "
                                "LEFT JOIN product_totals t ON t.product_id = p.id "
                                "ORDER BY coalesce(t.units, 0) DESC, p.code"));
   std::vector<ProductRow> rows;
   while (st.step()) {
-    rows.push_back({st.text(0), st.text(1), st.text(2), st.real(3), st.real(4), st.real(5)});
+    rows.push_back(
+        {st.text(0), st.text(1), st.text(2), st.real(3), st.real(4), st.real(5), st.text(6)});
   }
   SHELFCAST_RETURN_IF_ERROR(st.status());
   return rows;

@@ -54,6 +54,7 @@ struct StoreRow {
 struct ProductRow {
   std::string code, name, category;
   double cost = 0.0, list_price = 0.0, units = 0.0;
+  std::string category_code;  ///< the code the promotion routes take ("C01"); category is its name
 };
 
 Result<std::vector<StoreRow>> list_stores(Database& db);

@@ -3,9 +3,14 @@
 // draws (the default) and five alternative depths, recomputed as on a slider event. Built natively
 // and for node (WASM); prints `BENCH promo_sim_<what>_<native|wasm> <ms> ms` for scripts/bench to
 // set side by side. The target is one animation frame (16 ms) in WASM and WASM within 1.5x of
-// native.
+// native. `bench_promo_sim --dump-json DIR` writes the 1,000-product plan instead, as model.json
+// (the artifact), context.json (prices, costs, stock, clusters, affinity) and scenario.json (the
+// promotions), for the browser bench (tests/bench/bench_web.mjs).
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,8 +31,68 @@ shelfcast::PromoEffect effect(shelfcast::detail::Rng& rng, double lo, double hi,
   return shelfcast::PromoEffect{rng.uniform(lo, hi), se};
 }
 
-// One plan size: builds the model and the plan, times the slider event; 0 on success.
-int run(int32_t kProducts) {
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// The plan's context (everything but the promotions) in the plan format of promo_sim.h.
+std::string context_json(const shelfcast::PromoPlan& plan) {
+  std::ostringstream j;
+  j.precision(17);
+  j << "{\"products\":[";
+  for (size_t i = 0; i < plan.products.size(); ++i) {
+    const auto& p = plan.products[i];
+    j << (i ? "," : "") << "{\"product\":" << p.product << ",\"regular_price\":" << p.regular_price
+      << ",\"unit_cost\":" << p.unit_cost << "}";
+  }
+  j << "],\"stock\":[";
+  for (size_t i = 0; i < plan.stock.size(); ++i) {
+    const auto& s = plan.stock[i];
+    j << (i ? "," : "") << "{\"product\":" << s.product << ",\"store\":" << s.store
+      << ",\"on_hand\":" << s.on_hand << ",\"on_order\":" << s.on_order
+      << ",\"lead_time_weeks\":" << s.lead_time_weeks << "}";
+  }
+  j << "],\"affinity\":[";
+  for (size_t i = 0; i < plan.affinity.size(); ++i) {
+    const auto& a = plan.affinity[i];
+    j << (i ? "," : "") << "{\"from\":" << a.from << ",\"to\":" << a.to
+      << ",\"confidence\":" << a.confidence << ",\"lift\":" << a.lift << "}";
+  }
+  j << "],\"clusters\":{";
+  bool first = true;
+  for (const auto& kv : plan.clusters) {
+    j << (first ? "" : ",") << "\"" << kv.first << "\":[";
+    for (size_t i = 0; i < kv.second.size(); ++i) j << (i ? "," : "") << kv.second[i];
+    j << "]";
+    first = false;
+  }
+  j << "}}";
+  return j.str();
+}
+
+// The plan's promotions and settings as the JSON a slider event sends (the WASM session's input).
+std::string scenario_to_json(const shelfcast::PromoPlan& plan) {
+  std::string scenario_json = "{\"promotions\":[";
+  for (size_t k = 0; k < plan.promotions.size(); ++k) {
+    const auto& pr = plan.promotions[k];
+    scenario_json +=
+        (k ? "," : "") + std::string("{\"id\":\"") + pr.id + "\",\"products\":[" +
+        std::to_string(pr.products[0]) + "," + std::to_string(pr.products[1]) + "," +
+        std::to_string(pr.products[2]) + "],\"start_week\":" + std::to_string(pr.start_week) +
+        ",\"end_week\":" + std::to_string(pr.end_week) + ",\"depth\":" + std::to_string(pr.depth) +
+        ",\"feature\":" + std::to_string(pr.feature) +
+        ",\"display\":" + std::to_string(pr.display) +
+        (pr.cluster.empty() ? "" : ",\"cluster\":\"" + pr.cluster + "\"") + "}";
+  }
+  scenario_json += "],\"detail\":\"totals\"}";
+  return scenario_json;
+}
+
+// One plan size: builds the model and the plan, times the slider event (or, with dump_dir, writes
+// them as JSON); 0 on success.
+int run(int32_t kProducts, const std::string& dump_dir = "") {
   constexpr int32_t kStores = 50;
   shelfcast::detail::Rng rng(42);
   shelfcast::PromoModel model;
@@ -83,6 +148,15 @@ int run(int32_t kProducts) {
              static_cast<int32_t>(rng.below(static_cast<uint64_t>(kProducts * 55 / 100))),
          rng.uniform(0.05, 0.4), rng.uniform(1.1, 3.0)});
   plan.detail = shelfcast::PromoDetail::kTotals;
+  const std::string scenario_json = scenario_to_json(plan);
+  if (!dump_dir.empty()) {
+    const bool ok = write_file(dump_dir + "/model.json", shelfcast::promo_model_to_json(model)) &&
+                    write_file(dump_dir + "/context.json", context_json(plan)) &&
+                    write_file(dump_dir + "/scenario.json", scenario_json);
+    if (!ok)
+      std::fprintf(stderr, "bench_promo_sim: cannot write JSON files in %s\n", dump_dir.c_str());
+    return ok ? 0 : 1;
+  }
 
   shelfcast::Result<shelfcast::PromoSimulation> sim = shelfcast::simulate_promo(model, plan);
   if (!sim.is_ok()) {
@@ -111,19 +185,6 @@ int run(int32_t kProducts) {
   scenario.stock.clear();
   scenario.affinity.clear();
   scenario.clusters.clear();
-  std::string scenario_json = "{\"promotions\":[";
-  for (size_t k = 0; k < plan.promotions.size(); ++k) {
-    const auto& pr = plan.promotions[k];
-    scenario_json +=
-        (k ? "," : "") + std::string("{\"id\":\"") + pr.id + "\",\"products\":[" +
-        std::to_string(pr.products[0]) + "," + std::to_string(pr.products[1]) + "," +
-        std::to_string(pr.products[2]) + "],\"start_week\":" + std::to_string(pr.start_week) +
-        ",\"end_week\":" + std::to_string(pr.end_week) + ",\"depth\":" + std::to_string(pr.depth) +
-        ",\"feature\":" + std::to_string(pr.feature) +
-        ",\"display\":" + std::to_string(pr.display) +
-        (pr.cluster.empty() ? "" : ",\"cluster\":\"" + pr.cluster + "\"") + "}";
-  }
-  scenario_json += "],\"detail\":\"totals\"}";
   size_t out_bytes = 0;
   const double json_ms = shelfcast::bench::median_ms(21, [&] {
     auto parsed = shelfcast::promo_plan_from_json(scenario_json);
@@ -148,7 +209,12 @@ int run(int32_t kProducts) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "--dump-json") == 0) return run(1000, argv[2]);
+  if (argc != 1) {
+    std::fprintf(stderr, "usage: bench_promo_sim [--dump-json DIR]\n");
+    return 2;
+  }
   for (int32_t products : {200, 1000})
     if (run(products) != 0) return 1;
   return 0;

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -605,6 +606,37 @@ TEST_CASE("monitoring scores a job against the actuals that arrive after it") {
   CHECK(missing->status == 404);
 }
 
+TEST_CASE("the page's CSP names its inline import map by hash; whoami names the caller; gzip") {
+  // The standalone page resolves its ES modules with an inline import map (web/standalone/).
+  test::TempDir www;
+  {
+    std::ofstream page(www.file("index.html"));
+    page << R"(<html><head><script type="importmap">{"imports":{}}</script></head></html>)";
+  }
+  test::RunningServer s(small_dataset(), [&](ServeOptions& o) { o.web_root = www.path(); });
+  auto c = s.client();
+  auto r = c.Get("/");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  const std::string csp = r->get_header_value("Content-Security-Policy");
+  CAPTURE(csp);
+  // base64(SHA-256('{"imports":{}}')), as `openssl dgst -sha256 -binary | base64` prints it.
+  CHECK(csp.find("script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' "
+                 "'sha256-URrTy+Il/Nz0lHojVUx275hWqAWhkSF0VsHbUM4/6Hw='; ") != std::string::npos);
+  CHECK(csp.find("style-src 'self';") != std::string::npos);
+  const json me = body(c.Get("/api/v1/whoami", s.auth(2)));
+  CHECK(me["role"] == "approver");
+  CHECK(me["name"] == "test");
+  CHECK(me["actor"] == "test (approver)");
+  // Gzip even when the browser also accepts Brotli (httplib's Brotli costs ~0.5 s a script).
+  httplib::Headers accept = s.auth(2);
+  accept.emplace("Accept-Encoding", "gzip, deflate, br");
+  auto products = c.Get("/api/v1/products", accept);
+  REQUIRE(products);
+  CHECK(products->status == 200);
+  CHECK(products->get_header_value("Content-Encoding") == "gzip");
+}
+
 TEST_CASE("products and stores list what was loaded, best sellers first") {
   RunningServer s;
   auto c = s.client();
@@ -613,6 +645,7 @@ TEST_CASE("products and stores list what was loaded, best sellers first") {
   CHECK(products[0]["code"] == "MILK");
   CHECK(products[0]["units"] == 49.0);
   CHECK(products[0]["category"] == "Dairy");
+  CHECK(products[0]["category_code"] == "DAIRY");  // what the promotion routes take
   CHECK(products[1]["code"] == "OAT");
   const json stores = body(c.Get("/api/v1/stores", s.auth()))["stores"];
   REQUIRE(stores.size() == 2);

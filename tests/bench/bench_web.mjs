@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// The promotion simulator in headless Chromium (issue 8's proof), printed as `BENCH <name> <value>
+// <unit>` lines beside their targets; no assertion on time.
+//
+//   node tests/bench/bench_web.mjs --binary PATH/shelfcast --bench-promo-sim PATH/bench_promo_sim
+//        [--web-root DIR] [--db PATH] [--chromium PATH] [--loads N] [--events N]
+//
+// 1. Navigation to the first simulated result on the demo data (target under 1 s): the demo data
+//    set (`shelfcast demo`, default size; or a copy of --db), the best-selling category's promotion
+//    model fitted through the API, then the page opened --loads times with a planner's #token= link;
+//    the time is the page's performance mark "shelfcast:first-simulation" (set when the first
+//    simulation's figures are in the DOM), from navigation start. The first load is cold (empty
+//    cache), the others warm.
+// 2. Slider to repaint on a 1,000-product x 50-store x 26-week plan (target one 16 ms frame): the
+//    plan of tests/bench/bench_promo_sim.cpp (`bench_promo_sim --dump-json DIR`: 150 promotions,
+//    stock for every pair, 200 affinity pairs) injected into the simulator through its test hook
+//    (globalThis.__shelfcastTestHooks), then --events moves of the discount slider with the mouse
+//    (real input events through Chromium's input pipeline). Per event: input event -> DOM and
+//    chart updated (the patch, in the animation frame that paints it) -> the frame rendered (a task
+//    posted from the patch runs after it). Median and p90, plus the work inside: the WASM
+//    simulation and the Chart.js update.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  CHROMIUM_ARGS,
+  REPO_ROOT,
+  run,
+  startServer,
+  stopProcess,
+  waitForHealth,
+  withTimeout,
+} from "../web/harness.mjs";
+
+const USAGE = `usage: node tests/bench/bench_web.mjs --binary PATH --bench-promo-sim PATH [--web-root DIR]
+                 [--db PATH] [--chromium PATH] [--loads N] [--events N]`;
+
+function parseArgs(argv) {
+  const opts = {
+    binary: null,
+    benchPromoSim: null,
+    webRoot: path.join(REPO_ROOT, "build", "wasm-release", "www"),
+    db: null,
+    chromium: process.env.SHELFCAST_CHROMIUM || "/usr/bin/chromium",
+    loads: 5,
+    events: 31,
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) fail(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === "--binary") opts.binary = path.resolve(value());
+    else if (arg === "--bench-promo-sim") opts.benchPromoSim = path.resolve(value());
+    else if (arg === "--web-root") opts.webRoot = path.resolve(value());
+    else if (arg === "--db") opts.db = path.resolve(value());
+    else if (arg === "--chromium") opts.chromium = value();
+    else if (arg === "--loads") opts.loads = Math.max(1, Number(value()));
+    else if (arg === "--events") opts.events = Math.max(21, Number(value()));
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else fail(`unknown argument '${arg}'`);
+  }
+  if (!opts.binary || !opts.benchPromoSim) fail("--binary and --bench-promo-sim are required");
+  return opts;
+}
+
+function fail(message) {
+  process.stderr.write(`bench_web: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function quantile(values, q) {
+  const v = [...values].sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const pos = (v.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+}
+
+const bench = (name, value, unit, note = "") =>
+  process.stdout.write(`BENCH ${name} ${Number.isFinite(value) ? value.toFixed(1) : "nan"} ${unit}${note ? ` ${note}` : ""}\n`);
+
+async function apiCall(base, token, method, route, body) {
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const { chromium } = await import("playwright-core");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "shelfcast-bench-web-"));
+  const db = path.join(tmp, "demo.db");
+  const log = [];
+  let server = null;
+  let browser = null;
+  try {
+    if (opts.db) {
+      fs.copyFileSync(opts.db, db);
+      process.stdout.write(`demo data: a copy of ${opts.db}\n`);
+    } else {
+      const t = Date.now();
+      await run(opts.binary, ["demo", "--db", db], 900_000);
+      process.stdout.write(`demo data generated in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+    }
+    const token = (await run(opts.binary, ["token", "create", "--db", db, "--role", "planner", "--name", "bench-web"]))
+      .stdout.trim().split("\n").pop().trim();
+    const started = startServer(opts.binary, ["serve", "--db", db, "--host", "127.0.0.1", "--port", "0",
+      "--web-root", opts.webRoot, "--rate-limit", "10000"], log);
+    server = started.child;
+    const base = await started.base;
+    await waitForHealth(base);
+
+    // The best-selling category's model, as the page picks it.
+    const { products } = await apiCall(base, token, "GET", "/api/v1/products");
+    const units = new Map();
+    for (const p of products) units.set(p.category_code, (units.get(p.category_code) || 0) + (p.units || 0));
+    const category = [...units.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    let t = Date.now();
+    await apiCall(base, token, "POST", "/api/v1/promo/models", { category });
+    process.stdout.write(`promotion model of ${category} fitted in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+
+    browser = await withTimeout(
+      chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS }), 40_000, "launching Chromium");
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: "en-US", timezoneId: "UTC" });
+    await context.addInitScript(() => {
+      globalThis.__shelfcastTestHooks = true;
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+
+    // ---- 1. navigation -> first simulated result ------------------------------------------------
+    const firsts = [];
+    for (let i = 0; i < opts.loads; i += 1) {
+      await page.goto(`${base}/?load=${i}#token=${encodeURIComponent(token)}`, { waitUntil: "commit" });
+      const r = await page.evaluate(() => new Promise((resolve) => {
+        const poll = () => {
+          const mark = performance.getEntriesByName("shelfcast:first-simulation")[0];
+          if (!mark) return setTimeout(poll, 10);
+          // Where the time went: when each request of the page ended (ms from navigation).
+          const ended = {};
+          for (const e of performance.getEntriesByType("resource")) {
+            const name = new URL(e.name).pathname;
+            ended[name] = Math.max(ended[name] || 0, e.responseEnd);
+          }
+          const nav = performance.getEntriesByType("navigation")[0];
+          resolve({ ms: mark.startTime, dcl: nav.domContentLoadedEventEnd, ended });
+        };
+        poll();
+      }));
+      firsts.push(r.ms);
+      const e = r.ended;
+      const at = (k) => (e[k] === undefined ? "-" : e[k].toFixed(0));
+      process.stdout.write(`  load ${i + 1}: modules parsed ${r.dcl.toFixed(0)} ms; ended: owl.es.js ${at("/vendor/owl.es.js")}, chart.umd.js ${at("/vendor/chart.umd.js")}, shelfcast_core.wasm ${at("/lib/shelfcast_core.wasm")}, whoami ${at("/api/v1/whoami")}, products ${at("/api/v1/products")}, model ${at(`/api/v1/promo/models/${category}`)}, context ${at(`/api/v1/promo/context/${category}`)}; first simulation ${r.ms.toFixed(0)} ms\n`);
+    }
+    const counts = await page.evaluate(() => {
+      const sim = document.querySelector('[data-testid="promo-simulator"]');
+      return { products: sim.querySelectorAll('[data-testid="product-select"] option').length, state: sim.dataset.state };
+    });
+    process.stdout.write(`first result: category ${category}, ${counts.products} products in its model; loads (ms): ${firsts.map((x) => x.toFixed(0)).join(", ")}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs\n`);
+    bench("web_first_simulation_cold", firsts[0], "ms", "(target < 1000 ms, navigation to the first simulated figures on screen, empty cache)");
+    if (firsts.length > 1) bench("web_first_simulation_warm", quantile(firsts.slice(1), 0.5), "ms", `(median of ${firsts.length - 1} warm loads)`);
+
+    // ---- 2. slider -> repaint on the 1,000 x 50 x 26 plan ---------------------------------------
+    const dumpDir = path.join(tmp, "plan");
+    fs.mkdirSync(dumpDir);
+    await run(opts.benchPromoSim, ["--dump-json", dumpDir]);
+    const model = fs.readFileSync(path.join(dumpDir, "model.json"), "utf8");
+    const planContext = fs.readFileSync(path.join(dumpDir, "context.json"), "utf8");
+    const scenario = fs.readFileSync(path.join(dumpDir, "scenario.json"), "utf8");
+    t = Date.now();
+    const injected = await page.evaluate(([m, c, s]) => {
+      const hooks = globalThis.__shelfcastSimulator;
+      if (!hooks) throw new Error("the simulator's test hook is missing");
+      return hooks.inject(JSON.parse(m), JSON.parse(c), JSON.parse(s));
+    }, [model, planContext, scenario]);
+    await page.waitForFunction(() => {
+      const sim = document.querySelector('[data-testid="promo-simulator"]');
+      return sim && sim.dataset.state === "ready" && document.querySelector('[data-testid="sim-model-version"]').textContent.startsWith("bench");
+    });
+    process.stdout.write(`plan injected (${injected} products, ${(model.length / 1e6).toFixed(1)} MB model, ${(planContext.length / 1e6).toFixed(1)} MB context) in ${Date.now() - t} ms\n`);
+
+    const slider = page.locator('[data-testid="discount-slider"]');
+    await slider.scrollIntoViewIfNeeded();
+    const box = await slider.boundingBox();
+    const min = 5;
+    const max = 70;
+    const xOf = (v) => box.x + 8 + ((box.width - 16) * (v - min)) / (max - min);
+    const y = box.y + box.height / 2;
+    let value = Number(await slider.inputValue());
+    await page.mouse.move(xOf(value), y);
+    await page.mouse.down();
+    await page.evaluate(() => {
+      globalThis.__shelfcastSimulator.timings.length = 0;
+    });
+    let direction = 1;
+    for (let i = 0; i < opts.events + 3; i += 1) {
+      if (value + direction > 60 || value + direction < 10) direction = -direction;
+      value += direction;
+      await page.mouse.move(xOf(value), y, { steps: 1 });
+      // Let the frame and the task after it run before the next move.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    }
+    await page.mouse.up();
+    await page.waitForTimeout(100);
+    const timings = (await page.evaluate(() => globalThis.__shelfcastSimulator.timings.slice())).slice(3); // 3 warm-up events
+    if (timings.length < 21) throw new Error(`only ${timings.length} slider events were recorded`);
+    const toPatch = timings.map((r) => r.patched - r.input);
+    const toPaint = timings.map((r) => r.painted - r.input);
+    const simulate = timings.map((r) => r.simulateMs);
+    const chart = timings.map((r) => r.chartMs);
+    process.stdout.write(`slider: ${timings.length} events on the 1,000-product x 50-store x 26-week plan (150 promotions, 100 Monte Carlo draws)\n`);
+    bench("web_slider_to_repaint_median", quantile(toPaint, 0.5), "ms", "(target 16 ms: input event -> the frame with the new chart and KPIs rendered)");
+    bench("web_slider_to_repaint_p90", quantile(toPaint, 0.9), "ms");
+    bench("web_slider_to_dom_median", quantile(toPatch, 0.5), "ms", "(input event -> KPIs and chart updated, in the frame that paints them)");
+    bench("web_slider_simulate_median", quantile(simulate, 0.5), "ms", "(WASM session.simulate in the page)");
+    bench("web_slider_simulate_p90", quantile(simulate, 0.9), "ms");
+    bench("web_slider_chart_update_median", quantile(chart, 0.5), "ms", "(Chart.js update('none'))");
+    if (errors.length) process.stdout.write(`page errors: ${errors.slice(0, 5).join(" | ")}\n`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await stopProcess(server);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench_web: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});
