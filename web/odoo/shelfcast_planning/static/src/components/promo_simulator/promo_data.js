@@ -14,6 +14,23 @@ import {
     weekToIso,
 } from "@shelfcast_planning/core/format";
 
+/** What a failed load or simulation tells the planner: the server's own message when it answered. */
+export function failureMessage(error) {
+    return error instanceof ApiError
+        ? `The server answered: ${error.message}`
+        : `Something went wrong: ${error.message}`;
+}
+
+/** Frees a simulator session (the core's memory); closing twice or a failed open is harmless. */
+export function closeQuietly(session) {
+    if (!session) return;
+    try {
+        session.close();
+    } catch {
+        // Already closed, or never opened: nothing left to free.
+    }
+}
+
 const SCENARIOS_KEY = "shelfcast.scenarios";
 /** Depths the simulator ranks (the core's default ranking). */
 export const RANKED_DEPTHS = [0.1, 0.2, 0.3, 0.4, 0.5];

@@ -11,7 +11,6 @@
 import { Component, onMounted, onPatched, onWillStart, onWillUnmount, useRef, useState, xml } from "@odoo/owl";
 import { loadCore } from "@shelfcast_planning/core/wasm";
 import { loadChart } from "@shelfcast_planning/core/chart";
-import { ApiError } from "@shelfcast_planning/core/api";
 import {
     formatCurrency,
     formatNumber,
@@ -22,7 +21,9 @@ import {
 } from "@shelfcast_planning/core/format";
 import {
     buildScenario,
+    closeQuietly,
     effectiveDepth,
+    failureMessage,
     listCategories,
     loadCategory,
     saveScenario,
@@ -375,21 +376,12 @@ export class PromoSimulator extends Component {
 
     fail(error) {
         this.state.status = "error";
-        this.state.message =
-            error instanceof ApiError
-                ? `The server answered: ${error.message}`
-                : `Something went wrong: ${error.message}`;
+        this.state.message = failureMessage(error);
     }
 
     closeSession() {
-        if (this.session) {
-            try {
-                this.session.close();
-            } catch {
-                // Closing twice or after a failed open: nothing left to free.
-            }
-            this.session = null;
-        }
+        closeQuietly(this.session);
+        this.session = null;
     }
 
     async selectCategory(code) {

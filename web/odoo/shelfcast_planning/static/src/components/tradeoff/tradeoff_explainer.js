@@ -11,12 +11,13 @@
 import { Component, onMounted, onWillStart, onWillUnmount, useRef, useState, xml } from "@odoo/owl";
 import { loadCore } from "@shelfcast_planning/core/wasm";
 import { loadChart } from "@shelfcast_planning/core/chart";
-import { ApiError } from "@shelfcast_planning/core/api";
 import { formatCurrency, formatPercent, formatSigned, formatWeek } from "@shelfcast_planning/core/format";
 import {
     DRAWS,
     SEED,
+    closeQuietly,
     effectiveDepth,
+    failureMessage,
     listCategories,
     loadCategory,
     mechanicText,
@@ -142,19 +143,12 @@ export class TradeoffExplainer extends Component {
 
     fail(error) {
         this.state.status = "error";
-        this.state.message =
-            error instanceof ApiError ? `The server answered: ${error.message}` : `Something went wrong: ${error.message}`;
+        this.state.message = failureMessage(error);
     }
 
     closeSession() {
-        if (this.session) {
-            try {
-                this.session.close();
-            } catch {
-                // Already closed.
-            }
-            this.session = null;
-        }
+        closeQuietly(this.session);
+        this.session = null;
     }
 
     /** Loads a category and simulates its candidates; -> false when it has no model. */
