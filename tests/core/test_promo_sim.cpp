@@ -251,6 +251,18 @@ TEST_CASE("promo sim: the same seed gives the same bands, the depth ranking is b
   REQUIRE(d.is_ok());
   CHECK(d->depth_options[0].incremental_units == doctest::Approx(d->totals.incremental));
   CHECK(d->depth_options[0].incremental_margin == doctest::Approx(d->totals.incremental_margin));
+  // Regression: without draws the margin sentence quoted a P10-P90 range collapsed onto the
+  // point ("P10-P90 -140 to -140"); now it quotes none, while the figures stay the same.
+  CHECK(a->sentences[1].find("P10") != std::string::npos);
+  plan.draws = 0;
+  plan.alternative_depths.clear();
+  const auto e = shelfcast::simulate_promo(hand_model(), plan);
+  REQUIRE(e.is_ok());
+  REQUIRE(e->sentences.size() >= 2);
+  CAPTURE(e->sentences[1]);
+  CHECK(e->sentences[1].find("P10") == std::string::npos);
+  CHECK(e->sentences[1].back() == '.');
+  CHECK(e->totals.incremental_margin == doctest::Approx(d->totals.incremental_margin));
 }
 
 TEST_CASE("promo sim: halo through basket affinity adds to the partner") {

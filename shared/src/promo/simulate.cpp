@@ -1375,8 +1375,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       m += ": the extra units earn " + detail::format_count(earned) + ", more than the " +
            detail::format_count(given) + " given away on units that would have sold anyway";
     }
-    m += "; P10\u2013P90 " + signed_count(out.incremental_margin.p10) + " to " +
-         signed_count(out.incremental_margin.p90) + ".";
+    // Without draws there is no interval to quote (q3 collapses onto the point).
+    if (plan.draws > 0)
+      m += "; P10\u2013P90 " + signed_count(out.incremental_margin.p10) + " to " +
+           signed_count(out.incremental_margin.p90);
+    m += ".";
     out.sentences.push_back(m);
     if (out.max_stockout_probability >= 0.2)
       out.sentences.push_back(
