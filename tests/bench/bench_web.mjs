@@ -222,7 +222,7 @@ async function main() {
     const toPaint = timings.map((r) => r.painted - r.input);
     const simulate = timings.map((r) => r.simulateMs);
     const chart = timings.map((r) => r.chartMs);
-    process.stdout.write(`slider: ${timings.length} events on the 1,000-product x 50-store x 26-week plan (150 promotions, 100 Monte Carlo draws)\n`);
+    process.stdout.write(`slider: ${timings.length} events on the 1,000-product x 50-store x 26-week plan (150 promotions; each event simulates the point figures, the 100-draw P10-P90 bands follow once the slider rests)\n`);
     bench("web_slider_to_repaint_median", quantile(toPaint, 0.5), "ms", "(target 16 ms: input event -> the frame with the new chart and KPIs rendered)");
     bench("web_slider_to_repaint_p90", quantile(toPaint, 0.9), "ms");
     bench("web_slider_to_dom_median", quantile(toPatch, 0.5), "ms", "(input event -> KPIs and chart updated, in the frame that paints them)");

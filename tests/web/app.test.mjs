@@ -467,6 +467,15 @@ async function main() {
         assert(value && value !== "–", `KPI ${name} shows "${value}"`);
       }
       assert(/P10–P90/.test(s.unitsRange) && /P10–P90/.test(s.marginRange), `no P10–P90 ranges: "${s.unitsRange}", "${s.marginRange}"`);
+      // The point figures come first; the Monte Carlo bands follow once the form is still.
+      await page.waitForFunction(
+        () => !/updating/.test(document.querySelector('[data-testid="kpi-incremental-margin"] .sc-kpi-range')?.innerText ?? "updating"),
+        null,
+        { timeout: 15000 },
+      );
+      const banded = await simSnapshot(page);
+      assert(/^P10–P90 \S+ to \S+/.test(banded.unitsRange) && /^P10–P90 \S+ to \S+/.test(banded.marginRange), `bands never arrived: "${banded.unitsRange}", "${banded.marginRange}"`);
+      assert(/P10–P90/.test(banded.explanation), `the margin sentence quotes no band: "${banded.explanation}"`);
       assert(s.explanation && s.explanation.length > 20, `explanation is "${s.explanation}"`);
       assert(s.version && s.version.includes("promo"), `model version is "${s.version}"`);
       const role = await page.locator('[data-testid="role"]').innerText();

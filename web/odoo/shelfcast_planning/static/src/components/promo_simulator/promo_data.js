@@ -184,13 +184,16 @@ export function promotionOf(data, form, pricePoint) {
     return promo;
 }
 
-/** A session scenario: the promotion, totals only, the ranking of depths when asked. */
-export function buildScenario(data, form, { pricePoint, withRanking }) {
+/**
+ * A session scenario: the promotion, totals only, the ranking of depths when asked. `draws` 0
+ * gives the point figures alone (the P10-P90 bands need the Monte Carlo's DRAWS).
+ */
+export function buildScenario(data, form, { pricePoint, withRanking, draws = DRAWS }) {
     if (!data || !form.products.length) return null;
     return {
         // The form's promotion, then the rest of the plan it belongs to (none unless injected).
         promotions: [promotionOf(data, form, pricePoint), ...data.otherPromotions],
-        draws: DRAWS,
+        draws,
         seed: SEED,
         detail: "totals",
         alternative_depths: withRanking ? RANKED_DEPTHS : [],
@@ -252,7 +255,10 @@ export function stockCoverWeeks(result, data, scenario) {
     return units > 0 && weeks > 0 ? stock / (units / weeks) : NaN;
 }
 
-/** The KPI tiles' text for a simulation (dashes before the first one). */
+/**
+ * The KPI tiles' text for a simulation (dashes before the first one). A simulation without draws
+ * has no bands yet: the tiles say they are being worked out instead of showing a collapsed range.
+ */
 export function summarize(result, data, scenario) {
     if (!result) {
         return {
@@ -271,7 +277,8 @@ export function summarize(result, data, scenario) {
         };
     }
     const t = result.totals;
-    const range = (q, fmt) => `P10–P90 ${fmt(q.p10)} to ${fmt(q.p90)}`;
+    const range = (q, fmt) =>
+        scenario.draws > 0 ? `P10–P90 ${fmt(q.p10)} to ${fmt(q.p90)}` : "P10–P90 updating…";
     const money = (x) => formatCurrency(x, "EUR", { signed: true });
     const cover = stockCoverWeeks(result, data, scenario);
     const risk = result.max_stockout_probability;

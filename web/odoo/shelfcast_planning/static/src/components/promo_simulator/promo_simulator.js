@@ -20,6 +20,7 @@ import {
     weekToIso,
 } from "@shelfcast_planning/core/format";
 import {
+    DRAWS,
     buildScenario,
     closeQuietly,
     effectiveDepth,
@@ -37,6 +38,8 @@ import { OptionSelect } from "@shelfcast_planning/components/promo_simulator/opt
 const SUBMIT_ROLES = ["planner", "admin", "batch"];
 const FIT_ROLES = ["planner", "admin", "batch"];
 const PLAN_WEEKS_AHEAD = 52;
+/** Stillness after which the P10-P90 bands are simulated (the draws cost more than a frame). */
+const BANDS_DELAY_MS = 150;
 
 const COLORS = {
     baseline: "#64748b",
@@ -276,6 +279,7 @@ export class PromoSimulator extends Component {
         this.session = null;
         this.chart = null;
         this.frame = 0;
+        this.bandsTimer = 0;
         this.pendingRanking = true;
         this.lastResult = null;
         this.lastScenario = null;
@@ -316,6 +320,7 @@ export class PromoSimulator extends Component {
         });
         onWillUnmount(() => {
             if (this.frame) cancelAnimationFrame(this.frame);
+            clearTimeout(this.bandsTimer);
             this.closeSession();
             if (this.chart) this.chart.destroy();
             if (globalThis.__shelfcastSimulator) delete globalThis.__shelfcastSimulator;
@@ -530,7 +535,7 @@ export class PromoSimulator extends Component {
             this.dirty = true;
             return;
         }
-        this.runSimulation();
+        this.runSimulation(false);
         this.frame = requestAnimationFrame(() => this.onFrame());
         if (now) this.dirty = false;
     }
@@ -539,17 +544,44 @@ export class PromoSimulator extends Component {
         this.frame = 0;
         if (this.dirty) {
             this.dirty = false;
-            this.runSimulation();
+            this.runSimulation(false);
             this.frame = requestAnimationFrame(() => this.onFrame());
         }
     }
 
-    runSimulation() {
+    /**
+     * While the planner drags, each frame gets the point figures only (chart, tiles, drivers);
+     * the Monte Carlo bands follow once the input has been still for BANDS_DELAY_MS, so the
+     * repaint never waits for the draws. A still form is always simulated in full.
+     */
+    scheduleBands() {
+        clearTimeout(this.bandsTimer);
+        this.bandsTimer = setTimeout(() => {
+            this.bandsTimer = 0;
+            if (this.frame || !this.session) {
+                this.scheduleBands();  // still moving: wait for the next still moment
+                return;
+            }
+            this.runSimulation(true);
+        }, BANDS_DELAY_MS);
+    }
+
+    /** The figures with their bands, now (before a save or a submission). */
+    ensureBands() {
+        if (this.lastScenario && this.lastScenario.draws === 0 && this.session) {
+            clearTimeout(this.bandsTimer);
+            this.bandsTimer = 0;
+            this.runSimulation(true);
+        }
+    }
+
+    runSimulation(withBands) {
         const form = this.state.form;
         const withRanking = this.pendingRanking;
         const scenario = buildScenario(this.data, form, {
             pricePoint: this.pricePoint(),
             withRanking,
+            draws: withBands ? DRAWS : 0,
         });
         if (!scenario) {
             this.state.simError = "Choose at least one product.";
@@ -593,6 +625,7 @@ export class PromoSimulator extends Component {
         s.lowConfidence = result.low_confidence;
         s.hasResult = true;
         s.simCount += 1;
+        if (!withBands) this.scheduleBands();
     }
 
     // ---- chart ------------------------------------------------------------------------------
@@ -707,6 +740,7 @@ export class PromoSimulator extends Component {
 
     onSave() {
         if (!this.lastResult) return;
+        this.ensureBands();
         const record = saveScenario(this.scenarioRecord());
         this.state.saved = `Saved "${record.name}" (${savedScenarios().length} saved in this browser).`;
         if (this.props.onScenarioSaved) this.props.onScenarioSaved(record);
@@ -714,6 +748,7 @@ export class PromoSimulator extends Component {
 
     async onSubmit() {
         if (!this.lastResult || !this.canSubmit) return;
+        this.ensureBands();
         this.state.submitting = true;
         this.state.submitError = "";
         this.state.submission = null;
