@@ -30,19 +30,29 @@ export class ShelfcastApi {
     return this._request("POST", path, body === undefined ? {} : body);
   }
 
-  async _request(method, path, body) {
+  /** The fetch options of one call (the Odoo client, odoo/odoo_api.js, sends others). */
+  _init(method) {
     const headers = { Accept: "application/json" };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    const init = { method, headers, cache: "no-store", credentials: "omit" };
+    return { method, headers, cache: "no-store", credentials: "omit" };
+  }
+
+  /** Who a network failure could not reach, for its message. */
+  get _peer() {
+    return "The Shelfcast server";
+  }
+
+  async _request(method, path, body) {
+    const init = this._init(method);
     if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
+      init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     let response;
     try {
       response = await fetch(this.baseUrl + path, init);
     } catch (error) {
-      throw new ApiError(0, "network", `The Shelfcast server could not be reached (${error.message}).`);
+      throw new ApiError(0, "network", `${this._peer} could not be reached (${error.message}).`);
     }
     const text = await response.text();
     let data = null;
