@@ -18,6 +18,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { api, stopProcess } from "./harness.mjs";
+
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ADDON = path.join(REPO, "web", "odoo", "shelfcast_planning");
 const SRC = path.join(ADDON, "static", "src");
@@ -102,34 +104,6 @@ function startServer(binary, args, log) {
     });
   });
   return { child, base };
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-async function api(base, token, method, route, body) {
-  const response = await fetch(base + route, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return { status: response.status, json, text };
 }
 
 // ---- the stand-in for Odoo ----------------------------------------------------------------------
@@ -401,7 +375,7 @@ async function main() {
     clearTimeout(killer);
     if (browser) await browser.close().catch(() => {});
     if (odoo) odoo.close();
-    if (server) await stop(server.child);
+    if (server) await stopProcess(server.child);
     fs.writeFileSync(path.join(opts.out, "addon-server.log"), log.join(""));
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import {
   CHROMIUM_ARGS,
   REPO_ROOT,
   StepFailed,
+  api,
   assert,
   report,
   results,
@@ -84,23 +85,6 @@ function usageError(message) {
 }
 
 // ---- API from node -------------------------------------------------------------------------------
-
-async function api(base, token, method, route, body) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return { status: response.status, json, text };
-}
 
 async function createToken(binary, db, role, name) {
   const created = await run(binary, ["token", "create", "--db", db, "--role", role, "--name", name]);

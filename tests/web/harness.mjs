@@ -145,3 +145,21 @@ export function withTimeout(promise, ms, what) {
   ]);
 }
 
+
+/** One API call from node with a bearer token -> {status, json (null if not JSON), text}. */
+export async function api(base, token, method, route, body) {
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: response.status, json, text };
+}
