@@ -6,26 +6,19 @@
 namespace shelfcast::server {
 
 void PriceResponseCollector::add(const SeriesKey& key, const ForecastResult& result) {
-  const size_t n = result.drivers.size();
-  if (n < 2 || result.driver_covariance.size() != n * n) return;
-  const RegressionCoefficient& e = result.drivers[0];
-  const RegressionCoefficient& l = result.drivers[1];
-  if (e.name != "price_elasticity" || !e.estimated || e.at_bound || !l.estimated) return;
-  PriceResponse r;
-  r.elasticity = e.value;
-  r.lift_per_depth = l.value;
-  r.covariance = {result.driver_covariance[0], result.driver_covariance[1],
-                  result.driver_covariance[n], result.driver_covariance[n + 1]};
-  // Symmetrize rounding so the core's check sees the matrix the fit meant.
-  r.covariance[1] = r.covariance[2] = 0.5 * (r.covariance[1] + r.covariance[2]);
-  if (!(r.covariance[0] > 0.0) || !(r.covariance[3] > 0.0) ||
-      r.covariance[0] * r.covariance[3] <= r.covariance[1] * r.covariance[1]) {
+  if (result.drivers.empty() || result.drivers[0].name != "price_elasticity" ||
+      !result.drivers[0].estimated) {
     return;
   }
+  // The posterior before the sign constraints: pooling multiplies the stores' evidence and
+  // applies the constraints once (a store whose own fit sat on a bound still has evidence).
+  Result<PriceResponse> r =
+      price_response_of(result.unconstrained_drivers, result.unconstrained_driver_covariance);
+  if (!r.is_ok()) return;
   Product& p = products_[key.product_code];
   p.category = key.category_code;
   p.group.name = key.product_code;
-  p.group.series.push_back(r);
+  p.group.series.push_back(*r);
 }
 
 Result<Json> PriceResponseCollector::summary() const {
@@ -35,6 +28,8 @@ Result<Json> PriceResponseCollector::summary() const {
   options.elasticity_prior_sd = fit.elasticity_prior_sd;
   options.lift_prior_mean = fit.promo_lift_prior_mean;
   options.lift_prior_sd = fit.promo_lift_prior_sd;
+  options.feature_prior_sd = fit.feature_prior_sd;
+  options.display_prior_sd = fit.display_prior_sd;
   std::map<std::string, std::vector<const PriceResponseGroup*>> by_category;
   std::map<std::string, std::string> category_of;
   for (const auto& [code, p] : products_) {
@@ -59,7 +54,11 @@ Result<Json> PriceResponseCollector::summary() const {
                           {"elasticity_mean", pooled->elasticity_mean},
                           {"elasticity_sd", pooled->elasticity_sd},
                           {"lift_per_depth_mean", pooled->lift_mean},
-                          {"lift_per_depth_sd", pooled->lift_sd}});
+                          {"lift_per_depth_sd", pooled->lift_sd},
+                          {"feature_mean", pooled->feature_mean},
+                          {"feature_sd", pooled->feature_sd},
+                          {"display_mean", pooled->display_mean},
+                          {"display_sd", pooled->display_sd}});
     for (size_t k = 0; k < input.size(); ++k) {
       const PooledPriceResponse& g = pooled->groups[k];
       product_rows[g.name] = {{"product", g.name},
@@ -68,17 +67,23 @@ Result<Json> PriceResponseCollector::summary() const {
                               {"elasticity", g.pooled.elasticity},
                               {"elasticity_se", std::sqrt(g.pooled.covariance[0])},
                               {"lift_per_depth", g.pooled.lift_per_depth},
-                              {"lift_per_depth_se", std::sqrt(g.pooled.covariance[3])},
+                              {"lift_per_depth_se", std::sqrt(g.pooled.covariance[5])},
+                              {"feature", g.pooled.feature},
+                              {"feature_se", std::sqrt(g.pooled.covariance[10])},
+                              {"display", g.pooled.display},
+                              {"display_se", std::sqrt(g.pooled.covariance[15])},
                               {"elasticity_stores_only", g.stores_only.elasticity}};
     }
   }
   Json products = Json::array();
   for (auto& [code, row] : product_rows) products.push_back(std::move(row));
-  return Json{{"method",
-               "retail-regression fits of each product-store series; a product's stores pooled, "
-               "a category's products sharing a distribution estimated by EM (partial pooling)"},
-              {"categories", std::move(categories)},
-              {"products", std::move(products)}};
+  return Json{
+      {"method",
+       "retail-regression fits of each product-store series; a product's stores pooled, "
+       "a category's products sharing a distribution of elasticity, lift per depth, feature and "
+       "display estimated by EM (partial pooling)"},
+      {"categories", std::move(categories)},
+      {"products", std::move(products)}};
 }
 
 }  // namespace shelfcast::server

@@ -17,14 +17,17 @@ namespace shelfcast::server {
 
 class PriceResponseCollector {
  public:
-  /// Keeps the (elasticity, lift per depth) posterior of a retail-regression fit whose
-  /// elasticity was estimated; other models and series without price variation add nothing.
+  /// Keeps the (elasticity, lift per depth, feature, display) posterior, before the sign
+  /// constraints, of a retail-regression fit whose elasticity was estimated; other models and
+  /// series without price variation add nothing.
   void add(const SeriesKey& key, const ForecastResult& result);
 
   /// {"method", "categories": [{category, products, series, category_estimated, elasticity_mean,
-  /// elasticity_sd, lift_per_depth_mean, lift_per_depth_sd}], "products": [{product, category,
-  /// stores, elasticity, elasticity_se, lift_per_depth, lift_per_depth_se,
-  /// elasticity_stores_only}]}; products sorted by code. Empty categories/products when no
+  /// elasticity_sd, lift_per_depth_mean, lift_per_depth_sd, feature_mean, feature_sd,
+  /// display_mean, display_sd}], "products": [{product, category, stores, elasticity,
+  /// elasticity_se, lift_per_depth, lift_per_depth_se, feature, feature_se, display, display_se,
+  /// elasticity_stores_only}]}; products sorted by code (feature and display are log
+  /// multipliers). Empty categories/products when no
   /// series had an estimated elasticity.
   Result<Json> summary() const;
 

@@ -291,6 +291,9 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
     CHECK(p["elasticity"].get<double>() <= 0.0);
     CHECK(p["elasticity_se"].get<double>() > 0.0);
     CHECK(p["lift_per_depth_se"].get<double>() > 0.0);
+    CHECK(p["feature"].get<double>() >= 0.0);
+    CHECK(p["display"].get<double>() >= 0.0);
+    CHECK(p["feature_se"].get<double>() > 0.0);
     CHECK(p["stores"].get<int>() >= 1);
     CHECK(p["stores"].get<int>() <= 2);
   }
@@ -386,8 +389,7 @@ TEST_CASE("a forecast job reconciles series with the levels above them and backt
   const json done = wait_for_job(c, s.auth(), plain_id, 2400);
   REQUIRE(done["status"] == "done");
   CHECK(done["items_total"] == 6);
-  CHECK(done["summary"]["price_response"]["products"].size() ==
-        response["products"].size());
+  CHECK(done["summary"]["price_response"]["products"].size() == response["products"].size());
   CHECK(body(c.Get(("/api/v1/jobs/" + std::to_string(plain_id) + "/levels").c_str(),
                    s.auth()))["levels"]
             .empty());

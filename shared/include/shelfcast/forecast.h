@@ -129,6 +129,10 @@ struct ForecastResult {
   /// Their posterior covariance, drivers.size()^2 row-major (empty when drivers is): pooling
   /// over stores and products needs it (pool_price_response in regression.h).
   std::vector<double> driver_covariance;
+  /// The drivers' posterior before the sign constraints (means and covariance, as drivers and
+  /// driver_covariance): what pool_price_response pools.
+  std::vector<double> unconstrained_drivers;
+  std::vector<double> unconstrained_driver_covariance;
   std::string summary;  ///< one sentence a planner can read
 };
 

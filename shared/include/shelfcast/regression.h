@@ -156,6 +156,12 @@ struct RegressionForecast {
   /// order (0 for drivers not estimated): elasticity and lift per depth are strongly correlated,
   /// so pooling estimates (e.g. over stores) needs the full matrix, not the standard errors.
   std::vector<double> driver_covariance;
+  /// The same posterior before the sign constraints: the drivers' Gaussian posterior means and
+  /// 5 x 5 covariance (a driver without variation keeps its prior mean and variance). The
+  /// constraints truncate it; pooling (pool_price_response) multiplies untruncated evidence and
+  /// applies the constraints once, at the end.
+  std::vector<double> unconstrained_drivers;
+  std::vector<double> unconstrained_driver_covariance;
   std::vector<double> season_coefficients;  ///< a_1, b_1, a_2, b_2, ... (empty without season)
   double trend_per_season = 0.0;   ///< b_T: log-growth per season (per period if no season)
   double alpha = 0.0;              ///< level smoothing weight
@@ -194,24 +200,40 @@ const RegressionCoefficient& coefficient(const RegressionForecast& forecast, Ret
 // ---- partial pooling of price response over series and products ------------------------------
 //
 // One series (a product in one store) pins the elasticity down only to about +-0.2..0.5: regular
-// prices change a few times a year and log(1 - depth) moves with depth. Retail practice pools:
-// a product's stores share its elasticity, and a category's products share a distribution of
-// elasticities (hierarchical Bayes; Montgomery 1997, "Creating micro-marketing pricing
-// strategies using supermarket scanner data", Marketing Science 16(4)). pool_price_response
-// does both on the fitted posteriors, without refitting: each series' Gaussian posterior of
-// (elasticity, lift per depth) with its prior taken out is its likelihood; a product's stores'
-// likelihoods add up; the category's mean and spread of the pair are estimated by marginal
-// maximum likelihood (EM over the products), and each product's posterior is its likelihood
-// times that category distribution. The own-price elasticity stays <= 0.
+// prices change a few times a year and log(1 - depth) moves with depth; and a product whose
+// promotions are mostly featured cannot split the lift between the discount and the leaflet.
+// Retail practice pools: a product's stores share its response, and a category's products share
+// a distribution of responses (hierarchical Bayes; Montgomery 1997, "Creating micro-marketing
+// pricing strategies using supermarket scanner data", Marketing Science 16(4)).
+// pool_price_response does both on the fitted posteriors, without refitting: each series'
+// Gaussian posterior of (elasticity, lift per depth, feature, display) before the sign
+// constraints, with its prior taken out, is its likelihood; a product's stores' likelihoods add
+// up; the category's mean and spread of each coefficient are estimated by marginal maximum
+// likelihood (EM over the products), and each product's posterior is its likelihood times that
+// category distribution, truncated once by the sign constraints (elasticity <= 0, lifts >= 0).
 
-/// The (elasticity, lift per depth) posterior of one fitted series, e.g. from RegressionForecast
-/// (coefficients 0 and 1 and the top-left 2 x 2 block of driver_covariance).
+/// Number of pooled coefficients: elasticity, lift per depth, feature, display.
+inline constexpr int kPooledResponses = 4;
+
+/// The posterior of one fitted series' price and promotion response, e.g. from
+/// RegressionForecast::unconstrained_drivers (the first four) and the top-left 4 x 4 block of
+/// unconstrained_driver_covariance. A coefficient the series had no variation for carries its
+/// prior mean and variance, uncorrelated with the rest: it adds nothing.
 struct PriceResponse {
   double elasticity = 0.0;
   double lift_per_depth = 0.0;
-  /// Row-major 2 x 2 covariance: var(e), cov(e, l), cov(e, l), var(l).
-  std::array<double, 4> covariance{};
+  double feature = 0.0;  ///< log multiplier of a feature (leaflet) week
+  double display = 0.0;  ///< log multiplier of a display week
+  /// Row-major 4 x 4 covariance of (elasticity, lift_per_depth, feature, display).
+  std::array<double, 16> covariance{};
 };
+
+/// The response of a fit's unconstrained drivers (RegressionForecast::unconstrained_drivers and
+/// unconstrained_driver_covariance, or ForecastResult's): the first four of the n drivers and
+/// their n x n covariance's top-left block, symmetrized. kInvalidArgument when the sizes do not
+/// match or n < 4.
+Result<PriceResponse> price_response_of(const std::vector<double>& drivers,
+                                        const std::vector<double>& covariance);
 
 /// The series of one product (one per store), fitted with the same prior.
 struct PriceResponseGroup {
@@ -226,6 +248,15 @@ struct PoolingOptions {
   double elasticity_prior_sd = 1.0;
   double lift_prior_mean = 1.0;
   double lift_prior_sd = 1.0;
+  double feature_prior_mean = 0.0;
+  double feature_prior_sd = 0.5;
+  double display_prior_mean = 0.0;
+  double display_prior_sd = 0.5;
+  /// Sign constraints applied to each pooled posterior (as the fit's): elasticity <= 0, and
+  /// lift per depth, feature and display >= 0. A violated coefficient is put on its bound and
+  /// the others take their Gaussian conditional means.
+  bool constrain_elasticity = true;
+  bool constrain_lifts = true;
   /// With fewer products carrying information than this, the category distribution is not
   /// estimated and the products keep the fitting prior (with their stores pooled).
   int32_t min_groups = 4;
@@ -246,8 +277,9 @@ struct PooledPriceResponse {
 struct PriceResponsePooling {
   std::vector<PooledPriceResponse> groups;  ///< same order as the input
   bool category_estimated = false;  ///< false: too few informative products, fitting prior kept
-  double elasticity_mean = 0.0, lift_mean = 0.0;  ///< the category distribution
-  double elasticity_sd = 0.0, lift_sd = 0.0, correlation = 0.0;
+  /// The category distribution: mean and sd of each coefficient (independent across products).
+  double elasticity_mean = 0.0, lift_mean = 0.0, feature_mean = 0.0, display_mean = 0.0;
+  double elasticity_sd = 0.0, lift_sd = 0.0, feature_sd = 0.0, display_sd = 0.0;
   int32_t iterations = 0;
 };
 

@@ -1,5 +1,5 @@
-// Partial pooling of price response (regression.h): stores of a product add their likelihoods,
-// products of a category share a Gaussian distribution estimated by EM.
+// Partial pooling of price and promotion response (regression.h): stores of a product add their
+// likelihoods, products of a category share a Gaussian distribution estimated by EM.
 #include <Eigen/Dense>
 #include <algorithm>
 #include <array>
@@ -13,57 +13,129 @@
 namespace shelfcast {
 namespace {
 
-using Mat2 = Eigen::Matrix2d;
-using Vec2 = Eigen::Vector2d;
+constexpr int kK = kPooledResponses;
+using Mat = Eigen::Matrix<double, kK, kK>;
+using Vec = Eigen::Matrix<double, kK, 1>;
 
-Mat2 to_matrix(const std::array<double, 4>& c) {
-  Mat2 m;
-  m << c[0], c[1], c[2], c[3];
+Mat to_matrix(const std::array<double, kK * kK>& c) {
+  Mat m;
+  for (int r = 0; r < kK; ++r) {
+    for (int k = 0; k < kK; ++k) m(r, k) = c[static_cast<size_t>(r * kK + k)];
+  }
   return m;
 }
 
-PriceResponse to_response(const Vec2& mean, const Mat2& cov) {
+Vec to_vector(const PriceResponse& r) {
+  Vec v;
+  v << r.elasticity, r.lift_per_depth, r.feature, r.display;
+  return v;
+}
+
+PriceResponse to_response(const Vec& mean, const Mat& cov) {
   PriceResponse r;
   r.elasticity = mean(0);
   r.lift_per_depth = mean(1);
-  r.covariance = {cov(0, 0), cov(0, 1), cov(1, 0), cov(1, 1)};
+  r.feature = mean(2);
+  r.display = mean(3);
+  for (int a = 0; a < kK; ++a) {
+    for (int b = 0; b < kK; ++b) r.covariance[static_cast<size_t>(a * kK + b)] = cov(a, b);
+  }
   return r;
 }
 
-// The posterior N(mean, cov) with the elasticity constrained <= 0: a positive mean is put at 0
-// and the lift conditioned on it (the Gaussian's conditional mean), as the fit does by refitting.
-PriceResponse constrained(Vec2 mean, const Mat2& cov) {
-  if (mean(0) > 0.0) {
-    mean(1) -= cov(1, 0) / cov(0, 0) * mean(0);
-    mean(0) = 0.0;
+// The posterior N(mean, cov) under the sign constraints: each violated coefficient goes to its
+// bound (0) and the free ones take their Gaussian conditional mean given the bound ones, until
+// none is violated (as the fit does by refitting without them). At most kK rounds.
+PriceResponse constrained(Vec mean, const Mat& cov, const PoolingOptions& o) {
+  const std::array<int, kK> sign = {{o.constrain_elasticity ? -1 : 0, o.constrain_lifts ? 1 : 0,
+                                     o.constrain_lifts ? 1 : 0, o.constrain_lifts ? 1 : 0}};
+  const Vec original = mean;
+  std::array<bool, kK> bound{};
+  for (int round = 0; round < kK; ++round) {
+    bool changed = false;
+    for (int k = 0; k < kK; ++k) {
+      if (bound[static_cast<size_t>(k)]) continue;
+      const int s = sign[static_cast<size_t>(k)];
+      if ((s < 0 && mean(k) > 0.0) || (s > 0 && mean(k) < 0.0)) {
+        bound[static_cast<size_t>(k)] = true;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    std::vector<int> fixed, free;
+    for (int k = 0; k < kK; ++k) (bound[static_cast<size_t>(k)] ? fixed : free).push_back(k);
+    const auto nf = static_cast<Eigen::Index>(fixed.size());
+    const auto nr = static_cast<Eigen::Index>(free.size());
+    Eigen::MatrixXd s_ff(nf, nf), s_rf(nr, nf);
+    Eigen::VectorXd shift(nf);
+    for (Eigen::Index a = 0; a < nf; ++a) {
+      shift(a) = 0.0 - original(fixed[static_cast<size_t>(a)]);
+      for (Eigen::Index b = 0; b < nf; ++b) {
+        s_ff(a, b) = cov(fixed[static_cast<size_t>(a)], fixed[static_cast<size_t>(b)]);
+      }
+      for (Eigen::Index r = 0; r < nr; ++r) {
+        s_rf(r, a) = cov(free[static_cast<size_t>(r)], fixed[static_cast<size_t>(a)]);
+      }
+    }
+    const Eigen::VectorXd move = s_rf * s_ff.ldlt().solve(shift);
+    for (int k : fixed) mean(k) = 0.0;
+    for (Eigen::Index r = 0; r < nr; ++r) {
+      mean(free[static_cast<size_t>(r)]) = original(free[static_cast<size_t>(r)]) + move(r);
+    }
   }
   return to_response(mean, cov);
 }
 
-bool positive_definite(const Mat2& m) {
-  return m(0, 0) > 0.0 && m(1, 1) > 0.0 && m(0, 0) * m(1, 1) - m(0, 1) * m(1, 0) > 0.0;
+bool symmetric_positive_definite(const Mat& m) {
+  if (!m.isApprox(m.transpose(), 1e-9)) return false;
+  Eigen::LLT<Mat> llt(m);
+  return llt.info() == Eigen::Success;
 }
 
 // Precision L and information vector h of a group's data alone (prior removed once per series).
 struct Likelihood {
-  Mat2 precision = Mat2::Zero();
-  Vec2 information = Vec2::Zero();
+  Mat precision = Mat::Zero();
+  Vec information = Vec::Zero();
 };
 
 }  // namespace
 
-Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponseGroup>& groups,
-                                                 const PoolingOptions& options) {
-  for (double sd : {options.elasticity_prior_sd, options.lift_prior_sd, options.min_spread_sd}) {
-    if (!(sd > 0.0) || !std::isfinite(sd)) {
-      return invalid_argument("pooling prior and spread sds must be finite and > 0", "options");
+Result<PriceResponse> price_response_of(const std::vector<double>& drivers,
+                                        const std::vector<double>& covariance) {
+  const size_t n = drivers.size();
+  if (n < static_cast<size_t>(kK) || covariance.size() != n * n) {
+    return invalid_argument("a price response needs at least 4 drivers and their n x n covariance",
+                            "drivers");
+  }
+  PriceResponse r;
+  r.elasticity = drivers[0];
+  r.lift_per_depth = drivers[1];
+  r.feature = drivers[2];
+  r.display = drivers[3];
+  for (size_t a = 0; a < static_cast<size_t>(kK); ++a) {
+    for (size_t b = 0; b < static_cast<size_t>(kK); ++b) {
+      r.covariance[a * kK + b] = 0.5 * (covariance[a * n + b] + covariance[b * n + a]);
     }
   }
-  const Vec2 prior_mean(options.elasticity_prior_mean, options.lift_prior_mean);
+  return r;
+}
+
+Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponseGroup>& groups,
+                                                 const PoolingOptions& options) {
+  const Vec prior_mean(options.elasticity_prior_mean, options.lift_prior_mean,
+                       options.feature_prior_mean, options.display_prior_mean);
+  const Vec prior_sd(options.elasticity_prior_sd, options.lift_prior_sd, options.feature_prior_sd,
+                     options.display_prior_sd);
+  for (int k = 0; k < kK; ++k) {
+    if (!(prior_sd(k) > 0.0) || !std::isfinite(prior_sd(k))) {
+      return invalid_argument("pooling prior sds must be finite and > 0", "options");
+    }
+  }
+  if (!(options.min_spread_sd > 0.0) || !std::isfinite(options.min_spread_sd)) {
+    return invalid_argument("pooling min_spread_sd must be finite and > 0", "options");
+  }
   if (!prior_mean.allFinite()) return invalid_argument("prior means must be finite", "options");
-  Mat2 prior_precision = Mat2::Zero();
-  prior_precision(0, 0) = 1.0 / (options.elasticity_prior_sd * options.elasticity_prior_sd);
-  prior_precision(1, 1) = 1.0 / (options.lift_prior_sd * options.lift_prior_sd);
+  const Mat prior_precision = prior_sd.cwiseProduct(prior_sd).cwiseInverse().asDiagonal();
 
   std::vector<Likelihood> like(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) {
@@ -71,25 +143,25 @@ Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponse
       const PriceResponse& r = groups[g].series[s];
       const std::string where =
           "groups[" + std::to_string(g) + "].series[" + std::to_string(s) + "]";
-      const Mat2 cov = to_matrix(r.covariance);
-      if (!std::isfinite(r.elasticity) || !std::isfinite(r.lift_per_depth) || !cov.allFinite()) {
+      const Mat cov = to_matrix(r.covariance);
+      const Vec mean = to_vector(r);
+      if (!mean.allFinite() || !cov.allFinite()) {
         return invalid_argument(where + " has a non-finite value", where);
       }
-      if (std::fabs(cov(0, 1) - cov(1, 0)) > 1e-9 * (std::fabs(cov(0, 1)) + 1e-12) ||
-          !positive_definite(cov)) {
+      if (!symmetric_positive_definite(cov)) {
         return invalid_argument(where + ".covariance must be symmetric positive definite",
                                 where + ".covariance");
       }
-      const Mat2 inv = cov.inverse();
+      const Mat inv = cov.inverse();
       // The series' posterior precision is prior + data; its data part is what remains. A
       // series that learnt nothing gives ~0 (clipped below: numerically it can dip under).
       like[g].precision += inv - prior_precision;
-      like[g].information +=
-          inv * Vec2(r.elasticity, r.lift_per_depth) - prior_precision * prior_mean;
+      like[g].information += inv * mean - prior_precision * prior_mean;
     }
     // Keep the data precision positive semi-definite: an eigenvalue below 0 is rounding.
-    Eigen::SelfAdjointEigenSolver<Mat2> eig(like[g].precision);
-    Vec2 values = eig.eigenvalues().cwiseMax(0.0);
+    const Mat sym = 0.5 * (like[g].precision + like[g].precision.transpose());
+    Eigen::SelfAdjointEigenSolver<Mat> eig(sym);
+    const Vec values = eig.eigenvalues().cwiseMax(0.0);
     like[g].precision = eig.eigenvectors() * values.asDiagonal() * eig.eigenvectors().transpose();
   }
 
@@ -99,52 +171,56 @@ Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponse
   for (size_t g = 0; g < groups.size(); ++g) {
     out.groups[g].name = groups[g].name;
     out.groups[g].information = like[g].precision(0, 0);
-    const Mat2 post_precision = like[g].precision + prior_precision;
-    const Mat2 cov = post_precision.inverse();
+    const Mat cov = (like[g].precision + prior_precision).inverse();
     out.groups[g].stores_only =
-        constrained(cov * (like[g].information + prior_precision * prior_mean), cov);
+        constrained(cov * (like[g].information + prior_precision * prior_mean), cov, options);
     if (like[g].precision(0, 0) > prior_precision(0, 0)) informative += 1;
   }
+  const auto report = [&](const Vec& mu, const Vec& sd) {
+    out.elasticity_mean = mu(0);
+    out.lift_mean = mu(1);
+    out.feature_mean = mu(2);
+    out.display_mean = mu(3);
+    out.elasticity_sd = sd(0);
+    out.lift_sd = sd(1);
+    out.feature_sd = sd(2);
+    out.display_sd = sd(3);
+  };
   if (informative < options.min_groups) {
     for (PooledPriceResponse& p : out.groups) p.pooled = p.stores_only;
-    out.elasticity_mean = prior_mean(0);
-    out.lift_mean = prior_mean(1);
-    out.elasticity_sd = options.elasticity_prior_sd;
-    out.lift_sd = options.lift_prior_sd;
+    report(prior_mean, prior_sd);
     return out;
   }
 
   // EM for the category distribution N(mu, T) with the products' coefficients as latent
   // variables: E-step posterior of each product given (mu, T); M-step mu = mean of the posterior
   // means, T = mean of their scatter plus posterior covariances. Starts at the fitting prior.
-  Vec2 mu = prior_mean;
-  Mat2 spread = prior_precision.inverse();
+  // T is diagonal: products' coefficients vary independently across the category. A free
+  // correlation is not identified from a handful of products whose own estimates are strongly
+  // correlated (log(1 - depth) and depth move together, and so do depth and feature when most
+  // promotions are featured): EM then drives it to -1 and shrinks along the ridge of each
+  // product's likelihood instead of toward the category.
+  Vec mu = prior_mean;
+  Vec spread = prior_sd.cwiseProduct(prior_sd);
   const double floor_var = options.min_spread_sd * options.min_spread_sd;
   const auto n = static_cast<double>(groups.size());
-  std::vector<Vec2> means(groups.size());
-  std::vector<Mat2> covs(groups.size());
+  std::vector<Vec> means(groups.size());
+  std::vector<Mat> covs(groups.size());
   for (out.iterations = 1; out.iterations <= options.max_iterations; ++out.iterations) {
-    const Mat2 spread_inv = spread.inverse();
+    const Mat spread_inv = spread.cwiseInverse().asDiagonal();
     for (size_t g = 0; g < groups.size(); ++g) {
       covs[g] = (like[g].precision + spread_inv).inverse();
       means[g] = covs[g] * (like[g].information + spread_inv * mu);
     }
-    Vec2 new_mu = Vec2::Zero();
-    for (const Vec2& m : means) new_mu += m;
+    Vec new_mu = Vec::Zero();
+    for (const Vec& m : means) new_mu += m;
     new_mu /= n;
-    Mat2 new_spread = Mat2::Zero();
+    Vec new_spread = Vec::Zero();
     for (size_t g = 0; g < groups.size(); ++g) {
-      const Vec2 d = means[g] - new_mu;
-      new_spread += d * d.transpose() + covs[g];
+      const Vec d = means[g] - new_mu;
+      new_spread += d.cwiseProduct(d) + covs[g].diagonal();
     }
-    new_spread /= n;
-    // T is diagonal: products' elasticities and lifts vary independently across the category.
-    // A free correlation is not identified from a handful of products whose own estimates are
-    // strongly correlated (log(1 - depth) and depth move together): EM then drives it to -1 and
-    // shrinks along the ridge of each product's likelihood instead of toward the category.
-    new_spread(0, 0) = std::max(new_spread(0, 0), floor_var);
-    new_spread(1, 1) = std::max(new_spread(1, 1), floor_var);
-    new_spread(0, 1) = new_spread(1, 0) = 0.0;
+    new_spread = (new_spread / n).cwiseMax(floor_var);
     const double change =
         (new_mu - mu).cwiseAbs().maxCoeff() + (new_spread - spread).cwiseAbs().maxCoeff();
     mu = new_mu;
@@ -152,17 +228,13 @@ Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponse
     if (change < options.tolerance) break;
   }
   out.iterations = std::min(out.iterations, options.max_iterations);
-  const Mat2 spread_inv = spread.inverse();
+  const Mat spread_inv = spread.cwiseInverse().asDiagonal();
   for (size_t g = 0; g < groups.size(); ++g) {
-    const Mat2 cov = (like[g].precision + spread_inv).inverse();
-    out.groups[g].pooled = constrained(cov * (like[g].information + spread_inv * mu), cov);
+    const Mat cov = (like[g].precision + spread_inv).inverse();
+    out.groups[g].pooled = constrained(cov * (like[g].information + spread_inv * mu), cov, options);
   }
   out.category_estimated = true;
-  out.elasticity_mean = mu(0);
-  out.lift_mean = mu(1);
-  out.elasticity_sd = std::sqrt(spread(0, 0));
-  out.lift_sd = std::sqrt(spread(1, 1));
-  out.correlation = spread(0, 1) / (out.elasticity_sd * out.lift_sd);
+  report(mu, spread.cwiseSqrt());
   return out;
 }
 

@@ -340,6 +340,12 @@ struct Fit {
   std::vector<size_t> unknowns;  // estimated coefficient indexes, then d.p() for l0
   std::vector<double> inverse;   // (normal matrix)^-1 over unknowns, row-major
   std::vector<bool> at_bound;
+  // The same penalized fit without the sign constraints (want_inverse only): every free
+  // coefficient and l0 in `free` order, and the inverse of the whole normal matrix. It is the
+  // Gaussian posterior the constraints then truncate, which is what pooling needs.
+  std::vector<size_t> free;
+  std::vector<double> unconstrained;
+  std::vector<double> unconstrained_inverse;
 };
 
 // The penalized least-squares fit for one alpha; ridge weights lambda_j = ridge_var / sd_j^2.
@@ -460,6 +466,11 @@ Fit fit_at_alpha(const Design& d, double alpha, double ridge_var, bool want_inve
       for (size_t c = 0; c < qq; ++c) aa[r * qq + c] = a[best_rows[r] * q + best_rows[c]];
     }
     cholesky_solve(aa, qq, bb, &sol, &fit.inverse);
+    fit.free = free;
+    if (!cholesky_solve(a, q, b, &fit.unconstrained, &fit.unconstrained_inverse)) {
+      fit.unconstrained.clear();
+      fit.unconstrained_inverse.clear();
+    }
   }
   return fit;
 }
@@ -679,6 +690,27 @@ RegressionForecast assemble(const RegressionInput& in, const RegressionOptions& 
         const size_t a = fit.unknowns[u], b = fit.unknowns[w];
         if (a >= static_cast<size_t>(kDrivers) || b >= static_cast<size_t>(kDrivers)) continue;
         r.driver_covariance[a * kDrivers + b] = sigma * sigma * fit.inverse[u * q + w];
+      }
+    }
+  }
+  // The unconstrained posterior of the drivers: a driver without variation keeps its prior.
+  r.unconstrained_drivers.assign(kDrivers, 0.0);
+  r.unconstrained_driver_covariance.assign(kDrivers * kDrivers, 0.0);
+  for (size_t j = 0; j < static_cast<size_t>(kDrivers); ++j) {
+    r.unconstrained_drivers[j] = d.prior_mean[j];
+    r.unconstrained_driver_covariance[j * kDrivers + j] = d.prior_sd[j] * d.prior_sd[j];
+  }
+  const size_t qf = fit.free.size() + 1;
+  if (fit.unconstrained.size() == qf && fit.unconstrained_inverse.size() == qf * qf) {
+    for (size_t u = 0; u < fit.free.size(); ++u) {
+      const size_t a = fit.free[u];
+      if (a >= static_cast<size_t>(kDrivers)) continue;
+      r.unconstrained_drivers[a] = fit.unconstrained[u];
+      for (size_t w = 0; w < fit.free.size(); ++w) {
+        const size_t b = fit.free[w];
+        if (b >= static_cast<size_t>(kDrivers)) continue;
+        r.unconstrained_driver_covariance[a * kDrivers + b] =
+            sigma * sigma * fit.unconstrained_inverse[u * qf + w];
       }
     }
   }

@@ -210,6 +210,8 @@ struct Outcome {
   bool has_total = false;
   std::vector<RegressionCoefficient> drivers;  // the regression's fitted effects
   std::vector<double> driver_covariance;       // and their posterior covariance
+  std::vector<double> unconstrained_drivers;   // the posterior before the sign constraints
+  std::vector<double> unconstrained_driver_covariance;
   Fit simple_fit;  // set for the simple models, whose total variance has a closed form
 };
 
@@ -345,6 +347,8 @@ Result<Outcome> regression_outcome(const ForecastInput& input) {
                   {"holiday", p.holiday}};
   o.drivers = r.coefficients;
   o.driver_covariance = r.driver_covariance;
+  o.unconstrained_drivers = r.unconstrained_drivers;
+  o.unconstrained_driver_covariance = r.unconstrained_driver_covariance;
   return o;
 }
 
@@ -363,6 +367,8 @@ ForecastResult finish(const std::vector<double>& y, Outcome out, const ForecastI
   result.components = out.components;
   result.drivers = out.drivers;
   result.driver_covariance = out.driver_covariance;
+  result.unconstrained_drivers = out.unconstrained_drivers;
+  result.unconstrained_driver_covariance = out.unconstrained_driver_covariance;
   if (input.non_negative) {
     ForecastComponent floor{"floor_at_zero", std::vector<double>(result.mean.size(), 0.0)};
     bool floored = false;
