@@ -73,8 +73,8 @@ inline std::vector<PromoObservation> make_panel(
       }
       for (size_t w = 0; w < nw; ++w) {
         const bool on = depth[i][w] > 0.0;
-        double other = 0.0;
-        for (size_t j = 0; j < np; ++j)
+        double other = 0.0;  // siblings' depth: cannibalizes only while i is not promoted
+        for (size_t j = 0; j < np && !on; ++j)
           if (j != i) other += depth[j][w];
         const bool pre = !on && w + 1 < nw && depth[i][w + 1] > 0.0;
         const bool post = !on && w >= 1 && depth[i][w - 1] > 0.0;

@@ -25,7 +25,7 @@ TEST_CASE("promo: known truth on a synthetic panel (elasticity, lift, cannibaliz
   const auto fit = shelfcast::fit_promo_model(panel, "juice");
   REQUIRE(fit.is_ok());
   const shelfcast::PromoModel& m = fit.value();
-  CHECK(m.model_version.find("promo-panel-1") != std::string::npos);
+  CHECK(m.model_version.find("promo-panel-2") != std::string::npos);
   REQUIRE(m.products.size() == truth.size());
   // Tolerances measured on this panel (30 stores x 104 weeks, noise sd 0.1; see report), with
   // headroom: absolute errors on the log scale.

@@ -9,8 +9,10 @@
 //   price_ratio net price paid / the item's regular price (so e_i covers the discount too, and
 //               l_i is the extra log-lift per unit depth beyond the price cut: the generator's
 //               split, see generate.h and regression.h)
-//   other_depth sum of the promotion depths of the other products of the category in (s, t):
-//               g_i < 0 is cannibalization (log units lost per unit of a sibling's depth)
+//   other_depth sum of the promotion depths of the other products of the category in (s, t)
+//               while i itself is not promoted (0 in i's promoted weeks: a promoted product is
+//               not read as cannibalized by the siblings promoted with it): g_i < 0 is
+//               cannibalization (log units lost per unit of a sibling's depth)
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
 //   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season
@@ -19,6 +21,9 @@
 //               deep cuts cross a threshold of attention, < 0 the response saturates
 // Each product's coefficients are a ridge (posterior-mode) fit toward documented priors, with the
 // elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
+// With enough products, the category's products then share a distribution of (e_i, l_i, f_i,
+// x_i) (PromoFitOptions::pool_products): each product's four become its posterior under it and
+// its other coefficients their conditional means given them (promo-panel-2).
 // Standard errors are posterior sds sigma sqrt(diag((X'X + L)^-1)).
 //
 // Store heterogeneity: after the product's fit, each store (or cluster of stores, see
@@ -90,6 +95,14 @@ struct PromoFitOptions {
   /// ... or whose rows are more than this share of zero sales (slow movers: the log-linear
   /// response is not for them, see intermittent.h).
   double max_zero_share = 0.5;
+  /// Partial pooling over the category's products (pool_price_response in regression.h): their
+  /// (elasticity, lift per depth, feature, display) share a distribution estimated by EM, each
+  /// product's four are its posterior under it, and its other coefficients move with them. A
+  /// product's promotions are few (5-10 in two years) and log(1 - depth), depth and feature move
+  /// together in them, so its own fit splits the promotion's total poorly; pooling is how retail
+  /// practice settles the split (Montgomery 1997). Needs PoolingOptions::min_groups products with
+  /// price information; otherwise each product keeps its own fit.
+  bool pool_products = true;
 };
 
 /// One estimated effect with its standard error.
@@ -143,7 +156,7 @@ struct PromoReferencePrice {
 
 /// The versioned model artifact of one category.
 struct PromoModel {
-  std::string model_version;  ///< core_model_version() + "/promo-panel-1"
+  std::string model_version;  ///< core_model_version() + "/promo-panel-2"
   std::string category;
   std::vector<PromoProductModel> products;  ///< sorted by product id
   std::vector<PromoLevel> levels;           ///< sorted by product, then store

@@ -9,10 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "detail/format.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/promo.h"
+#include "shelfcast/regression.h"
 
 namespace shelfcast {
 namespace {
@@ -57,6 +59,7 @@ Status validate_row(const PromoObservation& r, size_t i) {
 struct RidgeFit {
   Eigen::VectorXd beta;
   Eigen::VectorXd se;
+  Eigen::MatrixXd cov;  // posterior covariance sigma^2 (X'X + L)^-1 (fixed columns: 0)
   double sigma = 0.0;
 };
 
@@ -100,6 +103,12 @@ RidgeFit ridge_solve(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     const Eigen::MatrixXd inv = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
     for (Eigen::Index j = 0; j < k; ++j)
       out.se(j) = fixed[static_cast<size_t>(j)] ? 0.0 : sigma * std::sqrt(std::max(0.0, inv(j, j)));
+    out.cov = sigma * sigma * inv;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      if (!fixed[static_cast<size_t>(j)]) continue;
+      out.cov.row(j).setZero();
+      out.cov.col(j).setZero();
+    }
   }
   return out;
 }
@@ -139,7 +148,7 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kDepth] = r.promo_depth;
   x[kFeature] = r.feature;
   x[kDisplay] = r.display;
-  x[kCross] = ix.depth_sum.at({r.store, r.week}) - r.promo_depth;
+  x[kCross] = on ? 0.0 : ix.depth_sum.at({r.store, r.week});
   x[kPre] = (!on && promoted(r.week + 1)) ? 1.0 : 0.0;
   x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
   x[kHinge] = std::max(0.0, r.promo_depth - threshold);
@@ -172,7 +181,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   const auto& weeks = ix.weeks;
 
   PromoModel model;
-  model.model_version = core_model_version() + "/promo-panel-1";
+  model.model_version = core_model_version() + "/promo-panel-2";
   model.category = category;
   model.n_observations = static_cast<int32_t>(panel.size());
   model.n_stores = static_cast<int32_t>(stores.size());
@@ -194,12 +203,28 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
       o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd, o.depth_hinge_prior_sd, o.season_prior_sd,
       o.season_prior_sd, o.season_prior_sd, o.season_prior_sd, o.season_prior_sd;
 
+  // Pass 1: each product's own ridge fit, before the sign constraint.
+  struct ProductDesign {
+    int32_t product = 0;
+    const std::vector<size_t>* rows = nullptr;
+    Eigen::MatrixXd x, x_raw;
+    Eigen::VectorXd y, y_raw;
+    int32_t groups = 0;
+    std::vector<bool> fixed;
+    Eigen::VectorXd fixed_value;
+    RidgeFit fit;
+  };
+  std::vector<ProductDesign> designs;
   for (const auto& pr : by_product) {
-    const int32_t product = pr.first;
+    ProductDesign pd;
+    pd.product = pr.first;
+    pd.rows = &pr.second;
     const std::vector<size_t>& rows = pr.second;
     const Eigen::Index n = static_cast<Eigen::Index>(rows.size());
-    Eigen::MatrixXd x(n, kCols);
-    Eigen::VectorXd y(n);
+    Eigen::MatrixXd& x = pd.x;
+    Eigen::VectorXd& y = pd.y;
+    x.resize(n, kCols);
+    y.resize(n);
     for (Eigen::Index k = 0; k < n; ++k) {
       const size_t i = rows[static_cast<size_t>(k)];
       y(k) = detail::log_portable(panel[i].units + o.log_offset);
@@ -207,10 +232,9 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
       design_row(panel, ix, i, o.depth_threshold, model.reference_week, row);
       for (int c = 0; c < kCols; ++c) x(k, c) = row[c];
     }
-    const Eigen::MatrixXd x_raw = x;
-    const Eigen::VectorXd y_raw = y;
+    pd.x_raw = x;
+    pd.y_raw = y;
     // Demean within store (the product x store fixed effect).
-    int32_t groups = 0;
     for (Eigen::Index start = 0; start < n;) {
       Eigen::Index end = start;
       const int32_t store = panel[rows[static_cast<size_t>(start)]].store;
@@ -222,28 +246,123 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
         const double xm = x.col(c).segment(start, end - start).sum() / len;
         x.col(c).segment(start, end - start).array() -= xm;
       }
-      ++groups;
+      ++pd.groups;
       start = end;
     }
-    std::vector<bool> fixed(kCols, false);
-    Eigen::VectorXd fixed_value = Eigen::VectorXd::Zero(kCols);
+    pd.fixed.assign(kCols, false);
+    pd.fixed_value = Eigen::VectorXd::Zero(kCols);
     // A column without variation carries no information: hold it at its prior mean.
     for (int c = 0; c < kCols; ++c) {
       if (x.col(c).squaredNorm() < 1e-12) {
-        fixed[static_cast<size_t>(c)] = true;
-        fixed_value(c) = prior_mean(c);
+        pd.fixed[static_cast<size_t>(c)] = true;
+        pd.fixed_value(c) = prior_mean(c);
       }
     }
-    RidgeFit fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value,
-                               o.initial_residual_sd, static_cast<double>(groups));
+    pd.fit = ridge_solve(x, y, prior_mean, prior_sd, pd.fixed, pd.fixed_value,
+                         o.initial_residual_sd, static_cast<double>(pd.groups));
+    designs.push_back(std::move(pd));
+  }
+
+  // Pass 2: the category's products share a distribution of (elasticity, lift per depth,
+  // feature, display), estimated from their fits by EM (pool_price_response, as the forecast
+  // jobs pool stores and products): a product with few promotions, or whose promotions were all
+  // featured, borrows the split between discount, price and leaflet from its siblings.
+  PriceResponsePooling pooling;
+  if (o.pool_products) {
+    std::vector<PriceResponseGroup> groups;
+    for (const ProductDesign& pd : designs) {
+      PriceResponse r;
+      r.elasticity = pd.fit.beta(kPrice);
+      r.lift_per_depth = pd.fit.beta(kDepth);
+      r.feature = pd.fit.beta(kFeature);
+      r.display = pd.fit.beta(kDisplay);
+      for (int a = 0; a < kPooledResponses; ++a) {
+        for (int c = 0; c < kPooledResponses; ++c) {
+          // A column the product never varied: its prior, adding nothing.
+          const bool held = pd.fixed[static_cast<size_t>(a)] || pd.fixed[static_cast<size_t>(c)];
+          r.covariance[static_cast<size_t>(a * kPooledResponses + c)] =
+              held ? (a == c ? prior_sd(a) * prior_sd(a) : 0.0)
+                   : 0.5 * (pd.fit.cov(a, c) + pd.fit.cov(c, a));
+        }
+      }
+      groups.push_back(PriceResponseGroup{std::to_string(pd.product), {r}});
+    }
+    PoolingOptions po;
+    po.elasticity_prior_mean = o.elasticity_prior_mean;
+    po.elasticity_prior_sd = o.elasticity_prior_sd;
+    po.lift_prior_mean = o.promo_lift_prior_mean;
+    po.lift_prior_sd = o.promo_lift_prior_sd;
+    po.feature_prior_sd = o.feature_prior_sd;
+    po.display_prior_sd = o.display_prior_sd;
+    po.constrain_elasticity = o.constrain_elasticity;
+    po.constrain_lifts = false;  // as the per-product fit: only the law of demand is imposed
+    Result<PriceResponsePooling> pooled = pool_price_response(groups, po);
+    if (pooled.is_ok()) pooling = std::move(*pooled);
+  }
+  if (pooling.category_estimated) {
+    model.notes.push_back("products pooled: the category's elasticity " +
+                          detail::format_number(pooling.elasticity_mean) + " (sd " +
+                          detail::format_number(pooling.elasticity_sd) + "), lift per depth " +
+                          detail::format_number(pooling.lift_mean) + " (sd " +
+                          detail::format_number(pooling.lift_sd) + ")");
+  }
+
+  for (size_t pi = 0; pi < designs.size(); ++pi) {
+    ProductDesign& pd = designs[pi];
+    const int32_t product = pd.product;
+    const std::vector<size_t>& rows = *pd.rows;
+    const Eigen::Index n = static_cast<Eigen::Index>(rows.size());
+    const Eigen::MatrixXd& x = pd.x;
+    const Eigen::VectorXd& y = pd.y;
+    const Eigen::MatrixXd& x_raw = pd.x_raw;
+    const Eigen::VectorXd& y_raw = pd.y_raw;
+    std::vector<bool>& fixed = pd.fixed;
+    Eigen::VectorXd& fixed_value = pd.fixed_value;
+    RidgeFit& fit = pd.fit;
     PromoProductModel pm;
     pm.product = product;
     pm.n_observations = static_cast<int32_t>(n);
-    if (o.constrain_elasticity && fit.beta(kPrice) > 0.0) {
+    if (pooling.category_estimated) {
+      // The pooled four, and the other coefficients moved with them (their Gaussian conditional
+      // means given the four under the product's own posterior).
+      const PriceResponse& q = pooling.groups[pi].pooled;
+      const Eigen::Vector4d target(q.elasticity, q.lift_per_depth, q.feature, q.display);
+      std::vector<int> four, rest;
+      for (int c = 0; c < kCols; ++c) {
+        if (fixed[static_cast<size_t>(c)]) continue;
+        (c < kPooledResponses ? four : rest).push_back(c);
+      }
+      Eigen::VectorXd delta(static_cast<Eigen::Index>(four.size()));
+      Eigen::MatrixXd s44(delta.size(), delta.size());
+      Eigen::MatrixXd sr4(static_cast<Eigen::Index>(rest.size()), delta.size());
+      for (Eigen::Index a = 0; a < delta.size(); ++a) {
+        const int ca = four[static_cast<size_t>(a)];
+        delta(a) = target(ca) - fit.beta(ca);
+        for (Eigen::Index c = 0; c < delta.size(); ++c)
+          s44(a, c) = fit.cov(ca, four[static_cast<size_t>(c)]);
+        for (Eigen::Index r = 0; r < sr4.rows(); ++r)
+          sr4(r, a) = fit.cov(rest[static_cast<size_t>(r)], ca);
+      }
+      if (delta.size() > 0) {
+        const Eigen::VectorXd move = sr4 * s44.ldlt().solve(delta);
+        for (Eigen::Index a = 0; a < delta.size(); ++a)
+          fit.beta(four[static_cast<size_t>(a)]) = target(four[static_cast<size_t>(a)]);
+        for (Eigen::Index r = 0; r < sr4.rows(); ++r)
+          fit.beta(rest[static_cast<size_t>(r)]) += move(r);
+      }
+      for (int c = 0; c < kPooledResponses; ++c) {
+        if (!fixed[static_cast<size_t>(c)])
+          fit.se(c) = std::sqrt(std::max(0.0, q.covariance[static_cast<size_t>(c * 5)]));
+      }
+      if (o.constrain_elasticity && q.elasticity == 0.0 && !fixed[kPrice]) {
+        pm.elasticity_at_bound = true;
+        fixed[kPrice] = true;  // no store shifts around a bound elasticity
+      }
+    } else if (o.constrain_elasticity && fit.beta(kPrice) > 0.0) {
       fixed[kPrice] = true;
       fixed_value(kPrice) = 0.0;
       fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value, o.initial_residual_sd,
-                        static_cast<double>(groups));
+                        static_cast<double>(pd.groups));
       pm.elasticity_at_bound = true;
     }
     auto eff = [&](int c) { return PromoEffect{fit.beta(c), fit.se(c)}; };

@@ -1,0 +1,161 @@
+// Promotion panel model against the project generator's known truth (generate.h), fitted from
+// weekly store x product aggregates as `shelfcast promo fit` builds them: promotion uplift per
+// product, the split into elasticity and lift, and what partial pooling over the category adds.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "shelfcast/generate.h"
+#include "shelfcast/promo.h"
+#include "shelfcast/series.h"
+
+using namespace shelfcast;
+
+namespace {
+
+// Six stores, two categories of promoted regular products (11 and 3 of them, 5-11 promotions
+// each over two years), the generator's default cannibalization, pull-forward, dip and holidays.
+GeneratorConfig promo_truth_config() {
+  GeneratorConfig c;
+  c.seed = 2027;
+  c.n_stores = 6;
+  c.n_categories = 2;
+  c.n_products = 16;
+  c.n_days = 728;  // 104 whole weeks from a Monday
+  c.n_customers = 1;
+  c.n_affinity_pairs = 0;
+  c.base_median_units_per_day = 10.0;
+  c.price_change_rate_per_year = 3.0;
+  c.price_change_log_sd = 0.1;
+  return c;
+}
+
+struct Panels {
+  std::map<int32_t, std::vector<PromoObservation>> by_category;
+};
+
+Panels weekly_panels(const GeneratedData& g, const GeneratorConfig& c) {
+  const Dataset& data = g.data;
+  std::map<std::pair<int32_t, int32_t>, std::vector<SalesLine>> by_series;
+  for (const SalesLine& line : data.lines) {
+    if (line.customer == -1) by_series[{line.store, line.product}].push_back(line);
+  }
+  const Date last{c.start.days + c.n_days - 1};
+  Panels out;
+  for (size_t i = 0; i < data.products.size(); ++i) {
+    const Product& p = data.products[i];
+    if (g.truth.products[i].intermittent) continue;
+    for (int32_t s = 0; s < c.n_stores; ++s) {
+      for (const WeeklyPoint& w :
+           aggregate_weekly(by_series[{s, static_cast<int32_t>(i)}], data.promotions, data.holidays,
+                            p.list_price_per_unit, c.start, last)) {
+        if (!w.complete) continue;
+        PromoObservation o;
+        o.store = s;
+        o.product = static_cast<int32_t>(i);
+        o.week = w.week.days / 7;
+        o.units = w.units;
+        o.price_ratio = w.avg_price / p.list_price_per_unit;
+        o.promo_depth = w.promo_depth;
+        o.feature = w.feature ? 1.0 : 0.0;
+        o.display = w.display ? 1.0 : 0.0;
+        out.by_category[p.category].push_back(o);
+      }
+    }
+  }
+  return out;
+}
+
+struct Errors {
+  double uplift_mean = 0.0, uplift_worst = 0.0, elasticity_mean = 0.0, lift_abs_mean = 0.0;
+  int products = 0, uplift_within_10 = 0;
+};
+
+// The uplift of each product's promotions as they ran (depth, feature, display), model against
+// truth, averaged over its promotions; and the elasticity and lift split.
+Errors score(const GeneratedData& g, const PromoModel& m, Errors e) {
+  for (const PromoProductModel& pm : m.products) {
+    const ProductTruth& t = g.truth.products[static_cast<size_t>(pm.product)];
+    double up = 0.0, up_truth = 0.0;
+    int n = 0;
+    for (const Promotion& pr : g.data.promotions) {
+      if (std::find(pr.products.begin(), pr.products.end(), pm.product) == pr.products.end())
+        continue;
+      const double d = pr.depth, f = pr.feature ? 1.0 : 0.0, x = pr.display ? 1.0 : 0.0;
+      up += std::exp(pm.elasticity.estimate * std::log(1.0 - d) + pm.lift_per_depth.estimate * d +
+                     pm.depth_hinge.estimate * std::max(0.0, d - m.depth_threshold) +
+                     pm.feature.estimate * f + pm.display.estimate * x) -
+            1.0;
+      up_truth += std::pow(1.0 - d, t.elasticity) * std::exp(t.promo_lift_per_depth * d) *
+                      std::pow(t.feature_multiplier, f) * std::pow(t.display_multiplier, x) -
+                  1.0;
+      ++n;
+    }
+    REQUIRE(n > 0);
+    const double err = std::fabs(up / up_truth - 1.0);
+    MESSAGE("product " << pm.product << " (" << n << " promotions): uplift as run " << up / n
+                       << " (truth " << up_truth / n << ", error " << err << "); elasticity "
+                       << pm.elasticity.estimate << " (truth " << t.elasticity << "), lift/depth "
+                       << pm.lift_per_depth.estimate << " (truth " << t.promo_lift_per_depth
+                       << ")");
+    e.uplift_mean += err;
+    e.uplift_worst = std::max(e.uplift_worst, err);
+    e.uplift_within_10 += err < 0.10 ? 1 : 0;
+    e.elasticity_mean += std::fabs(pm.elasticity.estimate / t.elasticity - 1.0);
+    e.lift_abs_mean += std::fabs(pm.lift_per_depth.estimate - t.promo_lift_per_depth);
+    e.products += 1;
+  }
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("promo fit: the project generator's known truth (uplift as run, and the split)") {
+  // Measured (seed 2027): with partial pooling over the category (default), the uplift of each
+  // product's promotions as they ran is within 10% of the truth for 11 of 13 products (mean
+  // 4.4%, worst 11.9%, product 9); each product's own fit does about as well (mean 3.9%, worst
+  // 10.9%). The split of that uplift into own-price elasticity and lift per depth is not within
+  // 10%: elasticity mean relative error 22% (own fits) -> 19% (pooled), mostly too negative, lift
+  // per depth mean absolute error 0.44 -> 0.34. The generator's cannibalization is additive (a
+  // non-promoted product loses a share of its promoted siblings' extra units, down to a floor),
+  // so a regular-price rise, which lowers the product's own demand, also raises its relative
+  // loss: in log units it looks more price-sensitive than the multiplicative elasticity that
+  // drew it; pooling narrows the split but cannot remove the misspecification. Before the
+  // siblings' depth term was confined to a product's unpromoted weeks, co-promoted siblings read
+  // as cannibalization of the promoted product itself and lifts came out 1.5-3x the truth.
+  const GeneratorConfig config = promo_truth_config();
+  Result<GeneratedData> g = generate(config);
+  REQUIRE(g.is_ok());
+  const Panels panels = weekly_panels(*g, config);
+  REQUIRE(panels.by_category.size() == 2);
+  Errors pooled, own;
+  for (const auto& [category, panel] : panels.by_category) {
+    Result<PromoModel> m = fit_promo_model(panel, "c" + std::to_string(category));
+    REQUIRE(m.is_ok());
+    pooled = score(*g, *m, pooled);
+    PromoFitOptions no_pool;
+    no_pool.pool_products = false;
+    Result<PromoModel> m0 = fit_promo_model(panel, "c" + std::to_string(category), no_pool);
+    REQUIRE(m0.is_ok());
+    own = score(*g, *m0, own);
+  }
+  REQUIRE(pooled.products == 13);
+  const double n = pooled.products;
+  MESSAGE("pooled: uplift mean error "
+          << pooled.uplift_mean / n << ", worst " << pooled.uplift_worst << ", within 10% "
+          << pooled.uplift_within_10 << " of " << pooled.products << "; elasticity mean error "
+          << pooled.elasticity_mean / n << ", lift mean abs error " << pooled.lift_abs_mean / n);
+  MESSAGE("own fits: uplift mean error " << own.uplift_mean / n << ", worst " << own.uplift_worst
+                                         << "; elasticity mean error " << own.elasticity_mean / n
+                                         << ", lift mean abs error " << own.lift_abs_mean / n);
+  CHECK(pooled.uplift_mean / n < 0.05);
+  CHECK(pooled.uplift_worst < 0.13);
+  CHECK(pooled.uplift_within_10 >= 11);
+  // Pooling does not make the promotion's total worse and improves its split.
+  CHECK(pooled.uplift_mean < own.uplift_mean + 0.01 * n);
+  CHECK(pooled.elasticity_mean < own.elasticity_mean);
+  CHECK(pooled.lift_abs_mean < own.lift_abs_mean);
+}
