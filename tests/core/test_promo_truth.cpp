@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "promo_uplift.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/promo.h"
 #include "shelfcast/series.h"
@@ -85,13 +86,13 @@ Errors score(const GeneratedData& g, const PromoModel& m, Errors e) {
       if (std::find(pr.products.begin(), pr.products.end(), pm.product) == pr.products.end())
         continue;
       const double d = pr.depth, f = pr.feature ? 1.0 : 0.0, x = pr.display ? 1.0 : 0.0;
-      up += std::exp(pm.elasticity.estimate * std::log(1.0 - d) + pm.lift_per_depth.estimate * d +
-                     pm.depth_hinge.estimate * std::max(0.0, d - m.depth_threshold) +
-                     pm.feature.estimate * f + pm.display.estimate * x) -
-            1.0;
-      up_truth += std::pow(1.0 - d, t.elasticity) * std::exp(t.promo_lift_per_depth * d) *
-                      std::pow(t.feature_multiplier, f) * std::pow(t.display_multiplier, x) -
-                  1.0;
+      up +=
+          testing::promotion_uplift(pm.elasticity.estimate, pm.lift_per_depth.estimate,
+                                    pm.feature.estimate, pm.display.estimate, d, f, x,
+                                    pm.depth_hinge.estimate * std::max(0.0, d - m.depth_threshold));
+      up_truth += testing::promotion_uplift(t.elasticity, t.promo_lift_per_depth,
+                                            std::log(t.feature_multiplier),
+                                            std::log(t.display_multiplier), d, f, x);
       ++n;
     }
     REQUIRE(n > 0);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "detail/rng.h"
+#include "promo_uplift.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/json.h"
 #include "shelfcast/regression.h"
@@ -136,7 +137,8 @@ struct ProductEstimate {
 // promotions. This is what a planner reads as "the lift of a 25% discount".
 double mean_uplift(double elasticity, double lift_per_depth, const std::vector<double>& depths) {
   double sum = 0.0;
-  for (double d : depths) sum += std::pow(1.0 - d, elasticity) * std::exp(lift_per_depth * d) - 1.0;
+  for (double d : depths)
+    sum += testing::promotion_uplift(elasticity, lift_per_depth, 0, 0, d, 0, 0);
   return depths.empty() ? 0.0 : sum / static_cast<double>(depths.size());
 }
 
@@ -147,10 +149,8 @@ double mean_uplift_as_run(double elasticity, double lift_per_depth, double featu
                           const ProductEstimate& e) {
   double sum = 0.0;
   for (size_t k = 0; k < e.depths.size(); ++k) {
-    const double d = e.depths[k];
-    sum += std::pow(1.0 - d, elasticity) *
-               std::exp(lift_per_depth * d + feature * e.features[k] + display * e.displays[k]) -
-           1.0;
+    sum += testing::promotion_uplift(elasticity, lift_per_depth, feature, display, e.depths[k],
+                                     e.features[k], e.displays[k]);
   }
   return e.depths.empty() ? 0.0 : sum / static_cast<double>(e.depths.size());
 }
