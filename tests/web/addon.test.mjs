@@ -11,16 +11,14 @@
 // --web-root is the WASM build's www/ (for vendor/owl.es.js and the @web/ stand-ins in shims/).
 // Exit status: 0 when every check passes, 1 when one fails, 2 on bad usage.
 
-import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
-import { api, stopProcess } from "./harness.mjs";
+import { REPO_ROOT, api, run, startServer, stopProcess } from "./harness.mjs";
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const REPO = REPO_ROOT;
 const ADDON = path.join(REPO, "web", "odoo", "shelfcast_planning");
 const SRC = path.join(ADDON, "static", "src");
 const READY_MS = 60_000;
@@ -70,40 +68,6 @@ async function check(name, fn) {
 }
 function assert(condition, message) {
   if (!condition) throw new Error(message);
-}
-
-// ---- processes ----------------------------------------------------------------------------------
-
-function runBinary(binary, args) {
-  return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(binary)} ${args.join(" ")}: ${err.code ?? err.signal}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-function startServer(binary, args, log) {
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const base = new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error("shelfcast serve printed no listening line in 20 s")), 20_000);
-    child.stdout.on("data", (chunk) => {
-      log.push(chunk.toString());
-      seen += chunk.toString();
-      const m = /listening on (http:\/\/[^\s/]+)/.exec(seen);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr.on("data", (chunk) => log.push(chunk.toString()));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`shelfcast serve exited early (${code})\n${log.join("")}`));
-    });
-  });
-  return { child, base };
 }
 
 // ---- the stand-in for Odoo ----------------------------------------------------------------------
@@ -262,10 +226,10 @@ async function main() {
     });
     const tokens = {};
     const ready = await check("a demo database, role tokens, a server and a fitted promotion model", async () => {
-      await runBinary(opts.binary, ["demo", "--db", db, "--seed", "7", "--stores", "3", "--products", "40",
+      await run(opts.binary, ["demo", "--db", db, "--seed", "7", "--stores", "3", "--products", "40",
         "--days", "400", "--customers", "100"]);
       for (const role of ["planner", "approver", "executive"]) {
-        const out = await runBinary(opts.binary, ["token", "create", "--db", db, "--role", role, "--name", `addon-${role}`]);
+        const { stdout: out } = await run(opts.binary, ["token", "create", "--db", db, "--role", role, "--name", `addon-${role}`]);
         tokens[role] = out.trim().split("\n").filter(Boolean).pop().trim();
       }
       server = startServer(opts.binary, ["serve", "--db", db, "--host", "127.0.0.1", "--port", "0"], log);
