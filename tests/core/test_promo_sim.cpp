@@ -2,11 +2,13 @@
 // Monte Carlo determinism, the bad-plan table, and known truth through a fitted model.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "detail/rng.h"
 #include "promo_panel.h"
 #include "shelfcast/promo.h"
 #include "shelfcast/promo_sim.h"
@@ -75,6 +77,66 @@ const shelfcast::PromoCell* find_cell(const shelfcast::PromoSimulation& s, int32
   for (const auto& c : s.cells)
     if (c.product == product && c.store == store && c.week == week) return &c;
   return nullptr;
+}
+
+// A plan that takes every fast path of the simulator: stores in two groups, small levels (cells
+// clamped at zero units, some even at baseline), strong cannibalization, halo, pull-forward and
+// dip, and stock with deliveries at several lead times.
+struct MediumCase {
+  PromoModel model;
+  PromoPlan plan;
+};
+
+MediumCase medium_case() {
+  MediumCase mc;
+  shelfcast::detail::Rng rng(2024);
+  PromoModel& m = mc.model;
+  m.model_version = "test/promo-medium-1";
+  m.category = "medium";
+  m.log_offset = 1.0;
+  constexpr int32_t kProducts = 12, kStores = 8;
+  for (int32_t p = 0; p < kProducts; ++p) {
+    shelfcast::PromoProductModel pm;
+    pm.product = 100 + p;
+    pm.elasticity = {rng.uniform(-3.0, -1.0), 0.2};
+    pm.lift_per_depth = {rng.uniform(0.5, 1.5), 0.2};
+    pm.feature = {rng.uniform(0.1, 0.4), 0.05};
+    pm.display = {rng.uniform(0.05, 0.3), 0.05};
+    pm.cross_depth = {rng.uniform(-0.9, -0.3), 0.05};
+    pm.pre_week = {rng.uniform(-0.1, 0.0), 0.03};
+    pm.post_week = {rng.uniform(-0.3, -0.05), 0.03};
+    pm.sigma = rng.uniform(0.2, 0.5);
+    m.products.push_back(pm);
+    for (int32_t s = 0; s < kStores; ++s)
+      if (p != 3 || s != 2)  // one product without a level in one store
+        m.levels.push_back({100 + p, s, rng.uniform(-0.8, 2.5), {}});
+  }
+  m.n_stores = kStores;
+  PromoPlan& plan = mc.plan;
+  plan.clusters["east"] = {0, 1, 2};
+  for (int32_t k = 0; k < 6; ++k) {
+    PlannedPromotion pr;
+    pr.id = "promo " + std::to_string(k);
+    pr.products = {100 + 2 * k, 100 + 2 * k + 1};
+    pr.start_week = 3 + 2 * k;
+    pr.end_week = pr.start_week + (k % 2);
+    pr.depth = 0.2 + 0.05 * k;
+    pr.feature = k % 3 == 0 ? 1.0 : 0.0;
+    pr.display = k % 2 == 0 ? 1.0 : 0.0;
+    if (k % 2 == 1) pr.cluster = "east";
+    plan.promotions.push_back(pr);
+  }
+  for (int32_t p = 0; p < kProducts; ++p) {
+    const double price = rng.uniform(1.0, 10.0);
+    plan.products.push_back({100 + p, "", price, price * 0.6});
+    for (int32_t s = 0; s < kStores; ++s)
+      plan.stock.push_back({100 + p, s, rng.uniform(5.0, 120.0), rng.uniform(0.0, 80.0),
+                            static_cast<int32_t>(rng.below(6))});
+  }
+  plan.affinity = {{100, 107, 0.3, 2.0}, {102, 107, 0.2, 1.5}, {104, 109, 0.4, 3.0}};
+  plan.draws = 20;
+  plan.seed = 3;
+  return mc;
 }
 
 }  // namespace
@@ -463,4 +525,91 @@ TEST_CASE("promo sim: known truth: lift, cannibalization share and dip within 10
   CHECK(std::fabs(dip_a / t.dip - 1.0) < 0.10);
   CAPTURE(pre_a);
   CHECK(std::fabs(pre_a / t.pull_forward - 1.0) < 0.10);
+}
+
+TEST_CASE("promo sim: the fast paths agree with the cell-by-cell computation") {
+  // Regression for the speed work: group units from prefix sums of B (clamped cells), closed-form
+  // stock risk with the halo summed over the partners' promoted weeks, and the powers table of the
+  // Monte Carlo's moments must give what the per-store, per-week loop of the cell table gives.
+  MediumCase mc = medium_case();
+  mc.plan.detail = shelfcast::PromoDetail::kCells;
+  const auto cells = shelfcast::simulate_promo(mc.model, mc.plan);
+  mc.plan.detail = shelfcast::PromoDetail::kTotals;
+  const auto totals = shelfcast::simulate_promo(mc.model, mc.plan);
+  mc.plan.detail = shelfcast::PromoDetail::kProductWeeks;
+  const auto weeks = shelfcast::simulate_promo(mc.model, mc.plan);
+  REQUIRE(cells.is_ok());
+  REQUIRE(totals.is_ok());
+  REQUIRE(weeks.is_ok());
+
+  // The case reaches the paths: clamped cells, halo, risks strictly between 0 and 1.
+  int clamped = 0, partial_risk = 0;
+  double units = 0.0, halo = 0.0, baseline = 0.0, margin = 0.0;
+  for (const auto& c : cells->cells) {
+    units += c.figures.units;
+    halo += c.figures.halo;
+    baseline += c.figures.baseline;
+    margin += c.figures.incremental_margin;
+    if (c.figures.units - c.figures.halo == 0.0) ++clamped;
+    if (c.stockout_probability > 0.01 && c.stockout_probability < 0.99) ++partial_risk;
+  }
+  CHECK(clamped > 10);
+  CHECK(halo > 0.0);
+  CHECK(partial_risk > 10);
+  for (const auto* s : {&cells.value(), &totals.value(), &weeks.value()}) {
+    CHECK(s->totals.units == doctest::Approx(units).epsilon(1e-12));
+    CHECK(s->totals.halo == doctest::Approx(halo).epsilon(1e-12));
+    CHECK(s->totals.baseline == doctest::Approx(baseline).epsilon(1e-12));
+    CHECK(s->totals.incremental_margin == doctest::Approx(margin).epsilon(1e-12));
+  }
+
+  // Stock risk of a pair: the larger of the week before its delivery and the last week, as the
+  // cell table gives them week by week; the plan's expected stockouts sum the promoted products'.
+  std::vector<int32_t> promoted_products;
+  for (const auto& pr : mc.plan.promotions)
+    promoted_products.insert(promoted_products.end(), pr.products.begin(), pr.products.end());
+  double expected = 0.0, worst = -1.0;
+  for (const auto& st : mc.plan.stock) {
+    if (std::find(promoted_products.begin(), promoted_products.end(), st.product) ==
+        promoted_products.end())
+      continue;
+    double risk = -1.0;
+    for (int32_t week : {cells->last_week, cells->first_week + st.lead_time_weeks - 1}) {
+      if (week < cells->first_week) continue;
+      const auto* c = find_cell(*cells, st.product, st.store, week);
+      if (c != nullptr) risk = std::max(risk, c->stockout_probability);
+    }
+    if (risk < 0.0) continue;  // the pair has no level (it sells nothing)
+    expected += risk;
+    worst = std::max(worst, risk);
+  }
+  CAPTURE(expected);
+  CHECK(totals->expected_stockouts == doctest::Approx(expected).epsilon(1e-9));
+  CHECK(totals->max_stockout_probability == doctest::Approx(worst).epsilon(1e-9));
+
+  // The Monte Carlo and the depth ranking see the same summaries whatever the detail.
+  CHECK(totals->incremental_units.p10 == doctest::Approx(cells->incremental_units.p10));
+  CHECK(totals->incremental_margin.p90 == doctest::Approx(cells->incremental_margin.p90));
+  REQUIRE(totals->depth_options.size() == cells->depth_options.size());
+  for (size_t i = 0; i < totals->depth_options.size(); ++i)
+    CHECK(totals->depth_options[i].incremental_margin ==
+          doctest::Approx(cells->depth_options[i].incremental_margin).epsilon(1e-12));
+  // The three largest cannibalization victims are named, the rest summed, in both details.
+  REQUIRE(totals->drivers.size() == cells->drivers.size());
+  for (size_t i = 0; i < totals->drivers.size(); ++i) {
+    CHECK(totals->drivers[i].label == cells->drivers[i].label);
+    CHECK(totals->drivers[i].units == doctest::Approx(cells->drivers[i].units).epsilon(1e-12));
+  }
+
+  // One simulator answers a scenario as a fresh one does (nothing carries over between calls).
+  const auto simulator = shelfcast::PromoSimulator::create(mc.model, mc.plan);
+  REQUIRE(simulator.is_ok());
+  PromoPlan other = mc.plan;
+  other.promotions[0].depth = 0.45;
+  REQUIRE(simulator->simulate(other).is_ok());
+  const auto again = simulator->simulate(mc.plan);
+  REQUIRE(again.is_ok());
+  CHECK(again->totals.units == weeks->totals.units);
+  CHECK(again->expected_stockouts == weeks->expected_stockouts);
+  CHECK(again->incremental_margin.p50 == weeks->incremental_margin.p50);
 }

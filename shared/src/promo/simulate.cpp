@@ -7,6 +7,13 @@
 // where it is per store by nature: stock cover and stockout risk, halo partners, and the cell
 // table when asked for. The Monte Carlo and the depth ranking run on each product's few distinct
 // "states" (promoted at depth d with feature..., cannibalized by X, week before, week after).
+// What does not depend on the scenario is built once per session (PromoSimulator::create) and
+// only read afterwards, so concurrent simulate() calls on one simulator are safe: the normal
+// tables, the Taylor orders' reach, and each product's stores sorted by B, which turn a group's
+// clamped units sum max(0, B m - c) into m times a prefix sum of B. Without a per-week table the
+// stock risk of a store-product pair is closed form even with halo and clamped weeks (the halo
+// summed over the partners' promoted weeks only), and one pass over (product, group, week)
+// computes units, parts, figures and the Monte Carlo's summaries together.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -163,6 +170,55 @@ class NormalTail {
   std::vector<double> table_;
 };
 
+// P(cumulative demand > available) for demand of mean `mean` and variance `var`, normal:
+// tail((available - mean) / sqrt(max(var, 1e-12))). A gap beyond sqrt(65) > 8 standard
+// deviations, where the table returns 0, is found without the square root and the division.
+double stockout_risk(const NormalTail& tail, double available, double mean, double var) {
+  const double gap = available - mean;
+  const double v = std::max(var, 1e-12);
+  if (gap > 0.0 && gap * gap > 65.0 * v) return 0.0;
+  return tail(gap / std::sqrt(v));
+}
+
+// Taylor order of the Monte Carlo's moments and its reach (see the summaries below).
+constexpr int kOrder = 17;
+constexpr double kTaylorReach = 2.5;  // |delta| X_max up to which the series is used
+
+// taylor_reach[n]: the largest |delta X| for which a Taylor series of order n has a remainder
+// below 1e-10 (bound a^(n+1) / (n+1)! e^a).
+struct TaylorReach {
+  double reach[kOrder + 1] = {};
+  TaylorReach() {
+    for (int n = 0; n <= kOrder; ++n) {
+      double lo = 0.0, hi = kTaylorReach;
+      for (int it = 0; it < 60; ++it) {
+        const double a = 0.5 * (lo + hi);
+        double bound = detail::exp_portable(a);
+        for (int j = 1; j <= n + 1; ++j) bound *= a / j;
+        (bound <= 1e-10 ? lo : hi) = a;
+      }
+      reach[n] = lo;
+    }
+  }
+  double operator[](int n) const { return reach[n]; }
+};
+
+// Standard normal deviates for the Monte Carlo by table: the quantile at the centre of one of
+// 8,192 equal-probability cells picked by 13 random bits (so draws reach +-3.8 sd). Four times
+// cheaper than the polar method and exact in distribution up to that discretisation.
+class NormalDraws {
+ public:
+  NormalDraws() : table_(kCells) {
+    for (size_t i = 0; i < kCells; ++i)
+      table_[i] = detail::normal_quantile((static_cast<double>(i) + 0.5) / kCells);
+  }
+  double operator()(detail::Rng& rng) const { return table_[rng.next_u64() >> 51]; }
+
+ private:
+  static constexpr size_t kCells = 8192;
+  std::vector<double> table_;
+};
+
 void add(PromoFigures* to, const PromoFigures& f) {
   to->baseline += f.baseline;
   to->units += f.units;
@@ -209,13 +265,21 @@ struct PromoSimulator::Prepared {
   std::vector<Coefs> coefs;                  // per product
   std::vector<double> sigma;                 // per product
   std::vector<double> big_b;                 // per (product, store): B, or -1 without a level
-  std::vector<double> regular, cost;         // per product; regular < 0 = no price given
-  std::vector<std::string> names;            // per product
+  // Per product: the stores with a level, largest B first (ties by store index), so that a
+  // group's clamped units max(0, B m - c) summed over its stores are a prefix sum.
+  std::vector<std::vector<int32_t>> stores_by_b;
+  std::vector<double> regular, cost;  // per product; regular < 0 = no price given
+  std::vector<std::string> names;     // per product
   std::vector<PlanStock> stock;
   std::vector<int32_t> stock_of;  // per (product, store): index into stock, or -1
   std::map<std::string, std::vector<int32_t>> clusters;
   std::vector<std::pair<std::pair<int32_t, int32_t>, double>> halo_pairs;  // (from, to), share
   std::vector<std::vector<std::pair<int32_t, double>>> halo_in;            // per partner
+  // Tables that depend on nothing: built once per session, read-only afterwards (so concurrent
+  // simulate() calls on one simulator stay safe).
+  NormalTail tail;
+  NormalDraws normal;
+  TaylorReach taylor_reach;
 
   size_t ps(int32_t p, int32_t s) const {
     return static_cast<size_t>(p) * static_cast<size_t>(n_stores) + static_cast<size_t>(s);
@@ -236,6 +300,10 @@ struct Sim {
   // Per (product, group): sum of B, number of cells with a level, sum of baselines, smallest B.
   std::vector<double> sum_b, n_cells, sum_base, min_b;
   int32_t n_share_classes = 0;  // distinct siblings' summed shares over (group, week)
+  std::vector<double> cross;    // per (group, week): X of a non-promoted product
+  // Per (product, group): its promoted weeks, promoted_weeks[promoted_start[pg] ..
+  // promoted_start[pg + 1]), in order.
+  std::vector<int32_t> promoted_start, promoted_weeks;
 
   size_t pgw(int32_t p, int32_t g, int32_t w) const {
     return (static_cast<size_t>(p) * static_cast<size_t>(n_groups) + static_cast<size_t>(g)) *
@@ -404,13 +472,13 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
     }
   }
 
-  // State per (product, group, week); overlapping promotions are an error.
-  sim->state.assign(n_pg * static_cast<size_t>(sim->n_weeks), CellState{});
-  for (int32_t p = 0; p < sim->n_products; ++p)
-    for (int32_t g = 0; g < sim->n_groups; ++g)
-      for (int32_t w = 0; w < sim->n_weeks; ++w)
-        sim->state[sim->pgw(p, g, w)].price = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
-  std::vector<double> cross(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
+  // State per (product, group, week); overlapping promotions are an error. The promotions first
+  // mark their cells (promotion and its product's position in it), then every state is written
+  // once, in order.
+  const size_t n_states = n_pg * static_cast<size_t>(sim->n_weeks);
+  std::vector<int32_t> promo_of(n_states, -1), promo_slot(n_states, -1);
+  std::vector<double>& cross = sim->cross;
+  cross.assign(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
   std::vector<double> cross_shares(cross.size(), 0.0);
   for (int32_t g = 0; g < sim->n_groups; ++g) {
     const int32_t store0 = sim->groups[static_cast<size_t>(g)][0];
@@ -421,26 +489,20 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
         const int32_t w = week - sim->first_week;
         for (size_t j = 0; j < promo_products[k].size(); ++j) {
           const int32_t p = promo_products[k][j];
-          CellState& st = sim->state[sim->pgw(p, g, w)];
-          if (st.promo >= 0) {
+          const size_t i = sim->pgw(p, g, w);
+          if (promo_of[i] >= 0) {
             const std::string where = where_promo(k);
             return invalid_argument(
                 where + ": product " + std::to_string(pre.product_ids[static_cast<size_t>(p)]) +
-                    " is already in " + where_promo(static_cast<size_t>(st.promo)) + " ('" +
-                    plan.promotions[static_cast<size_t>(st.promo)].id + "') in store " +
+                    " is already in " + where_promo(static_cast<size_t>(promo_of[i])) + " ('" +
+                    plan.promotions[static_cast<size_t>(promo_of[i])].id + "') in store " +
                     std::to_string(pre.store_ids[static_cast<size_t>(store0)]) + " in week " +
                     std::to_string(week) + "; promotions of one item may not overlap",
                 where + ".products[" + std::to_string(j) + "]");
           }
           const double d = (*promo_depths)[k][j];
-          st.promo = static_cast<int32_t>(k);
-          st.depth = d;
-          st.log_keep = detail::log_portable(1.0 - d);
-          st.hinge = std::max(0.0, d - pre.model.depth_threshold);
-          st.feature = pr.feature;
-          st.display = pr.display;
-          st.share = pr.segment_share;
-          st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
+          promo_of[i] = static_cast<int32_t>(k);
+          promo_slot[i] = static_cast<int32_t>(j);
           cross[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share * d;
           cross_shares[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share;
         }
@@ -453,22 +515,43 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   std::vector<int32_t> class_of(cross_shares.size());
   for (size_t gw = 0; gw < cross_shares.size(); ++gw)
     class_of[gw] = share_class.at(cross_shares[gw]);
+  sim->promoted_start.assign(n_pg + 1, 0);
+  sim->promoted_weeks.clear();
+  sim->state.clear();
+  sim->state.reserve(n_states);
   for (int32_t p = 0; p < sim->n_products; ++p) {
+    const double regular = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
     for (int32_t g = 0; g < sim->n_groups; ++g) {
       for (int32_t w = 0; w < sim->n_weeks; ++w) {
-        CellState& st = sim->state[sim->pgw(p, g, w)];
+        const size_t i = sim->pgw(p, g, w);
         const size_t gw = static_cast<size_t>(g * sim->n_weeks + w);
+        CellState st;
         st.cross = cross[gw];
         st.cross_shares = cross_shares[gw];
         st.share_class = class_of[gw];
-        if (st.promo >= 0) {
+        if (promo_of[i] >= 0) {
+          const size_t k = static_cast<size_t>(promo_of[i]);
+          const PlannedPromotion& pr = plan.promotions[k];
+          const double d = (*promo_depths)[k][static_cast<size_t>(promo_slot[i])];
+          st.promo = promo_of[i];
+          st.depth = d;
+          st.log_keep = detail::log_portable(1.0 - d);
+          st.hinge = std::max(0.0, d - pre.model.depth_threshold);
+          st.feature = pr.feature;
+          st.display = pr.display;
+          st.share = pr.segment_share;
+          st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
           st.cross = std::max(0.0, st.cross - st.share * st.depth);
           st.cross_shares = std::max(0.0, st.cross_shares - st.share);
+          sim->promoted_weeks.push_back(w);
         } else {
-          st.pre = w + 1 < sim->n_weeks && sim->state[sim->pgw(p, g, w + 1)].promo >= 0;
-          st.post = w > 0 && sim->state[sim->pgw(p, g, w - 1)].promo >= 0;
+          st.price = regular;
+          st.pre = w + 1 < sim->n_weeks && promo_of[i + 1] >= 0;
+          st.post = w > 0 && promo_of[i - 1] >= 0;
         }
+        sim->state.push_back(st);
       }
+      sim->promoted_start[sim->pg(p, g) + 1] = static_cast<int32_t>(sim->promoted_weeks.size());
     }
   }
   return Status::ok();
@@ -489,8 +572,6 @@ struct Parts {
 //    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly);
 //  * for the depth ranking (every promotion at one depth d), its other weeks grouped by
 //    (siblings' summed share, pre, post), since X = d * share there.
-constexpr int kOrder = 17;
-constexpr double kTaylorReach = 2.5;  // |delta| X_max up to which the series is used
 
 // A group of weeks of one product with the same multiplier, weighted by their B.
 struct StateWeight {
@@ -506,18 +587,40 @@ struct Combo {
   double n_cells = 0.0, sum_base = 0.0, clamp = 0.0, x_max = 0.0;
 };
 
+// Other weeks of one product with the same siblings' summed share and pre / post flags.
+struct ShareWeight {
+  double cross_shares = 0.0;
+  bool pre = false, post = false;
+  double sum_b = 0.0, n_cells = 0.0, sum_base = 0.0;
+};
+
 struct ProductSummary {
-  std::vector<StateWeight> promoted;   // distinct promoted states
-  Combo combo[4];                      // other weeks by (pre, post)
-  std::vector<StateWeight> by_share;   // other weeks by (cross_shares, pre, post), for ranking
-  std::vector<int32_t> by_share_slot;  // (share class, pre, post) -> index in by_share, or -1
+  std::vector<StateWeight> promoted;  // distinct promoted states
+  Combo combo[4];                     // other weeks by (pre, post)
+  std::vector<ShareWeight> by_share;  // other weeks by (cross_shares, pre, post), for ranking
+  int32_t* by_share_slot = nullptr;   // (share class, pre, post) -> index in by_share, or -1
   bool ever_promoted = false;
 };
 
+// X^j / j! for j = 0..kOrder, the powers of a (group, week)'s siblings' depth X that its
+// non-promoted cells add to their product's moments.
+void taylor_powers(double x, double* out) {
+  static constexpr double kInverse[kOrder + 1] = {
+      0.0,     1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,
+      1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17};
+  double term = 1.0;
+  out[0] = term;
+  for (int j = 1; j <= kOrder; ++j) {
+    term *= x * kInverse[j];
+    out[j] = term;
+  }
+}
+
 // Adds one (product, group, week) to its product's summary.
 // `m` is the week's multiplier; without pre/post terms it is exp(g X) itself, else `gx` = g X.
+// `powers`: taylor_powers of the (group, week)'s X (a non-promoted cell's X).
 void summarize(const CellState& st, double m, double gx, double sum_b, double n, double sum_base,
-               double clamp, ProductSummary* ps) {
+               double clamp, const double* powers, ProductSummary* ps) {
   const auto into = [&](std::vector<StateWeight>* list,
                         bool (*same)(const CellState&, const CellState&)) {
     for (auto it = list->rbegin(); it != list->rend() && it - list->rbegin() < 64; ++it) {
@@ -537,14 +640,11 @@ void summarize(const CellState& st, double m, double gx, double sum_b, double n,
     return;
   }
   Combo& cb = ps->combo[(st.pre ? 1 : 0) + (st.post ? 2 : 0)];
-  static constexpr double kInverse[kOrder + 1] = {
-      0.0,     1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,
-      1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17};
-  double term = sum_b * (st.pre || st.post ? detail::exp_portable(gx) : m);
-  cb.moment[0] += term;
-  for (int j = 1; j <= kOrder && st.cross > 0.0; ++j) {
-    term *= st.cross * kInverse[j];
-    cb.moment[j] += term;
+  const double term = sum_b * (st.pre || st.post ? detail::exp_portable(gx) : m);
+  if (st.cross > 0.0) {
+    for (int j = 0; j <= kOrder; ++j) cb.moment[j] += term * powers[j];
+  } else {
+    cb.moment[0] += term;
   }
   cb.n_cells += n;
   cb.sum_base += sum_base;
@@ -554,9 +654,13 @@ void summarize(const CellState& st, double m, double gx, double sum_b, double n,
   int32_t& slot = ps->by_share_slot[key];
   if (slot < 0) {
     slot = static_cast<int32_t>(ps->by_share.size());
-    ps->by_share.push_back(StateWeight{st, 0.0, 0.0, 0.0, 0.0});
+    ShareWeight fresh;
+    fresh.cross_shares = st.cross_shares;
+    fresh.pre = st.pre;
+    fresh.post = st.post;
+    ps->by_share.push_back(fresh);
   }
-  StateWeight& sw = ps->by_share[static_cast<size_t>(slot)];
+  ShareWeight& sw = ps->by_share[static_cast<size_t>(slot)];
   sw.sum_b += sum_b;
   sw.n_cells += n;
   sw.sum_base += sum_base;
@@ -576,25 +680,6 @@ void account(double units, double sum_base, double price, double regular, double
 // Incremental units, revenue and margin of the plan under drawn coefficients (depth < 0) or
 // under the point coefficients with every promotion at one depth (depth >= 0); halo through
 // affinity follows the promoted products' lift.
-// taylor_reach[n]: the largest |delta X| for which a Taylor series of order n has a remainder
-// below 1e-10 (bound a^(n+1) / (n+1)! e^a).
-struct TaylorReach {
-  double reach[kOrder + 1] = {};
-  TaylorReach() {
-    for (int n = 0; n <= kOrder; ++n) {
-      double lo = 0.0, hi = kTaylorReach;
-      for (int it = 0; it < 60; ++it) {
-        const double a = 0.5 * (lo + hi);
-        double bound = detail::exp_portable(a);
-        for (int j = 1; j <= n + 1; ++j) bound *= a / j;
-        (bound <= 1e-10 ? lo : hi) = a;
-      }
-      reach[n] = lo;
-    }
-  }
-  double operator[](int n) const { return reach[n]; }
-};
-
 Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
                 const std::vector<Coefs>& coefs, double depth,
                 const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
@@ -621,8 +706,12 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
       account(units, sw.sum_base, price, reg, cost, &t);
     }
     if (alt) {
-      for (const StateWeight& sw : ps.by_share) {
-        const double m = multiplier_only(sw.state, cf, o);
+      for (const ShareWeight& sw : ps.by_share) {
+        // multiplier_only of a non-promoted state at the uniform depth.
+        double sum = cf.b[kCrossTerm] * (o.depth * sw.cross_shares);
+        if (sw.pre) sum += cf.b[kPreTerm];
+        if (sw.post) sum += cf.b[kPostTerm];
+        const double m = detail::exp_portable(std::min(sum, 50.0));
         const double units = std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells);
         account(units, sw.sum_base, reg, reg, cost, &t);
       }
@@ -671,22 +760,6 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
   }
   return t;
 }
-
-// Standard normal deviates for the Monte Carlo by table: the quantile at the centre of one of
-// 8,192 equal-probability cells picked by 13 random bits (so draws reach +-3.8 sd). Four times
-// cheaper than the polar method and exact in distribution up to that discretisation.
-class NormalDraws {
- public:
-  NormalDraws() : table_(kCells) {
-    for (size_t i = 0; i < kCells; ++i)
-      table_[i] = detail::normal_quantile((static_cast<double>(i) + 0.5) / kCells);
-  }
-  double operator()(detail::Rng& rng) const { return table_[rng.next_u64() >> 51]; }
-
- private:
-  static constexpr size_t kCells = 8192;
-  std::vector<double> table_;
-};
 
 std::string depth_label(const PlannedPromotion& pr, double depth) {
   switch (pr.mechanic) {
@@ -738,6 +811,17 @@ Result<PromoSimulator> PromoSimulator::create(const PromoModel& model, const Pro
     const double sg = pre->sigma[static_cast<size_t>(p->second)];
     pre->big_b[pre->ps(p->second, pre->store_index.at(l.store))] =
         detail::exp_portable(std::min(l.log_level + 0.5 * sg * sg, 700.0));
+  }
+
+  pre->stores_by_b.resize(static_cast<size_t>(pre->n_products));
+  for (int32_t p = 0; p < pre->n_products; ++p) {
+    std::vector<int32_t>& order = pre->stores_by_b[static_cast<size_t>(p)];
+    for (int32_t s = 0; s < pre->n_stores; ++s)
+      if (pre->big_b[pre->ps(p, s)] >= 0.0) order.push_back(s);
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+      const double ba = pre->big_b[pre->ps(p, a)], bb = pre->big_b[pre->ps(p, b)];
+      return ba > bb || (ba == bb && a < b);
+    });
   }
 
   // Prices and names.
@@ -853,69 +937,33 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   out.n_products = P;
   out.n_stores = static_cast<int32_t>(sim.covered.size());
 
-  // ---- point pass over (product, group, week) -------------------------------------------------
-  std::vector<double> mult(sim.state.size(), 1.0);   // m
-  std::vector<double> units(sim.state.size(), 0.0);  // sum over the group's stores, before halo
-  std::vector<Parts> parts(sim.state.size());
+  // ---- halo, then one pass over (product, group, week): multiplier, units, parts, figures ----
+  const std::vector<int32_t>& promoted_start = sim.promoted_start;
+  const std::vector<int32_t>& promoted_weeks = sim.promoted_weeks;
+  const bool per_week = plan.detail != PromoDetail::kTotals;
+  const bool want_cells = plan.detail == PromoDetail::kCells;
+  std::vector<double> mult(sim.state.size(), 1.0);  // m
+  // Parts are kept only for the cell table (which splits them over the stores).
+  std::vector<Parts> parts(want_cells ? sim.state.size() : 0);
+  std::vector<double> units(want_cells ? sim.state.size() : 0);  // over the group's stores
   std::vector<double> halo(sim.state.size(), 0.0);
-  std::vector<ProductSummary> summary(static_cast<size_t>(P));
-  for (ProductSummary& ps : summary)
-    ps.by_share_slot.assign(static_cast<size_t>(sim.n_share_classes) * 4, -1);
-  for (int32_t p = 0; p < P; ++p) {
-    const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
-    for (int32_t g = 0; g < G; ++g) {
-      const size_t ipg = sim.pg(p, g);
-      const double sum_b = sim.sum_b[ipg], n = sim.n_cells[ipg];
-      if (n == 0.0) continue;
-      for (int32_t w = 0; w < W; ++w) {
-        const size_t i = sim.pgw(p, g, w);
-        const CellState& st = sim.state[i];
-        const Multiplier mu = multiplier(st, cf);
-        mult[i] = mu.m;
-        double u = 0.0;
-        if (sim.min_b[ipg] * mu.m >= c) {
-          u = mu.m * sum_b - c * n;
-        } else {
-          for (int32_t s : sim.groups[static_cast<size_t>(g)]) {
-            const double b = pre.big_b[sim.ps(p, s)];
-            if (b >= 0.0) u += std::max(0.0, b * mu.m - c);
-          }
-        }
-        units[i] = u;
-        // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
-        const double actual = u - sim.sum_base[ipg];
-        const double unclamped = sum_b * (mu.m - 1.0);
-        const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
-        Parts& pt = parts[i];
-        double total = 0.0;
-        for (int k = 0; k < kTerms; ++k) {
-          pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
-          total += pt.term[k];
-        }
-        if (actual != total) {
-          int largest = 0;
-          for (int k = 1; k < kTerms; ++k)
-            if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
-          pt.term[largest] += actual - total;
-        }
-        summarize(st, mu.m, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
-                  u - (mu.m * sum_b - c * n), &summary[static_cast<size_t>(p)]);
-      }
-    }
-  }
-  // Halo: each partner j of a promoted i gains h x i's extra units in the stores where j sells.
+  // Halo: each partner j of a promoted i gains h x i's extra units in the stores where j sells
+  // (only i's promoted weeks give any; its multiplier there is the point pass's).
   for (int32_t j = 0; j < P; ++j) {
     for (const auto& in : halo_in[static_cast<size_t>(j)]) {
       const int32_t i = in.first;
+      const Coefs& cf = pre.coefs[static_cast<size_t>(i)];
       for (int32_t g = 0; g < G; ++g) {
-        for (int32_t w = 0; w < W; ++w) {
+        const size_t ipg = sim.pg(i, g);
+        for (int32_t q = promoted_start[ipg]; q < promoted_start[ipg + 1]; ++q) {
+          const int32_t w = promoted_weeks[static_cast<size_t>(q)];
           const size_t ii = sim.pgw(i, g, w);
-          if (sim.state[ii].promo < 0) continue;
+          const double m = multiplier(sim.state[ii], cf).m;
           double gain = 0.0;
           for (int32_t s : sim.groups[static_cast<size_t>(g)]) {
             const double bi = pre.big_b[sim.ps(i, s)];
             if (bi < 0.0 || pre.big_b[sim.ps(j, s)] < 0.0) continue;
-            gain += std::max(0.0, std::max(0.0, bi * mult[ii] - c) - std::max(0.0, bi - c));
+            gain += std::max(0.0, std::max(0.0, bi * m - c) - std::max(0.0, bi - c));
           }
           halo[sim.pgw(j, g, w)] += in.second * gain;
         }
@@ -923,7 +971,26 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     }
   }
 
-  // ---- figures per (product, group, week) -> product-weeks, products, totals, drivers -------
+  std::vector<ProductSummary> summary(static_cast<size_t>(P));
+  // One allocation for every product's slots; by_share holds one entry per share class (and a
+  // few for the weeks around promotions), so one reservation nearly always suffices.
+  const size_t n_slots = static_cast<size_t>(sim.n_share_classes) * 4;
+  std::vector<int32_t> by_share_slots(static_cast<size_t>(P) * n_slots, -1);
+  for (size_t p = 0; p < summary.size(); ++p) {
+    summary[p].by_share_slot = &by_share_slots[p * n_slots];
+    summary[p].by_share.reserve(static_cast<size_t>(sim.n_share_classes) + 4);
+  }
+  // A group's B, largest first, and their running sums (built when a week clamps a store).
+  std::vector<double> top_b, top_sum;
+  // Powers of each (group, week)'s siblings' depth for the Monte Carlo's moments.
+  std::vector<double> powers(static_cast<size_t>(G) * static_cast<size_t>(W) * (kOrder + 1));
+  for (int32_t g = 0; g < G; ++g)
+    for (int32_t w = 0; w < W; ++w) {
+      // (a non-promoted cell's X is its (group, week)'s)
+      const size_t gw = static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w);
+      taylor_powers(sim.cross[gw], &powers[gw * (kOrder + 1)]);
+    }
+
   // Driver sums (units, margin): per promotion discount / feature / display / discount given on
   // baseline units; per product cannibalization and halo; pull-forward and dip overall.
   struct Sum {
@@ -937,7 +1004,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   std::vector<Sum> promo_sum(plan.promotions.size() * kPromoDrivers);
   std::vector<Sum> cannib_sum(static_cast<size_t>(P)), halo_sum(static_cast<size_t>(P));
   Sum pull_sum, dip_sum;
-  const bool per_week = plan.detail != PromoDetail::kTotals;
   std::vector<PromoFigures> pw(per_week ? static_cast<size_t>(P) * static_cast<size_t>(W) : 0);
   out.weeks.resize(static_cast<size_t>(W));
   for (int32_t w = 0; w < W; ++w) out.weeks[static_cast<size_t>(w)].week = sim.first_week + w;
@@ -946,15 +1012,72 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   std::vector<bool> product_promoted(static_cast<size_t>(P), false);
   bool missing_price = false;
   for (int32_t p = 0; p < P; ++p) {
+    const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
     const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
     const double cost = pre.cost[static_cast<size_t>(p)];
     for (int32_t g = 0; g < G; ++g) {
       const size_t ipg = sim.pg(p, g);
-      if (sim.n_cells[ipg] == 0.0) continue;
+      const double sum_b = sim.sum_b[ipg], n = sim.n_cells[ipg];
+      if (n == 0.0) continue;
+      bool have_top = false;
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
         const CellState& st = sim.state[i];
-        const Parts& pt = parts[i];
+        const Multiplier mu = multiplier(st, cf);
+        mult[i] = mu.m;
+        double u = 0.0;
+        if (sim.min_b[ipg] * mu.m >= c) {
+          u = mu.m * sum_b - c * n;
+        } else {
+          // Sum of max(0, B m - c) over the group's stores: the stores with B m > c are the
+          // largest Bs (m > 0), so the sum is m times a prefix sum of B less c per store.
+          if (!have_top) {
+            top_b.clear();
+            top_sum.assign(1, 0.0);
+            for (int32_t s : pre.stores_by_b[static_cast<size_t>(p)]) {
+              if (sim.store_group[static_cast<size_t>(s)] != g) continue;
+              const double b = pre.big_b[sim.ps(p, s)];
+              top_b.push_back(b);
+              top_sum.push_back(top_sum.back() + b);
+            }
+            have_top = true;
+          }
+          const double m = mu.m;
+          const size_t k =
+              static_cast<size_t>(std::partition_point(top_b.begin(), top_b.end(),
+                                                       [&](double b) { return b * m - c > 0.0; }) -
+                                  top_b.begin());
+          u = std::max(0.0, m * top_sum[k] - c * static_cast<double>(k));
+        }
+        // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
+        const double actual = u - sim.sum_base[ipg];
+        const double unclamped = sum_b * (mu.m - 1.0);
+        const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
+        Parts pt;
+        double total = 0.0;
+        for (int k = 0; k < kTerms; ++k) {
+          pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
+          total += pt.term[k];
+        }
+        if (actual != total) {
+          int largest = 0;
+          for (int k = 1; k < kTerms; ++k)
+            if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
+          pt.term[largest] += actual - total;
+        }
+        if (want_cells) {
+          parts[i] = pt;
+          units[i] = u;
+        }
+        summarize(
+            st, mu.m, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
+            u - (mu.m * sum_b - c * n),
+            &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w)) *
+                    (kOrder + 1)],
+            &summary[static_cast<size_t>(p)]);
+
+        // Figures of the (product, group, week) into the weeks, product-weeks, products and
+        // drivers.
         PromoFigures f;
         f.baseline = sim.sum_base[ipg];
         f.lift = pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm] +
@@ -963,7 +1086,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         f.pull_forward = -pt.term[kPreTerm];
         f.dip = -pt.term[kPostTerm];
         f.halo = halo[i];
-        f.units = units[i] + halo[i];
+        f.units = u + halo[i];
         f.incremental = f.units - f.baseline;
         const double unit_margin = st.price - cost;
         f.revenue = f.units * st.price;
@@ -999,8 +1122,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   for (int32_t p = 0; p < P; ++p) add(&out.totals, product_figs[static_cast<size_t>(p)]);
 
   // ---- stock: cover and stockout risk per cell, the cell table when asked ----------------------
-  const NormalTail tail;
-  const bool want_cells = plan.detail == PromoDetail::kCells;
+  const NormalTail& tail = pre.tail;
   // Per (product, group): running sums of m and m^2 over the weeks, and the smallest m, so a
   // store's cumulative demand and variance up to any week are O(1) when no cell is clamped.
   std::vector<double> cum_m(mult.size()), cum_m2(mult.size());
@@ -1036,27 +1158,55 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       const int32_t k = pre.stock_of[sim.ps(p, s)];
       const PlanStock* stock = k >= 0 ? &pre.stock[static_cast<size_t>(k)] : nullptr;
       double pair_risk = -1.0;
-      if (!per_week && !has_halo && b * min_m[sim.pg(p, g)] >= c) {
-        // Closed form: demand and variance up to week w from the running sums.
+      if (!per_week) {
+        // Closed form: demand and variance up to week w from the running sums (units
+        // max(0, B m - c) = B m - c + max(0, c - B m): the second part only where a week clamps),
+        // plus the halo gained up to the week before the delivery and up to the last week
+        // (summed over the partners' promoted weeks only: elsewhere a partner adds nothing).
         const size_t i0 = sim.pgw(p, g, 0);
-        const auto cum = [&](int32_t w) {
-          return b * cum_m[i0 + static_cast<size_t>(w)] - c * static_cast<double>(w + 1);
-        };
-        const auto var = [&](int32_t w) {
-          return cum(w) + b * b * spread * cum_m2[i0 + static_cast<size_t>(w)];
-        };
-        total_var += var(W - 1);
+        const int32_t before = stock ? stock->lead_time_weeks - 1 : -1;
+        double extra_before = 0.0, extra_all = 0.0;
+        if (b * min_m[sim.pg(p, g)] < c) {
+          const double* m = &mult[i0];
+          for (int32_t w = 0; w < W; ++w) {
+            const double fill = std::max(0.0, c - b * m[w]);
+            extra_all += fill;
+            if (w <= before) extra_before += fill;
+          }
+        }
+        if (has_halo) {
+          for (const auto& in : halo_in[static_cast<size_t>(p)]) {
+            const double bi = pre.big_b[sim.ps(in.first, s)];
+            if (bi < 0.0) continue;
+            const size_t ipg = sim.pg(in.first, g);
+            for (int32_t q = promoted_start[ipg]; q < promoted_start[ipg + 1]; ++q) {
+              const int32_t w = promoted_weeks[static_cast<size_t>(q)];
+              const size_t ii = sim.pgw(in.first, g, w);
+              const double gain = in.second * std::max(0.0, std::max(0.0, bi * mult[ii] - c) -
+                                                                std::max(0.0, bi - c));
+              extra_all += gain;
+              if (w <= before) extra_before += gain;
+            }
+          }
+        }
+        const double b2_spread = b * b * spread;
+        const size_t last = i0 + static_cast<size_t>(W - 1);
+        const double cum_last = b * cum_m[last] - c * static_cast<double>(W) + extra_all;
+        const double var_last = cum_last + b2_spread * cum_m2[last];
+        total_var += var_last;
         if (stock) {
           // P(stockout by w) grows between deliveries: check the week before the delivery and
           // the last week.
-          const auto risk_at = [&](int32_t w) {
-            const double available =
-                stock->on_hand + (w >= stock->lead_time_weeks ? stock->on_order : 0.0);
-            return tail((available - cum(w)) / std::sqrt(std::max(var(w), 1e-12)));
-          };
-          pair_risk = risk_at(W - 1);
-          const int32_t before = stock->lead_time_weeks - 1;
-          if (before >= 0 && before < W - 1) pair_risk = std::max(pair_risk, risk_at(before));
+          pair_risk = stockout_risk(
+              tail, stock->on_hand + (W - 1 >= stock->lead_time_weeks ? stock->on_order : 0.0),
+              cum_last, var_last);
+          if (before >= 0 && before < W - 1) {
+            const size_t ib = i0 + static_cast<size_t>(before);
+            const double cum_b = b * cum_m[ib] - c * static_cast<double>(before + 1) + extra_before;
+            const double var_b = cum_b + b2_spread * cum_m2[ib];
+            // (before < lead_time_weeks: the order has not arrived)
+            pair_risk = std::max(pair_risk, stockout_risk(tail, stock->on_hand, cum_b, var_b));
+          }
         }
       } else {
         if (has_halo) {
@@ -1090,7 +1240,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
             var += v;
             // Without a per-week table only the week before the delivery and the last count.
             if (per_week || w == W - 1 || w == stock->lead_time_weeks - 1)
-              risk = tail((available - cum) / std::sqrt(std::max(var, 1e-12)));
+              risk = stockout_risk(tail, available, cum, var);
             if (per_week)
               pw_risk[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)] +=
                   risk;
@@ -1205,7 +1355,13 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   {
     // Promotions by driver kind first, then cannibalization by victim (largest three, the rest
     // together), halo by partner (likewise), pull-forward, dip, discount on baseline units.
-    std::vector<PromoDriver> cannib, halo_d;
+    // Products' cannibalization and halo as (units, margin, product index): only the three
+    // largest get a label, so the strings are built after sorting.
+    struct ProductDriver {
+      double units = 0.0, margin = 0.0;
+      int32_t p = 0;
+    };
+    std::vector<ProductDriver> cannib, halo_d;
     const auto driver = [](const char* name, std::string label, int32_t product, const Sum& sum) {
       PromoDriver d;
       d.name = name;
@@ -1220,40 +1376,57 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       const std::string of = pr.id.empty() ? "" : " (" + pr.id + ")";
       const Sum* ds = &promo_sum[k * kPromoDrivers];
       const char* names[kPromoDrivers] = {"discount", "feature", "display", "discount_on_baseline"};
-      const std::string labels[kPromoDrivers] = {
-          depth_label(pr, promo_depths[k][0]) + of, "the leaflet feature" + of,
-          "the secondary display" + of, "the discount on units that would have sold anyway" + of};
-      for (int kind = 0; kind < kPromoDrivers; ++kind)
-        if (ds[kind].units != 0.0 || ds[kind].margin != 0.0)
-          out.drivers.push_back(driver(names[kind], labels[kind], -1, ds[kind]));
+      for (int kind = 0; kind < kPromoDrivers; ++kind) {
+        if (ds[kind].units == 0.0 && ds[kind].margin == 0.0) continue;
+        std::string label;
+        switch (kind) {
+          case kDiscount:
+            label = depth_label(pr, promo_depths[k][0]) + of;
+            break;
+          case kFeature:
+            label = "the leaflet feature" + of;
+            break;
+          case kDisplay:
+            label = "the secondary display" + of;
+            break;
+          default:
+            label = "the discount on units that would have sold anyway" + of;
+            break;
+        }
+        out.drivers.push_back(driver(names[kind], std::move(label), -1, ds[kind]));
+      }
     }
     for (int32_t p = 0; p < P; ++p) {
       const Sum& cs = cannib_sum[static_cast<size_t>(p)];
-      if (cs.units != 0.0)
-        cannib.push_back(driver(
-            "cannibalization",
-            (cs.units < 0 ? "taken from " : "gained by ") + pre.names[static_cast<size_t>(p)],
-            pre.product_ids[static_cast<size_t>(p)], cs));
+      if (cs.units != 0.0) cannib.push_back(ProductDriver{cs.units, cs.margin, p});
       const Sum& hs = halo_sum[static_cast<size_t>(p)];
-      if (hs.units != 0.0)
-        halo_d.push_back(driver("halo", pre.names[static_cast<size_t>(p)] + " bought alongside",
-                                pre.product_ids[static_cast<size_t>(p)], hs));
+      if (hs.units != 0.0) halo_d.push_back(ProductDriver{hs.units, hs.margin, p});
     }
     if (pull_sum.units != 0.0)
       out.drivers.push_back(
           driver("pull_forward", "pulled forward from the week before", -1, pull_sum));
     if (dip_sum.units != 0.0)
       out.drivers.push_back(driver("dip", "in the post-promotion dip", -1, dip_sum));
-    const auto top = [&](std::vector<PromoDriver>& v, const char* name, const char* rest) {
-      std::sort(v.begin(), v.end(), [](const PromoDriver& a, const PromoDriver& b) {
+    const auto top = [&](std::vector<ProductDriver>& v, const char* name, const char* rest) {
+      // Ties keep product order (stable), so every platform picks the same three.
+      std::stable_sort(v.begin(), v.end(), [](const ProductDriver& a, const ProductDriver& b) {
         return std::fabs(a.units) > std::fabs(b.units);
       });
       PromoDriver other;
       other.name = name;
       int32_t n_other = 0;
+      const bool is_halo = rest[0] == '\0';
       for (size_t i = 0; i < v.size(); ++i) {
         if (i < 3) {
-          out.drivers.push_back(v[i]);
+          const std::string& product_name = pre.names[static_cast<size_t>(v[i].p)];
+          PromoDriver d;
+          d.name = name;
+          d.label = is_halo ? product_name + " bought alongside"
+                            : (v[i].units < 0 ? "taken from " : "gained by ") + product_name;
+          d.product = pre.product_ids[static_cast<size_t>(v[i].p)];
+          d.units = v[i].units;
+          d.margin = v[i].margin;
+          out.drivers.push_back(std::move(d));
         } else {
           other.units += v[i].units;
           other.margin += v[i].margin;
@@ -1284,8 +1457,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     const double revenue_per_unit =
         out.totals.units > 0.0 ? out.totals.revenue / out.totals.units : 0.0;
     detail::Rng rng(plan.seed, 0x70726f6d6fULL);
-    const NormalDraws normal;
-    const TaylorReach reach;
+    const NormalDraws& normal = pre.normal;
+    const TaylorReach& reach = pre.taylor_reach;
     std::vector<Coefs> draw = pre.coefs;
     std::vector<double> lift;
     for (int32_t r = 0; r < plan.draws; ++r) {
