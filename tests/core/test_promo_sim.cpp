@@ -145,7 +145,7 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   const auto sim = shelfcast::simulate_promo(hand_model(), hand_plan());
   REQUIRE(sim.is_ok());
   const auto& s = sim.value();
-  CHECK(s.model_version == "test/promo-panel-1+promo-sim-1");
+  CHECK(s.model_version == "test/promo-panel-1+promo-sim-2");
   CHECK(s.first_week == 9);
   CHECK(s.last_week == 12);
   REQUIRE(s.cells.size() == 2 * 2 * 4);
@@ -612,4 +612,71 @@ TEST_CASE("promo sim: the fast paths agree with the cell-by-cell computation") {
   CHECK(again->totals.units == weeks->totals.units);
   CHECK(again->expected_stockouts == weeks->expected_stockouts);
   CHECK(again->incremental_margin.p50 == weeks->incremental_margin.p50);
+}
+
+TEST_CASE("promo sim: products promoted together do not cannibalize each other") {
+  // Regression (promo-panel-2): the siblings' depth term covers a product's unpromoted weeks only,
+  // as the panel is fitted; before, Brand A promoted with Brand B lost units to B's discount and
+  // the fit made up for it with a larger lift.
+  PromoPlan plan = hand_plan();
+  plan.promotions[0].products = {1, 2};
+  plan.draws = 0;
+  const auto both = shelfcast::simulate_promo(hand_model(), plan);
+  REQUIRE(both.is_ok());
+  for (const auto& c : both->cells) {
+    CAPTURE(c.product);
+    CAPTURE(c.week);
+    if (c.promoted) CHECK(c.figures.cannibalized == 0.0);
+  }
+  // Promoted alone, A's lift is the same as with B beside it; B alone loses units to A.
+  plan.promotions[0].products = {1};
+  const auto alone = shelfcast::simulate_promo(hand_model(), plan);
+  REQUIRE(alone.is_ok());
+  const auto a_both = find_cell(*both, 1, 10, 10);
+  const auto a_alone = find_cell(*alone, 1, 10, 10);
+  const auto b_alone = find_cell(*alone, 2, 10, 10);
+  REQUIRE(a_both);
+  REQUIRE(a_alone);
+  REQUIRE(b_alone);
+  CHECK(a_both->figures.units == doctest::Approx(a_alone->figures.units));
+  CHECK(b_alone->figures.cannibalized > 0.0);
+}
+
+TEST_CASE("promo sim: a plan of many promotions names five and sums the rest, still adding up") {
+  PromoPlan plan = hand_plan();
+  plan.promotions.clear();
+  for (int k = 0; k < 8; ++k) {
+    PlannedPromotion p;
+    p.id = "P" + std::to_string(k);
+    p.products = {k % 2 == 0 ? 1 : 2};
+    p.start_week = p.end_week = 10 + 4 * k;
+    p.depth = 0.1 + 0.05 * k;
+    p.feature = k == 7 ? 1.0 : 0.0;
+    plan.promotions.push_back(p);
+  }
+  plan.draws = 0;
+  plan.detail = shelfcast::PromoDetail::kTotals;
+  const auto s = shelfcast::simulate_promo(hand_model(), plan);
+  REQUIRE(s.is_ok());
+  double units = 0.0, margin = 0.0;
+  int named_discounts = 0, folded = 0;
+  for (const auto& d : s->drivers) {
+    CAPTURE(d.label);
+    units += d.units;
+    margin += d.margin;
+    if (d.name == "discount" && d.label.find("other promotions") == std::string::npos) {
+      ++named_discounts;
+      CHECK(d.label.find("(P") != std::string::npos);
+      CHECK(d.label.find("(P0)") == std::string::npos);  // the two shallowest are summed
+      CHECK(d.label.find("(P1)") == std::string::npos);
+    }
+    if (d.label.find("3 other promotions") != std::string::npos) ++folded;
+  }
+  CHECK(named_discounts == 5);
+  CHECK(folded >= 2);  // the discounts and the discount on baseline units of P0..P2
+  bool feature_named = false;
+  for (const auto& d : s->drivers) feature_named |= d.label == "the leaflet feature (P7)";
+  CHECK(feature_named);
+  CHECK(units == doctest::Approx(s->totals.incremental).epsilon(1e-9));
+  CHECK(margin == doctest::Approx(s->totals.incremental_margin).epsilon(1e-9));
 }

@@ -204,7 +204,10 @@ struct PromoSimulation {
   /// expected number of such pairs out of stock; -1 / 0 without stock.
   double max_stockout_probability = -1.0;
   double expected_stockouts = 0.0;
-  std::vector<PromoDriver> drivers;  ///< add up to totals.incremental (units) and its margin
+  /// Add up to totals.incremental (units) and its margin. The five promotions that move the most
+  /// units are named kind by kind, the others summed per kind ("the discounts of 145 other
+  /// promotions"); cannibalization and halo name their three largest products, likewise.
+  std::vector<PromoDriver> drivers;
   std::vector<std::string> sentences;
   std::vector<PromoWeek> weeks;  ///< first_week..last_week
   /// Promoted and affected products; with detail = kTotals only the twenty with the largest

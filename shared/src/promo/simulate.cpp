@@ -48,6 +48,9 @@ enum Term {
 };
 constexpr int kTerms = 8;
 
+// Promotions named one by one in the drivers; the rest are summed per driver kind.
+constexpr size_t kNamedPromotions = 5;
+
 std::string where_promo(size_t k) { return "plan.promotions[" + std::to_string(k) + "]"; }
 
 // What applies to one product in one store group and week.
@@ -541,8 +544,10 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           st.display = pr.display;
           st.share = pr.segment_share;
           st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
-          st.cross = std::max(0.0, st.cross - st.share * st.depth);
-          st.cross_shares = std::max(0.0, st.cross_shares - st.share);
+          // A promoted product is not cannibalized by the siblings promoted with it (the
+          // panel's siblings' depth term covers unpromoted weeks only, promo.h).
+          st.cross = 0.0;
+          st.cross_shares = 0.0;
           sim->promoted_weeks.push_back(w);
         } else {
           st.price = regular;
@@ -931,7 +936,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   const double c = sim.c;
 
   PromoSimulation out;
-  out.model_version = model.model_version + "+promo-sim-1";
+  out.model_version = model.model_version + "+promo-sim-2";
   out.first_week = sim.first_week;
   out.last_week = sim.first_week + W - 1;
   out.n_products = P;
@@ -1371,7 +1376,33 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       d.margin = sum.margin;
       return d;
     };
+    // The kNamedPromotions promotions that move the most units are named, kind by kind; the
+    // others are summed per kind ("the discounts of 145 other promotions"), so a category plan
+    // of many promotions reads (and travels) as a handful of drivers that still add up.
+    std::vector<size_t> order(plan.promotions.size());
+    std::vector<double> weight(plan.promotions.size(), 0.0);
+    for (size_t k = 0; k < order.size(); ++k) {
+      order[k] = k;
+      for (int kind = 0; kind < kPromoDrivers; ++kind)
+        weight[k] += std::fabs(promo_sum[k * kPromoDrivers + static_cast<size_t>(kind)].units);
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t x, size_t y) { return weight[x] > weight[y]; });
+    std::vector<bool> named(order.size(), false);
+    for (size_t r = 0; r < order.size() && r < kNamedPromotions; ++r) named[order[r]] = true;
+    Sum folded[kPromoDrivers];
+    int32_t n_folded[kPromoDrivers] = {};
     for (size_t k = 0; k < plan.promotions.size(); ++k) {
+      if (!named[k]) {
+        for (int kind = 0; kind < kPromoDrivers; ++kind) {
+          const Sum& d = promo_sum[k * kPromoDrivers + static_cast<size_t>(kind)];
+          if (d.units == 0.0 && d.margin == 0.0) continue;
+          folded[kind].units += d.units;
+          folded[kind].margin += d.margin;
+          n_folded[kind] += 1;
+        }
+        continue;
+      }
       const PlannedPromotion& pr = plan.promotions[k];
       const std::string of = pr.id.empty() ? "" : " (" + pr.id + ")";
       const Sum* ds = &promo_sum[k * kPromoDrivers];
@@ -1394,6 +1425,18 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
             break;
         }
         out.drivers.push_back(driver(names[kind], std::move(label), -1, ds[kind]));
+      }
+    }
+    {
+      const char* names[kPromoDrivers] = {"discount", "feature", "display", "discount_on_baseline"};
+      const char* labels[kPromoDrivers] = {"the discounts of", "the leaflet features of",
+                                           "the secondary displays of",
+                                           "the discount on units that would have sold anyway in"};
+      for (int kind = 0; kind < kPromoDrivers; ++kind) {
+        if (n_folded[kind] == 0) continue;
+        const std::string label = std::string(labels[kind]) + " " + std::to_string(n_folded[kind]) +
+                                  " other promotion" + (n_folded[kind] == 1 ? "" : "s");
+        out.drivers.push_back(driver(names[kind], label, -1, folded[kind]));
       }
     }
     for (int32_t p = 0; p < P; ++p) {
