@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/gaussian.h"
 #include "shelfcast/regression.h"
 
 namespace shelfcast {
@@ -62,26 +63,12 @@ PriceResponse constrained(Vec mean, const Mat& cov, const PoolingOptions& o) {
       }
     }
     if (!changed) break;
-    std::vector<int> fixed, free;
-    for (int k = 0; k < kK; ++k) (bound[static_cast<size_t>(k)] ? fixed : free).push_back(k);
-    const auto nf = static_cast<Eigen::Index>(fixed.size());
-    const auto nr = static_cast<Eigen::Index>(free.size());
-    Eigen::MatrixXd s_ff(nf, nf), s_rf(nr, nf);
-    Eigen::VectorXd shift(nf);
-    for (Eigen::Index a = 0; a < nf; ++a) {
-      shift(a) = 0.0 - original(fixed[static_cast<size_t>(a)]);
-      for (Eigen::Index b = 0; b < nf; ++b) {
-        s_ff(a, b) = cov(fixed[static_cast<size_t>(a)], fixed[static_cast<size_t>(b)]);
-      }
-      for (Eigen::Index r = 0; r < nr; ++r) {
-        s_rf(r, a) = cov(free[static_cast<size_t>(r)], fixed[static_cast<size_t>(a)]);
-      }
+    std::vector<int> fixed;
+    for (int k = 0; k < kK; ++k) {
+      if (bound[static_cast<size_t>(k)]) fixed.push_back(k);
     }
-    const Eigen::VectorXd move = s_rf * s_ff.ldlt().solve(shift);
-    for (int k : fixed) mean(k) = 0.0;
-    for (Eigen::Index r = 0; r < nr; ++r) {
-      mean(free[static_cast<size_t>(r)]) = original(free[static_cast<size_t>(r)]) + move(r);
-    }
+    mean = detail::condition_gaussian(
+        original, cov, fixed, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(fixed.size())));
   }
   return to_response(mean, cov);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detail/format.h"
+#include "detail/gaussian.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
 #include "shelfcast/forecast.h"
@@ -59,7 +60,9 @@ Status validate_row(const PromoObservation& r, size_t i) {
 struct RidgeFit {
   Eigen::VectorXd beta;
   Eigen::VectorXd se;
-  Eigen::MatrixXd cov;  // posterior covariance sigma^2 (X'X + L)^-1 (fixed columns: 0)
+  // Posterior covariance sigma^2 (X'X + L)^-1; a fixed column carries its prior variance,
+  // uncorrelated with the rest (it adds nothing when pooled, and conditioning leaves it alone).
+  Eigen::MatrixXd cov;
   double sigma = 0.0;
 };
 
@@ -108,6 +111,7 @@ RidgeFit ridge_solve(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       if (!fixed[static_cast<size_t>(j)]) continue;
       out.cov.row(j).setZero();
       out.cov.col(j).setZero();
+      out.cov(j, j) = prior_sd(j) * prior_sd(j);
     }
   }
   return out;
@@ -271,21 +275,11 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   if (o.pool_products) {
     std::vector<PriceResponseGroup> groups;
     for (const ProductDesign& pd : designs) {
-      PriceResponse r;
-      r.elasticity = pd.fit.beta(kPrice);
-      r.lift_per_depth = pd.fit.beta(kDepth);
-      r.feature = pd.fit.beta(kFeature);
-      r.display = pd.fit.beta(kDisplay);
-      for (int a = 0; a < kPooledResponses; ++a) {
-        for (int c = 0; c < kPooledResponses; ++c) {
-          // A column the product never varied: its prior, adding nothing.
-          const bool held = pd.fixed[static_cast<size_t>(a)] || pd.fixed[static_cast<size_t>(c)];
-          r.covariance[static_cast<size_t>(a * kPooledResponses + c)] =
-              held ? (a == c ? prior_sd(a) * prior_sd(a) : 0.0)
-                   : 0.5 * (pd.fit.cov(a, c) + pd.fit.cov(c, a));
-        }
-      }
-      groups.push_back(PriceResponseGroup{std::to_string(pd.product), {r}});
+      const std::vector<double> beta(pd.fit.beta.data(), pd.fit.beta.data() + kCols);
+      const std::vector<double> cov(pd.fit.cov.data(), pd.fit.cov.data() + kCols * kCols);
+      Result<PriceResponse> r = price_response_of(beta, cov);
+      if (!r.is_ok()) return r.status();
+      groups.push_back(PriceResponseGroup{std::to_string(pd.product), {*r}});
     }
     PoolingOptions po;
     po.elasticity_prior_mean = o.elasticity_prior_mean;
@@ -327,32 +321,19 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
       // means given the four under the product's own posterior).
       const PriceResponse& q = pooling.groups[pi].pooled;
       const Eigen::Vector4d target(q.elasticity, q.lift_per_depth, q.feature, q.display);
-      std::vector<int> four, rest;
-      for (int c = 0; c < kCols; ++c) {
+      std::vector<int> four;
+      Eigen::VectorXd values(kPooledResponses);
+      for (int c = 0; c < kPooledResponses; ++c) {
         if (fixed[static_cast<size_t>(c)]) continue;
-        (c < kPooledResponses ? four : rest).push_back(c);
+        values(static_cast<Eigen::Index>(four.size())) = target(c);
+        four.push_back(c);
       }
-      Eigen::VectorXd delta(static_cast<Eigen::Index>(four.size()));
-      Eigen::MatrixXd s44(delta.size(), delta.size());
-      Eigen::MatrixXd sr4(static_cast<Eigen::Index>(rest.size()), delta.size());
-      for (Eigen::Index a = 0; a < delta.size(); ++a) {
-        const int ca = four[static_cast<size_t>(a)];
-        delta(a) = target(ca) - fit.beta(ca);
-        for (Eigen::Index c = 0; c < delta.size(); ++c)
-          s44(a, c) = fit.cov(ca, four[static_cast<size_t>(c)]);
-        for (Eigen::Index r = 0; r < sr4.rows(); ++r)
-          sr4(r, a) = fit.cov(rest[static_cast<size_t>(r)], ca);
-      }
-      if (delta.size() > 0) {
-        const Eigen::VectorXd move = sr4 * s44.ldlt().solve(delta);
-        for (Eigen::Index a = 0; a < delta.size(); ++a)
-          fit.beta(four[static_cast<size_t>(a)]) = target(four[static_cast<size_t>(a)]);
-        for (Eigen::Index r = 0; r < sr4.rows(); ++r)
-          fit.beta(rest[static_cast<size_t>(r)]) += move(r);
-      }
+      fit.beta = detail::condition_gaussian(fit.beta, fit.cov, four,
+                                            values.head(static_cast<Eigen::Index>(four.size())));
       for (int c = 0; c < kPooledResponses; ++c) {
         if (!fixed[static_cast<size_t>(c)])
-          fit.se(c) = std::sqrt(std::max(0.0, q.covariance[static_cast<size_t>(c * 5)]));
+          fit.se(c) =
+              std::sqrt(std::max(0.0, q.covariance[static_cast<size_t>(c * kPooledResponses + c)]));
       }
       if (o.constrain_elasticity && q.elasticity == 0.0 && !fixed[kPrice]) {
         pm.elasticity_at_bound = true;
