@@ -1379,6 +1379,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     // The kNamedPromotions promotions that move the most units are named, kind by kind; the
     // others are summed per kind ("the discounts of 145 other promotions"), so a category plan
     // of many promotions reads (and travels) as a handful of drivers that still add up.
+    const char* names[kPromoDrivers] = {"discount", "feature", "display", "discount_on_baseline"};
     std::vector<size_t> order(plan.promotions.size());
     std::vector<double> weight(plan.promotions.size(), 0.0);
     for (size_t k = 0; k < order.size(); ++k) {
@@ -1406,7 +1407,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       const PlannedPromotion& pr = plan.promotions[k];
       const std::string of = pr.id.empty() ? "" : " (" + pr.id + ")";
       const Sum* ds = &promo_sum[k * kPromoDrivers];
-      const char* names[kPromoDrivers] = {"discount", "feature", "display", "discount_on_baseline"};
       for (int kind = 0; kind < kPromoDrivers; ++kind) {
         if (ds[kind].units == 0.0 && ds[kind].margin == 0.0) continue;
         std::string label;
@@ -1428,7 +1428,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       }
     }
     {
-      const char* names[kPromoDrivers] = {"discount", "feature", "display", "discount_on_baseline"};
       const char* labels[kPromoDrivers] = {"the discounts of", "the leaflet features of",
                                            "the secondary displays of",
                                            "the discount on units that would have sold anyway in"};
