@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 #include <utility>
+#include <vector>
 
 #include "shelfcast/forecast.h"
 #include "shelfcast/generate.h"
@@ -57,11 +58,29 @@ std::string envelope_ok_text(const std::string& value_json) {
   return "{\"ok\":true,\"value\":" + value_json + "}";
 }
 
+// An open promotion session: the prepared simulator and the promotions of the plan that stay
+// the same from one scenario to the next (decoded once, not on every slider event).
+struct PromoSession {
+  PromoSimulator simulator;
+  std::vector<PlannedPromotion> base_promotions;
+};
+
 // Open promotion sessions of this module instance. The adapter owns them (the core is pure); a
 // page opens one per category and closes it when the planner leaves.
-std::map<int, PromoSimulator>& promo_sessions() {
-  static std::map<int, PromoSimulator> sessions;
+std::map<int, PromoSession>& promo_sessions() {
+  static std::map<int, PromoSession> sessions;
   return sessions;
+}
+
+// A scenario holds promotions and settings only: the rest belongs to the session's context.
+Status check_scenario_fields(const PromoPlan& scenario) {
+  if (!scenario.products.empty() || !scenario.stock.empty() || !scenario.clusters.empty() ||
+      !scenario.affinity.empty())
+    return invalid_argument(
+        "a scenario holds promotions and settings only; products, stock, clusters and affinity "
+        "belong to the context the session was opened with",
+        "plan");
+  return Status::ok();
 }
 
 }  // namespace
@@ -86,8 +105,20 @@ std::string promo_session_open(const std::string& model_json, const std::string&
   auto& sessions = promo_sessions();
   const int id = sessions.empty() ? 1 : sessions.rbegin()->first + 1;
   const std::string version = simulator->model_version();
-  sessions.emplace(id, std::move(*simulator));
+  sessions.emplace(id, PromoSession{std::move(*simulator), {}});
   return envelope_ok(Json{{"session", id}, {"model_version", version}});
+}
+
+std::string promo_session_set_base(int session, const std::string& plan_json) {
+  const auto it = promo_sessions().find(session);
+  if (it == promo_sessions().end())
+    return envelope_error(not_found("no open promotion session " + std::to_string(session)));
+  Result<PromoPlan> plan = promo_plan_from_json(plan_json);
+  if (!plan.is_ok()) return envelope_error(plan.status());
+  const Status fields = check_scenario_fields(*plan);
+  if (!fields.is_ok()) return envelope_error(fields);
+  it->second.base_promotions = std::move(plan->promotions);
+  return envelope_ok(Json{{"base_promotions", it->second.base_promotions.size()}});
 }
 
 std::string promo_session_simulate(int session, const std::string& scenario_json) {
@@ -96,13 +127,11 @@ std::string promo_session_simulate(int session, const std::string& scenario_json
     return envelope_error(not_found("no open promotion session " + std::to_string(session)));
   Result<PromoPlan> scenario = promo_plan_from_json(scenario_json);
   if (!scenario.is_ok()) return envelope_error(scenario.status());
-  if (!scenario->products.empty() || !scenario->stock.empty() || !scenario->clusters.empty() ||
-      !scenario->affinity.empty())
-    return envelope_error(invalid_argument(
-        "a scenario holds promotions and settings only; products, stock, clusters and affinity "
-        "belong to the context the session was opened with",
-        "plan"));
-  Result<PromoSimulation> sim = it->second.simulate(*scenario);
+  const Status fields = check_scenario_fields(*scenario);
+  if (!fields.is_ok()) return envelope_error(fields);
+  const std::vector<PlannedPromotion>& base = it->second.base_promotions;
+  scenario->promotions.insert(scenario->promotions.end(), base.begin(), base.end());
+  Result<PromoSimulation> sim = it->second.simulator.simulate(*scenario);
   if (!sim.is_ok()) return envelope_error(sim.status());
   return envelope_ok_text(promo_simulation_to_json(*sim));
 }

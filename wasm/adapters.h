@@ -23,7 +23,13 @@ std::string promo_simulate(const std::string& model_json, const std::string& pla
 /// Opens a promotion session: the model and the context (a plan's products, stock, clusters and
 /// affinity) checked and indexed once -> {"session": id, "model_version": ...}.
 std::string promo_session_open(const std::string& model_json, const std::string& context_json);
-/// Simulates a scenario (promotions and settings only) in an open session -> PromoSimulation.
+/// Keeps a plan's promotions (a plan of promotions only) in an open session: every later scenario
+/// is simulated with them after its own, so a plan's unchanged promotions are decoded once, not
+/// on every slider event; an empty plan drops them -> {"base_promotions": n}.
+std::string promo_session_set_base(int session, const std::string& plan_json);
+/// Simulates a scenario (promotions and settings only) and the session's base promotions in an
+/// open session -> PromoSimulation; an error names a base promotion by its place after the
+/// scenario's own ("plan.promotions[n + i]").
 std::string promo_session_simulate(int session, const std::string& scenario_json);
 /// Closes a session -> {"closed": id}; an unknown id is not_found.
 std::string promo_session_close(int session);

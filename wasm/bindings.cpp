@@ -12,6 +12,7 @@ EMSCRIPTEN_BINDINGS(shelfcast) {
   emscripten::function("basket", &shelfcast::wasm::basket);
   emscripten::function("promo_simulate", &shelfcast::wasm::promo_simulate);
   emscripten::function("promo_session_open", &shelfcast::wasm::promo_session_open);
+  emscripten::function("promo_session_set_base", &shelfcast::wasm::promo_session_set_base);
   emscripten::function("promo_session_simulate", &shelfcast::wasm::promo_session_simulate);
   emscripten::function("promo_session_close", &shelfcast::wasm::promo_session_close);
   emscripten::function("generate_summary", &shelfcast::wasm::generate_summary);

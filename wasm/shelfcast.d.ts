@@ -225,6 +225,12 @@ export interface PromoSimulation {
 export interface PromoSession {
   id: number;
   modelVersion: string;
+  /**
+   * Keeps these promotions in the session (replacing those kept before; [] drops them): every
+   * later simulate() runs them after the scenario's own, decoded once. Returns how many are kept.
+   */
+  setBasePromotions(promotions: NonNullable<PromoPlan['promotions']>): number;
+  /** The scenario's promotions, then the base promotions, with the scenario's settings. */
   simulate(scenario: PromoPlan | string): PromoSimulation;
   close(): { closed: number };
 }

@@ -71,7 +71,10 @@ export class Shelfcast {
   /**
    * Open a session for slider-speed what-ifs: the model and the context (products with prices
    * and costs, stock, clusters, affinity) are indexed once; session.simulate(scenario) takes
-   * only {promotions, draws?, seed?, detail?, alternative_depths?}. Close it when done.
+   * only {promotions, draws?, seed?, detail?, alternative_depths?}. The promotions of a plan
+   * that stay the same while one of them is edited go to session.setBasePromotions(promotions)
+   * once: every later simulate() adds them after the scenario's own, without decoding them
+   * again. Close it when done.
    */
   openPromoSession(model, context) {
     const { session, model_version } = unwrap(
@@ -81,6 +84,8 @@ export class Shelfcast {
     return {
       id: session,
       modelVersion: model_version,
+      setBasePromotions: (promotions) =>
+        unwrap(module.promo_session_set_base(session, arg({ promotions }))).base_promotions,
       simulate: (scenario) => unwrap(module.promo_session_simulate(session, arg(scenario))),
       close: () => unwrap(module.promo_session_close(session)),
     };

@@ -42,16 +42,38 @@ function compare(a, b, where) {
   if (a !== b) failures.push(`${where}: native ${JSON.stringify(a)} vs wasm ${JSON.stringify(b)}`);
 }
 
+// A session on the case's model and context keeping its base promotions, simulating its scenario:
+// the envelope of the first step that fails, or of the simulation (as agree_native does).
+function promoSession({ model, context, base, scenario }) {
+  const open = JSON.parse(core.promo_session_open(JSON.stringify(model), JSON.stringify(context)));
+  if (!open.ok) return JSON.stringify(open);
+  const session = open.value.session;
+  let envelope = core.promo_session_set_base(session, JSON.stringify(base));
+  if (JSON.parse(envelope).ok) envelope = core.promo_session_simulate(session, JSON.stringify(scenario));
+  core.promo_session_close(session);
+  return envelope;
+}
+
 let passed = 0;
+const wasmByName = new Map();
 cases.forEach((c, i) => {
   const input = JSON.stringify(c.input ?? {});
   const wasm = JSON.parse(
     c.fn === 'version' ? core.version()
       : c.fn === 'promo_simulate'
         ? core.promo_simulate(JSON.stringify(c.input.model), JSON.stringify(c.input.plan))
-        : core[c.fn](input));
+        : c.fn === 'promo_session' ? promoSession(c.input)
+          : core[c.fn](input));
+  wasmByName.set(c.name, wasm);
   const before = failures.length;
   compare(native[i], wasm, `case ${i} (${c.name ?? c.fn})`);
+  // The same envelope as an earlier case (a session with kept promotions = the whole plan).
+  if (c.same_as !== undefined) {
+    if (!wasmByName.has(c.same_as)) failures.push(`case ${i} (${c.name}): no earlier case "${c.same_as}"`);
+    else if (JSON.stringify(wasm) !== JSON.stringify(wasmByName.get(c.same_as))) {
+      failures.push(`case ${i} (${c.name}): differs from "${c.same_as}": ${JSON.stringify(wasm).slice(0, 200)}`);
+    }
+  }
   if (c.expect_ok !== undefined && wasm.ok !== c.expect_ok) {
     failures.push(`case ${i} (${c.name}): expected ok=${c.expect_ok}, got ${JSON.stringify(wasm).slice(0, 200)}`);
   }

@@ -8,6 +8,27 @@
 #include "adapters.h"
 #include "shelfcast/json.h"
 
+namespace {
+
+// A session opened on the case's model and context, with its base promotions kept, simulating its
+// scenario -> the envelope of the first step that fails, or of the simulation.
+std::string promo_session(const shelfcast::Json& input) {
+  const auto text = [&](const char* key) {
+    return shelfcast::dump_json(input.value(key, shelfcast::Json::object()));
+  };
+  const std::string opened = shelfcast::wasm::promo_session_open(text("model"), text("context"));
+  const shelfcast::Json open = *shelfcast::parse_json(opened);
+  if (!open.value("ok", false)) return opened;
+  const int session = open.at("value").at("session").get<int>();
+  std::string envelope = shelfcast::wasm::promo_session_set_base(session, text("base"));
+  if (shelfcast::parse_json(envelope)->value("ok", false))
+    envelope = shelfcast::wasm::promo_session_simulate(session, text("scenario"));
+  shelfcast::wasm::promo_session_close(session);
+  return envelope;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: agree_native CASES.json\n";
@@ -40,6 +61,8 @@ int main(int argc, char** argv) {
       envelope = shelfcast::wasm::promo_simulate(
           shelfcast::dump_json(c.at("input").value("model", shelfcast::Json::object())),
           shelfcast::dump_json(c.at("input").value("plan", shelfcast::Json::object())));
+    else if (fn == "promo_session")
+      envelope = promo_session(c.at("input"));
     else if (fn == "version")
       envelope = shelfcast::wasm::version();
     else {

@@ -18,7 +18,7 @@
 //    (real input events through Chromium's input pipeline). Per event: input event -> DOM and
 //    chart updated (the patch, in the animation frame that paints it) -> the frame rendered (a task
 //    posted from the patch runs after it). Median and p90, plus the work inside: the WASM
-//    simulation and the Chart.js update.
+//    simulation, the Chart.js update, the page's other JavaScript and the browser's frame.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -229,6 +229,11 @@ async function main() {
     bench("web_slider_simulate_median", quantile(simulate, 0.5), "ms", "(WASM session.simulate in the page)");
     bench("web_slider_simulate_p90", quantile(simulate, 0.9), "ms");
     bench("web_slider_chart_update_median", quantile(chart, 0.5), "ms", "(Chart.js update('none'))");
+    // Where the rest goes: the page's own JavaScript around the simulation (scenario, tiles, OWL's
+    // render and patch) and the browser's frame after the patch (style, layout, paint, commit).
+    const rest = timings.map((r) => r.patched - r.input - r.simulateMs - r.chartMs);
+    bench("web_slider_other_js_median", quantile(rest, 0.5), "ms", "(input -> DOM minus simulate and chart: scenario, tiles, OWL render and patch)");
+    bench("web_slider_frame_median", quantile(timings.map((r) => r.painted - r.patched), 0.5), "ms", "(DOM patched -> frame rendered: style, layout, paint, commit)");
     if (errors.length) process.stdout.write(`page errors: ${errors.slice(0, 5).join(" | ")}\n`);
   } finally {
     if (browser) await browser.close().catch(() => {});

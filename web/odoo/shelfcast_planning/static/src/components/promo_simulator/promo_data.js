@@ -200,6 +200,31 @@ export function buildScenario(data, form, { pricePoint, withRanking, draws = DRA
     };
 }
 
+/**
+ * Opens the category's simulator session. The plan's other promotions (data.otherPromotions, the
+ * ones the form does not edit) are handed to it once, so a slider event sends and decodes only
+ * the form's promotion (sessionScenario).
+ */
+export function openPlanSession(core, data) {
+    const session = core.openPromoSession(data.model, data.context);
+    if (data.otherPromotions.length) {
+        try {
+            session.setBasePromotions(data.otherPromotions);
+        } catch (error) {
+            closeQuietly(session);
+            throw error;
+        }
+    }
+    return session;
+}
+
+/** What the session of openPlanSession simulates for a scenario: its promotions but the kept ones. */
+export function sessionScenario(scenario, data) {
+    const kept = data.otherPromotions.length;
+    if (!kept) return scenario;
+    return { ...scenario, promotions: scenario.promotions.slice(0, scenario.promotions.length - kept) };
+}
+
 /** The share off the regular price a promotion gives (for approval rules and the trade-off). */
 export function effectiveDepth(promo, data) {
     switch (promo.mechanic) {

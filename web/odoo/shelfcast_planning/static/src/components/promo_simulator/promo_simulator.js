@@ -27,8 +27,10 @@ import {
     failureMessage,
     listCategories,
     loadCategory,
+    openPlanSession,
     saveScenario,
     savedScenarios,
+    sessionScenario,
     stockByProduct,
     submissionPayload,
     summarize,
@@ -416,7 +418,7 @@ export class PromoSimulator extends Component {
 
     openSession(data) {
         this.data = data;
-        this.session = this.core.openPromoSession(data.model, data.context);
+        this.session = openPlanSession(this.core, data);
         this.state.modelVersion = data.modelVersion;
         this.state.products = data.products.map((p) => ({ value: p.id, label: p.label }));
         this.state.whereOptions = [
@@ -590,7 +592,7 @@ export class PromoSimulator extends Component {
         let result;
         const t0 = performance.now();
         try {
-            result = this.session.simulate(scenario);
+            result = this.session.simulate(sessionScenario(scenario, this.data));
         } catch (error) {
             this.state.simError = error.message;
             this.state.hasResult = false;
@@ -661,6 +663,13 @@ export class PromoSimulator extends Component {
                 maintainAspectRatio: false,
                 interaction: { mode: "index", intersect: false },
                 plugins: {
+                    // Off: each plugin is asked for its options at every update of every slider
+                    // event, and this chart uses none of them.
+                    title: false,
+                    subtitle: false,
+                    decimation: false,
+                    filler: false,
+                    colors: false,
                     legend: { position: "bottom", labels: { boxWidth: 14, color: COLORS.text } },
                     tooltip: {
                         callbacks: {
@@ -669,11 +678,13 @@ export class PromoSimulator extends Component {
                     },
                 },
                 scales: {
-                    x: { stacked: true, grid: { display: false }, ticks: { color: COLORS.text } },
+                    // sampleSize 1: the labels (ISO dates, a fixed-width axis) all measure the
+                    // same, so measuring one at each update places them as measuring all would.
+                    x: { stacked: true, grid: { display: false }, ticks: { color: COLORS.text, sampleSize: 1 } },
                     y: {
                         stacked: false,
                         grid: { color: COLORS.grid },
-                        ticks: { color: COLORS.text, callback: (v) => formatNumber(v) },
+                        ticks: { color: COLORS.text, sampleSize: 1, callback: (v) => formatNumber(v) },
                         title: { display: true, text: "units", color: COLORS.text },
                         // A fixed axis width: the plot does not shift as the numbers grow.
                         afterFit: (axis) => {
