@@ -62,10 +62,7 @@ struct CellState {
   double feature = 0.0;
   double display = 0.0;
   double share = 1.0;
-  double cross = 0.0;  // X: share-weighted depth of promoted siblings
-  double cross_shares =
-      0.0;                  // sum of their shares (X at a uniform alternative depth d is d * this)
-  int32_t share_class = 0;  // index of cross_shares among the plan's distinct values
+  double cross = 0.0;  // X: the (group, week)'s cannibalization pressure (0 while promoted)
   bool pre = false;
   bool post = false;
   double price = 0.0;  // net price paid
@@ -73,9 +70,8 @@ struct CellState {
 
 bool same_state(const CellState& a, const CellState& b) {
   return a.promo == b.promo && a.depth == b.depth && a.feature == b.feature &&
-         a.display == b.display && a.share == b.share && a.cross == b.cross &&
-         a.cross_shares == b.cross_shares && a.pre == b.pre && a.post == b.post &&
-         a.price == b.price;
+         a.display == b.display && a.share == b.share && a.cross == b.cross && a.pre == b.pre &&
+         a.post == b.post && a.price == b.price;
 }
 
 // Coefficients of a product in Term order.
@@ -96,7 +92,8 @@ Coefs point_coefs(const PromoProductModel& p) {
   return c;
 }
 
-// The terms of a state (with an optional uniform depth replacing the plan's), and the multiplier.
+// The terms of a state (with an optional uniform depth replacing the plan's promoted depths; the
+// pressure X is the state's: evaluate() scales it for the depth ranking), and the multiplier.
 struct Multiplier {
   double term[kTerms] = {};
   double m = 1.0;    // units + c = B * m
@@ -114,8 +111,7 @@ struct DepthOverride {
 Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o = {}) {
   Multiplier out;
   const bool alt = o.depth >= 0.0;
-  const double cross = alt ? o.depth * s.cross_shares : s.cross;
-  out.term[kCrossTerm] = c.b[kCrossTerm] * cross;
+  out.term[kCrossTerm] = c.b[kCrossTerm] * s.cross;
   if (s.promo >= 0) {
     const double d = alt ? o.depth : s.depth;
     out.term[kPriceTerm] = c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep);
@@ -139,7 +135,7 @@ Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o
 // The multiplier m alone (the Monte Carlo's and the ranking's inner loop).
 double multiplier_only(const CellState& s, const Coefs& c, const DepthOverride& o) {
   const bool alt = o.depth >= 0.0;
-  double sum = c.b[kCrossTerm] * (alt ? o.depth * s.cross_shares : s.cross);
+  double sum = c.b[kCrossTerm] * s.cross;
   if (s.promo >= 0) {
     const double d = alt ? o.depth : s.depth;
     sum += c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep) + c.b[kDepthTerm] * d +
@@ -302,8 +298,7 @@ struct Sim {
   std::vector<CellState> state;              // per (product, group, week)
   // Per (product, group): sum of B, number of cells with a level, sum of baselines, smallest B.
   std::vector<double> sum_b, n_cells, sum_base, min_b;
-  int32_t n_share_classes = 0;  // distinct siblings' summed shares over (group, week)
-  std::vector<double> cross;    // per (group, week): X of a non-promoted product
+  std::vector<double> cross;  // per (group, week): X of a non-promoted product
   // Per (product, group): its promoted weeks, promoted_weeks[promoted_start[pg] ..
   // promoted_start[pg + 1]), in order.
   std::vector<int32_t> promoted_start, promoted_weeks;
@@ -482,7 +477,26 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   std::vector<int32_t> promo_of(n_states, -1), promo_slot(n_states, -1);
   std::vector<double>& cross = sim->cross;
   cross.assign(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
-  std::vector<double> cross_shares(cross.size(), 0.0);
+  // The pressure X of a (group, week) (promo.h): its promoted products' extra units at the point
+  // coefficients, B (m - 1) summed over the group's stores, over the category's baseline units
+  // there. A promotion's multiplier of a product is the same in every store and week.
+  std::vector<std::vector<double>> promo_growth(plan.promotions.size());  // m - 1 per product
+  for (size_t k = 0; k < plan.promotions.size(); ++k) {
+    const PlannedPromotion& pr = plan.promotions[k];
+    for (size_t j = 0; j < promo_products[k].size(); ++j) {
+      const double d = (*promo_depths)[k][j];
+      CellState st;
+      st.promo = static_cast<int32_t>(k);
+      st.depth = d;
+      st.log_keep = detail::log_portable(1.0 - d);
+      st.hinge = std::max(0.0, d - pre.model.depth_threshold);
+      st.feature = pr.feature;
+      st.display = pr.display;
+      st.share = pr.segment_share;
+      promo_growth[k].push_back(
+          multiplier_only(st, pre.coefs[static_cast<size_t>(promo_products[k][j])], {}) - 1.0);
+    }
+  }
   for (int32_t g = 0; g < sim->n_groups; ++g) {
     const int32_t store0 = sim->groups[static_cast<size_t>(g)][0];
     for (size_t k = 0; k < plan.promotions.size(); ++k) {
@@ -503,21 +517,20 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
                     std::to_string(week) + "; promotions of one item may not overlap",
                 where + ".products[" + std::to_string(j) + "]");
           }
-          const double d = (*promo_depths)[k][j];
           promo_of[i] = static_cast<int32_t>(k);
           promo_slot[i] = static_cast<int32_t>(j);
-          cross[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share * d;
-          cross_shares[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share;
+          cross[static_cast<size_t>(g * sim->n_weeks + w)] +=
+              sim->sum_b[sim->pg(p, g)] * promo_growth[k][j];
         }
       }
     }
+    double baseline = 0.0;
+    for (int32_t p = 0; p < sim->n_products; ++p) baseline += sim->sum_base[sim->pg(p, g)];
+    for (int32_t w = 0; w < sim->n_weeks; ++w) {
+      double& x = cross[static_cast<size_t>(g * sim->n_weeks + w)];
+      x = baseline > 0.0 ? x / baseline : 0.0;
+    }
   }
-  std::map<double, int32_t> share_class;
-  for (double v : cross_shares) share_class.emplace(v, 0);
-  for (auto& kv : share_class) kv.second = sim->n_share_classes++;
-  std::vector<int32_t> class_of(cross_shares.size());
-  for (size_t gw = 0; gw < cross_shares.size(); ++gw)
-    class_of[gw] = share_class.at(cross_shares[gw]);
   sim->promoted_start.assign(n_pg + 1, 0);
   sim->promoted_weeks.clear();
   sim->state.clear();
@@ -530,8 +543,6 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
         const size_t gw = static_cast<size_t>(g * sim->n_weeks + w);
         CellState st;
         st.cross = cross[gw];
-        st.cross_shares = cross_shares[gw];
-        st.share_class = class_of[gw];
         if (promo_of[i] >= 0) {
           const size_t k = static_cast<size_t>(promo_of[i]);
           const PlannedPromotion& pr = plan.promotions[k];
@@ -545,9 +556,8 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           st.share = pr.segment_share;
           st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
           // A promoted product is not cannibalized by the siblings promoted with it (the
-          // panel's siblings' depth term covers unpromoted weeks only, promo.h).
+          // panel's pressure covers unpromoted weeks only, promo.h).
           st.cross = 0.0;
-          st.cross_shares = 0.0;
           sim->promoted_weeks.push_back(w);
         } else {
           st.price = regular;
@@ -570,13 +580,15 @@ struct Parts {
 // ---- the uncertainty and depth-ranking summaries --------------------------------------------
 // The Monte Carlo redraws every product's coefficients 100s of times per slider event, so it
 // cannot revisit 50,000 (product, group, week) states per draw. A product's weeks reduce to:
-//  * its promoted states (few: depth, feature, display, siblings' depth), evaluated exactly;
+//  * its promoted states (few: depth, feature, display, share), evaluated exactly;
 //  * its other weeks, whose multiplier is exp(g X) exp(p pre + d post): per (pre, post) combo the
-//    moments M_j = sum_w B exp(g X) X^j / j!, so that the sum under a drawn g' = g + delta is
+//    moments M_j = sum_w B exp(g X) X^j / j!, so that the sum under g' = g + delta is
 //    sum_j M_j delta^j (Taylor, order kOrder = 17: relative error below
-//    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly);
-//  * for the depth ranking (every promotion at one depth d), its other weeks grouped by
-//    (siblings' summed share, pre, post), since X = d * share there.
+//    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly).
+//    The pressure X follows the promoted products' extra units: under drawn coefficients, or
+//    with every promotion at one depth (the ranking), every X is scaled by kappa = the plan's
+//    promoted extra units then / at the point (exact when the promoted products' extra units move
+//    in proportion; the Taylor moments then serve with g' = g_drawn kappa).
 
 // A group of weeks of one product with the same multiplier, weighted by their B.
 struct StateWeight {
@@ -592,22 +604,13 @@ struct Combo {
   double n_cells = 0.0, sum_base = 0.0, clamp = 0.0, x_max = 0.0;
 };
 
-// Other weeks of one product with the same siblings' summed share and pre / post flags.
-struct ShareWeight {
-  double cross_shares = 0.0;
-  bool pre = false, post = false;
-  double sum_b = 0.0, n_cells = 0.0, sum_base = 0.0;
-};
-
 struct ProductSummary {
   std::vector<StateWeight> promoted;  // distinct promoted states
   Combo combo[4];                     // other weeks by (pre, post)
-  std::vector<ShareWeight> by_share;  // other weeks by (cross_shares, pre, post), for ranking
-  int32_t* by_share_slot = nullptr;   // (share class, pre, post) -> index in by_share, or -1
   bool ever_promoted = false;
 };
 
-// X^j / j! for j = 0..kOrder, the powers of a (group, week)'s siblings' depth X that its
+// X^j / j! for j = 0..kOrder, the powers of a (group, week)'s pressure X that its
 // non-promoted cells add to their product's moments.
 void taylor_powers(double x, double* out) {
   static constexpr double kInverse[kOrder + 1] = {
@@ -655,20 +658,6 @@ void summarize(const CellState& st, double m, double gx, double sum_b, double n,
   cb.sum_base += sum_base;
   cb.clamp += clamp;
   cb.x_max = std::max(cb.x_max, st.cross);
-  const size_t key = static_cast<size_t>(st.share_class) * 4 + (st.pre ? 1 : 0) + (st.post ? 2 : 0);
-  int32_t& slot = ps->by_share_slot[key];
-  if (slot < 0) {
-    slot = static_cast<int32_t>(ps->by_share.size());
-    ShareWeight fresh;
-    fresh.cross_shares = st.cross_shares;
-    fresh.pre = st.pre;
-    fresh.post = st.post;
-    ps->by_share.push_back(fresh);
-  }
-  ShareWeight& sw = ps->by_share[static_cast<size_t>(slot)];
-  sw.sum_b += sum_b;
-  sw.n_cells += n;
-  sw.sum_base += sum_base;
 }
 
 struct Totals {
@@ -682,13 +671,11 @@ void account(double units, double sum_base, double price, double regular, double
   t->margin += units * (price - cost) - sum_base * (regular - cost);
 }
 
-// Incremental units, revenue and margin of the plan under drawn coefficients (depth < 0) or
-// under the point coefficients with every promotion at one depth (depth >= 0); halo through
-// affinity follows the promoted products' lift.
-Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
-                const std::vector<Coefs>& coefs, double depth,
-                const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
-                const TaylorReach& taylor_reach, std::vector<double>* lift) {
+// Incremental units, revenue and margin of the plan's promoted states under drawn coefficients
+// (depth < 0) or under `coefs` with every promotion at one depth (depth >= 0); `lift` receives
+// each product's promoted extra units.
+Totals evaluate_promoted(const Sim& sim, const std::vector<ProductSummary>& summary,
+                         const std::vector<Coefs>& coefs, double depth, std::vector<double>* lift) {
   Totals t;
   const PromoSimulator::Prepared& pre = *sim.pre;
   const bool alt = depth >= 0.0;
@@ -710,20 +697,30 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
       (*lift)[static_cast<size_t>(p)] += units - sw.sum_base;
       account(units, sw.sum_base, price, reg, cost, &t);
     }
-    if (alt) {
-      for (const ShareWeight& sw : ps.by_share) {
-        // multiplier_only of a non-promoted state at the uniform depth.
-        double sum = cf.b[kCrossTerm] * (o.depth * sw.cross_shares);
-        if (sw.pre) sum += cf.b[kPreTerm];
-        if (sw.post) sum += cf.b[kPostTerm];
-        const double m = detail::exp_portable(std::min(sum, 50.0));
-        const double units = std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells);
-        account(units, sw.sum_base, reg, reg, cost, &t);
-      }
-      continue;
-    }
+  }
+  return t;
+}
+
+// Incremental units, revenue and margin of the whole plan (evaluate_promoted's arguments), with
+// the other weeks' pressure scaled by the promoted extra units against `point_extra`, theirs at
+// the point coefficients; halo through affinity follows the promoted products' lift.
+Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
+                const std::vector<Coefs>& coefs, double depth, double point_extra,
+                const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
+                const TaylorReach& taylor_reach, std::vector<double>* lift) {
+  const PromoSimulator::Prepared& pre = *sim.pre;
+  Totals t = evaluate_promoted(sim, summary, coefs, depth, lift);
+  double extra = 0.0;
+  for (double l : *lift) extra += l;
+  const double kappa = std::fabs(point_extra) > 1e-9 ? extra / point_extra : 1.0;
+  for (int32_t p = 0; p < sim.n_products; ++p) {
+    const ProductSummary& ps = summary[static_cast<size_t>(p)];
+    const Coefs& cf = coefs[static_cast<size_t>(p)];
+    const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
+    const double cost = pre.cost[static_cast<size_t>(p)];
     const Coefs& point = pre.coefs[static_cast<size_t>(p)];
-    const double delta = cf.b[kCrossTerm] - point.b[kCrossTerm];
+    const double g = cf.b[kCrossTerm] * kappa;
+    const double delta = g - point.b[kCrossTerm];
     const double e_pre = ps.ever_promoted ? detail::exp_portable(cf.b[kPreTerm]) : 1.0;
     const double e_post = ps.ever_promoted ? detail::exp_portable(cf.b[kPostTerm]) : 1.0;
     for (int k = 0; k < 4; ++k) {
@@ -740,13 +737,13 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
         for (int j = order; j >= 0; --j) sum = sum * delta + cb.moment[j];
       } else {
         // Exactly, over the product's weeks of this combo.
-        for (int32_t g = 0; g < sim.n_groups; ++g) {
-          const double sum_b = sim.sum_b[sim.pg(p, g)];
+        for (int32_t gr = 0; gr < sim.n_groups; ++gr) {
+          const double sum_b = sim.sum_b[sim.pg(p, gr)];
           if (sum_b == 0.0) continue;
           for (int32_t w = 0; w < sim.n_weeks; ++w) {
-            const CellState& st = sim.state[sim.pgw(p, g, w)];
+            const CellState& st = sim.state[sim.pgw(p, gr, w)];
             if (st.promo >= 0 || (st.pre ? 1 : 0) + (st.post ? 2 : 0) != k) continue;
-            sum += sum_b * detail::exp_portable(cf.b[kCrossTerm] * st.cross);
+            sum += sum_b * detail::exp_portable(g * st.cross);
           }
         }
       }
@@ -936,7 +933,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   const double c = sim.c;
 
   PromoSimulation out;
-  out.model_version = model.model_version + "+promo-sim-2";
+  out.model_version = model.model_version + "+promo-sim-3";
   out.first_week = sim.first_week;
   out.last_week = sim.first_week + W - 1;
   out.n_products = P;
@@ -977,17 +974,9 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   }
 
   std::vector<ProductSummary> summary(static_cast<size_t>(P));
-  // One allocation for every product's slots; by_share holds one entry per share class (and a
-  // few for the weeks around promotions), so one reservation nearly always suffices.
-  const size_t n_slots = static_cast<size_t>(sim.n_share_classes) * 4;
-  std::vector<int32_t> by_share_slots(static_cast<size_t>(P) * n_slots, -1);
-  for (size_t p = 0; p < summary.size(); ++p) {
-    summary[p].by_share_slot = &by_share_slots[p * n_slots];
-    summary[p].by_share.reserve(static_cast<size_t>(sim.n_share_classes) + 4);
-  }
   // A group's B, largest first, and their running sums (built when a week clamps a store).
   std::vector<double> top_b, top_sum;
-  // Powers of each (group, week)'s siblings' depth for the Monte Carlo's moments.
+  // Powers of each (group, week)'s pressure for the Monte Carlo's moments.
   std::vector<double> powers(static_cast<size_t>(G) * static_cast<size_t>(W) * (kOrder + 1));
   for (int32_t g = 0; g < G; ++g)
     for (int32_t w = 0; w < W; ++w) {
@@ -1503,9 +1492,12 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     const TaylorReach& reach = pre.taylor_reach;
     std::vector<Coefs> draw = pre.coefs;
     std::vector<double> lift;
+    double point_extra = 0.0;  // the promoted states' extra units at the point coefficients
+    evaluate_promoted(sim, summary, pre.coefs, -1.0, &lift);
+    for (double l : lift) point_extra += l;
     for (int32_t r = 0; r < plan.draws; ++r) {
       for (int32_t p = 0; p < P; ++p) {
-        // Only the coefficients a product's weeks use are drawn: siblings' depth always, the
+        // Only the coefficients a product's weeks use are drawn: the pressure's always, the
         // rest when the plan promotes it.
         const PromoProductModel& pm = model.products[static_cast<size_t>(p)];
         Coefs& d = draw[static_cast<size_t>(p)];
@@ -1519,7 +1511,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         d.b[kPostTerm] = pm.post_week.estimate + pm.post_week.se * normal(rng);
         d.b[kHingeTerm] = pm.depth_hinge.estimate + pm.depth_hinge.se * normal(rng);
       }
-      const Totals t = evaluate(sim, summary, draw, -1.0, halo_pairs, reach, &lift);
+      const Totals t = evaluate(sim, summary, draw, -1.0, point_extra, halo_pairs, reach, &lift);
       const double noise = noise_sd * normal(rng);
       mc_units.push_back(t.units + noise);
       mc_revenue.push_back(t.revenue + noise * revenue_per_unit);
@@ -1534,7 +1526,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     out.incremental_margin = q3(mc_margin, out.totals.incremental_margin);
 
     for (double d : plan.alternative_depths) {
-      const Totals t = evaluate(sim, summary, pre.coefs, d, halo_pairs, reach, &lift);
+      const Totals t = evaluate(sim, summary, pre.coefs, d, point_extra, halo_pairs, reach, &lift);
       PromoDepthOption o;
       o.depth = d;
       o.incremental_units = t.units;
