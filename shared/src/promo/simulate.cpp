@@ -343,58 +343,63 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   promo_depths->assign(plan.promotions.size(), {});
   for (size_t k = 0; k < plan.promotions.size(); ++k) {
     const PlannedPromotion& pr = plan.promotions[k];
-    const std::string where = where_promo(k);
-    if (pr.products.empty())
+    // (the field names are built only for an error: a slider event checks every promotion)
+    const auto where_is = [k] { return where_promo(k); };
+    if (pr.products.empty()) {
+      const std::string where = where_is();
       return invalid_argument(where + ".products must name at least one product",
                               where + ".products");
+    }
     if (pr.end_week < pr.start_week)
-      return invalid_argument(where + ".end_week must be >= start_week", where + ".end_week");
+      return invalid_argument(where_is() + ".end_week must be >= start_week",
+                              where_is() + ".end_week");
     if (!(pr.feature >= 0.0 && pr.feature <= 1.0))
-      return invalid_argument(where + ".feature must be in [0, 1]", where + ".feature");
+      return invalid_argument(where_is() + ".feature must be in [0, 1]", where_is() + ".feature");
     if (!(pr.display >= 0.0 && pr.display <= 1.0))
-      return invalid_argument(where + ".display must be in [0, 1]", where + ".display");
+      return invalid_argument(where_is() + ".display must be in [0, 1]", where_is() + ".display");
     if (!(pr.segment_share > 0.0 && pr.segment_share <= 1.0))
-      return invalid_argument(where + ".segment_share must be in (0, 1]", where + ".segment_share");
+      return invalid_argument(where_is() + ".segment_share must be in (0, 1]",
+                              where_is() + ".segment_share");
     if (k == 0 || pr.start_week < first) first = pr.start_week;
     if (k == 0 || pr.end_week > last) last = pr.end_week;
     for (size_t j = 0; j < pr.products.size(); ++j) {
       const auto it = product_index.find(pr.products[j]);
-      const std::string w = where + ".products[" + std::to_string(j) + "]";
+      const auto w = [&] { return where_is() + ".products[" + std::to_string(j) + "]"; };
       if (it == product_index.end())
-        return invalid_argument(w + ": product " + std::to_string(pr.products[j]) +
+        return invalid_argument(w() + ": product " + std::to_string(pr.products[j]) +
                                     " is not in the model of " + model.category,
-                                w);
+                                w());
       const int32_t p = it->second;
       if (std::find(promo_products[k].begin(), promo_products[k].end(), p) !=
           promo_products[k].end())
         return invalid_argument(
-            w + ": product " + std::to_string(pr.products[j]) + " is listed twice", w);
+            w() + ": product " + std::to_string(pr.products[j]) + " is listed twice", w());
       const double reg = pre.regular[static_cast<size_t>(p)];
       if (reg < 0.0)
-        return invalid_argument(w + ": promoted product " + std::to_string(pr.products[j]) +
+        return invalid_argument(w() + ": promoted product " + std::to_string(pr.products[j]) +
                                     " needs a regular_price and unit_cost in plan.products "
                                     "(or a model fitted with prices and costs)",
                                 "plan.products");
       double d = 0.0;
-      std::string field = where + ".depth";
+      const char* field = ".depth";
       switch (pr.mechanic) {
         case PromoMechanic::kPercentOff:
           d = pr.depth;
           break;
         case PromoMechanic::kPricePoint:
-          field = where + ".price_point";
+          field = ".price_point";
           if (!(pr.price_point > 0.0 && pr.price_point < reg))
-            return invalid_argument(field + " must be > 0 and below the regular price " +
-                                        detail::format_number(reg) + " of product " +
-                                        std::to_string(pr.products[j]),
-                                    field);
+            return invalid_argument(
+                where_is() + field + " must be > 0 and below the regular price " +
+                    detail::format_number(reg) + " of product " + std::to_string(pr.products[j]),
+                where_is() + field);
           d = 1.0 - pr.price_point / reg;
           break;
         case PromoMechanic::kMultiBuy:
-          field = where + ".pay";
+          field = ".pay";
           if (!(pr.buy >= 2 && pr.pay >= 1 && pr.pay < pr.buy))
-            return invalid_argument(where + ": a multi-buy needs buy >= 2 and 1 <= pay < buy",
-                                    field);
+            return invalid_argument(where_is() + ": a multi-buy needs buy >= 2 and 1 <= pay < buy",
+                                    where_is() + field);
           d = 1.0 - static_cast<double>(pr.pay) / static_cast<double>(pr.buy);
           break;
         case PromoMechanic::kBogo:
@@ -402,9 +407,9 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           break;
       }
       if (!(d > 0.0 && d <= kMaxDepth))
-        return invalid_argument(
-            field + ": the effective depth " + detail::format_number(d) + " must be in (0, 0.95]",
-            field);
+        return invalid_argument(where_is() + field + ": the effective depth " +
+                                    detail::format_number(d) + " must be in (0, 0.95]",
+                                where_is() + field);
       promo_products[k].push_back(p);
       (*promo_depths)[k].push_back(d);
     }
@@ -413,17 +418,17 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
       const auto it = pre.clusters.find(pr.cluster);
       if (it == pre.clusters.end())
         return invalid_argument(
-            where + ".cluster: no cluster named '" + pr.cluster + "' in plan.clusters",
-            where + ".cluster");
+            where_is() + ".cluster: no cluster named '" + pr.cluster + "' in plan.clusters",
+            where_is() + ".cluster");
       stores.insert(stores.end(), it->second.begin(), it->second.end());
     }
     promo_stores[k].assign(static_cast<size_t>(pre.n_stores), stores.empty());
     for (int32_t store : stores) {
       const auto it = pre.store_index.find(store);
       if (it == pre.store_index.end())
-        return invalid_argument(where + ".stores: store " + std::to_string(store) +
+        return invalid_argument(where_is() + ".stores: store " + std::to_string(store) +
                                     " is not in the model of " + model.category,
-                                where + ".stores");
+                                where_is() + ".stores");
       promo_stores[k][static_cast<size_t>(it->second)] = true;
     }
   }
@@ -610,25 +615,25 @@ struct ProductSummary {
   bool ever_promoted = false;
 };
 
-// X^j / j! for j = 0..kOrder, the powers of a (group, week)'s pressure X that its
-// non-promoted cells add to their product's moments.
-void taylor_powers(double x, double* out) {
+// X^j / j! for j = 0..order, the powers of a (group, week)'s pressure X that its non-promoted
+// cells add to their product's moments.
+void taylor_powers(double x, int order, double* out) {
   static constexpr double kInverse[kOrder + 1] = {
       0.0,     1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,
       1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17};
   double term = 1.0;
   out[0] = term;
-  for (int j = 1; j <= kOrder; ++j) {
+  for (int j = 1; j <= order; ++j) {
     term *= x * kInverse[j];
     out[j] = term;
   }
 }
 
-// Adds one (product, group, week) to its product's summary.
-// `m` is the week's multiplier; without pre/post terms it is exp(g X) itself, else `gx` = g X.
-// `powers`: taylor_powers of the (group, week)'s X (a non-promoted cell's X).
-void summarize(const CellState& st, double m, double gx, double sum_b, double n, double sum_base,
-               double clamp, const double* powers, ProductSummary* ps) {
+// Adds one (product, group, week) to its product's summary: a promoted state by its B, another
+// week by `term` = its B times exp(g X), with its moments up to `order` (`powers`: taylor_powers
+// of its (group, week)'s X).
+void summarize(const CellState& st, double sum_b, double term, double n, double sum_base,
+               double clamp, const double* powers, int order, ProductSummary* ps) {
   const auto into = [&](std::vector<StateWeight>* list,
                         bool (*same)(const CellState&, const CellState&)) {
     for (auto it = list->rbegin(); it != list->rend() && it - list->rbegin() < 64; ++it) {
@@ -648,12 +653,9 @@ void summarize(const CellState& st, double m, double gx, double sum_b, double n,
     return;
   }
   Combo& cb = ps->combo[(st.pre ? 1 : 0) + (st.post ? 2 : 0)];
-  const double term = sum_b * (st.pre || st.post ? detail::exp_portable(gx) : m);
-  if (st.cross > 0.0) {
-    for (int j = 0; j <= kOrder; ++j) cb.moment[j] += term * powers[j];
-  } else {
-    cb.moment[0] += term;
-  }
+  cb.moment[0] += term;
+  if (st.cross > 0.0)
+    for (int j = 1; j <= order; ++j) cb.moment[j] += term * powers[j];
   cb.n_cells += n;
   cb.sum_base += sum_base;
   cb.clamp += clamp;
@@ -669,6 +671,43 @@ void account(double units, double sum_base, double price, double regular, double
   t->units += units - sum_base;
   t->revenue += units * price - sum_base * regular;
   t->margin += units * (price - cost) - sum_base * (regular - cost);
+}
+
+// The Taylor order of the summaries' moments: all of them for the draws; for the depth ranking
+// alone, what its depths' scaled pressures need (the promoted cells' extra units at each depth
+// against the plan's, unclamped, say how far a depth moves them; evaluate() sums exactly where
+// the order falls short); none for the point figures alone.
+int moment_order(const Sim& sim, const PromoPlan& plan, const TaylorReach& reach) {
+  if (plan.draws > 0) return kOrder;
+  if (plan.alternative_depths.empty()) return 0;
+  const PromoSimulator::Prepared& pre = *sim.pre;
+  std::vector<double> extra(plan.alternative_depths.size() + 1, 0.0);
+  std::vector<DepthOverride> depths;
+  for (double d : plan.alternative_depths)
+    depths.push_back(DepthOverride{d, detail::log_portable(1.0 - d),
+                                   std::max(0.0, d - pre.model.depth_threshold)});
+  for (int32_t p = 0; p < sim.n_products; ++p) {
+    const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
+    for (int32_t g = 0; g < sim.n_groups; ++g) {
+      const size_t ipg = sim.pg(p, g);
+      for (int32_t q = sim.promoted_start[ipg]; q < sim.promoted_start[ipg + 1]; ++q) {
+        const CellState& st = sim.state[sim.pgw(p, g, sim.promoted_weeks[static_cast<size_t>(q)])];
+        extra[0] += sim.sum_b[ipg] * (multiplier_only(st, cf, {}) - 1.0);
+        for (size_t k = 0; k < depths.size(); ++k)
+          extra[k + 1] += sim.sum_b[ipg] * (multiplier_only(st, cf, depths[k]) - 1.0);
+      }
+    }
+  }
+  double x_max = 0.0, g_max = 0.0, kappa_spread = 0.0;
+  for (double x : sim.cross) x_max = std::max(x_max, x);
+  for (const Coefs& cf : pre.coefs) g_max = std::max(g_max, std::fabs(cf.b[kCrossTerm]));
+  for (size_t k = 1; k < extra.size(); ++k)
+    kappa_spread = std::max(
+        kappa_spread, std::fabs(extra[0]) > 1e-9 ? std::fabs(extra[k] / extra[0] - 1.0) : 0.0);
+  const double worst = g_max * kappa_spread * x_max;
+  int order = 1;
+  while (order < kOrder && worst > reach[order]) ++order;
+  return order;
 }
 
 // Incremental units, revenue and margin of the plan's promoted states under drawn coefficients
@@ -705,7 +744,7 @@ Totals evaluate_promoted(const Sim& sim, const std::vector<ProductSummary>& summ
 // the other weeks' pressure scaled by the promoted extra units against `point_extra`, theirs at
 // the point coefficients; halo through affinity follows the promoted products' lift.
 Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
-                const std::vector<Coefs>& coefs, double depth, double point_extra,
+                const std::vector<Coefs>& coefs, double depth, double point_extra, int max_order,
                 const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
                 const TaylorReach& taylor_reach, std::vector<double>* lift) {
   const PromoSimulator::Prepared& pre = *sim.pre;
@@ -727,13 +766,13 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
       const Combo& cb = ps.combo[k];
       if (cb.n_cells == 0.0) continue;
       double sum = 0.0;
+      // The lowest order whose remainder bound is below 1e-10 of the sum, if the moments have it.
+      const double a = std::fabs(delta) * cb.x_max;
+      int order = 1;
+      while (order < kOrder && a > taylor_reach[order]) ++order;
       if (delta == 0.0) {
         sum = cb.moment[0];
-      } else if (std::fabs(delta) * cb.x_max <= kTaylorReach) {
-        // The lowest order whose remainder bound is below 1e-10 of the sum.
-        const double a = std::fabs(delta) * cb.x_max;
-        int order = 1;
-        while (order < kOrder && a > taylor_reach[order]) ++order;
+      } else if (a <= kTaylorReach && order <= max_order) {
         for (int j = order; j >= 0; --j) sum = sum * delta + cb.moment[j];
       } else {
         // Exactly, over the product's weeks of this combo.
@@ -974,16 +1013,15 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   }
 
   std::vector<ProductSummary> summary(static_cast<size_t>(P));
+  // Powers of each (group, week)'s pressure for the summaries' moments, up to the order the plan
+  // needs.
+  const int taylor_order = moment_order(sim, plan, pre.taylor_reach);
+  const size_t width = static_cast<size_t>(taylor_order) + 1;
+  std::vector<double> powers(sim.cross.size() * width);
+  for (size_t gw = 0; gw < sim.cross.size(); ++gw)
+    taylor_powers(sim.cross[gw], taylor_order, &powers[gw * width]);
   // A group's B, largest first, and their running sums (built when a week clamps a store).
   std::vector<double> top_b, top_sum;
-  // Powers of each (group, week)'s pressure for the Monte Carlo's moments.
-  std::vector<double> powers(static_cast<size_t>(G) * static_cast<size_t>(W) * (kOrder + 1));
-  for (int32_t g = 0; g < G; ++g)
-    for (int32_t w = 0; w < W; ++w) {
-      // (a non-promoted cell's X is its (group, week)'s)
-      const size_t gw = static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w);
-      taylor_powers(sim.cross[gw], &powers[gw * (kOrder + 1)]);
-    }
 
   // Driver sums (units, margin): per promotion discount / feature / display / discount given on
   // baseline units; per product cannibalization and halo; pull-forward and dip overall.
@@ -1017,7 +1055,15 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
         const CellState& st = sim.state[i];
-        const Multiplier mu = multiplier(st, cf);
+        // Most cells are plain: not promoted, not next to a promotion; their only term is the
+        // pressure, and all of their change is cannibalization.
+        const bool plain = st.promo < 0 && !st.pre && !st.post;
+        const double gx = cf.b[kCrossTerm] * st.cross;
+        Multiplier mu;
+        if (plain)
+          mu.m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
+        else
+          mu = multiplier(st, cf);
         mult[i] = mu.m;
         double u = 0.0;
         if (sim.min_b[ipg] * mu.m >= c) {
@@ -1045,30 +1091,35 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         }
         // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
         const double actual = u - sim.sum_base[ipg];
-        const double unclamped = sum_b * (mu.m - 1.0);
-        const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
         Parts pt;
-        double total = 0.0;
-        for (int k = 0; k < kTerms; ++k) {
-          pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
-          total += pt.term[k];
-        }
-        if (actual != total) {
-          int largest = 0;
-          for (int k = 1; k < kTerms; ++k)
-            if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
-          pt.term[largest] += actual - total;
+        if (plain) {
+          pt.term[kCrossTerm] = actual;
+        } else {
+          const double unclamped = sum_b * (mu.m - 1.0);
+          const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
+          double total = 0.0;
+          for (int k = 0; k < kTerms; ++k) {
+            pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
+            total += pt.term[k];
+          }
+          if (actual != total) {
+            int largest = 0;
+            for (int k = 1; k < kTerms; ++k)
+              if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
+            pt.term[largest] += actual - total;
+          }
         }
         if (want_cells) {
           parts[i] = pt;
           units[i] = u;
         }
+        const double term =
+            st.promo >= 0 ? 0.0 : sum_b * (st.pre || st.post ? detail::exp_portable(gx) : mu.m);
         summarize(
-            st, mu.m, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
-            u - (mu.m * sum_b - c * n),
+            st, sum_b, term, n, sim.sum_base[ipg], u - (mu.m * sum_b - c * n),
             &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w)) *
-                    (kOrder + 1)],
-            &summary[static_cast<size_t>(p)]);
+                    width],
+            taylor_order, &summary[static_cast<size_t>(p)]);
 
         // Figures of the (product, group, week) into the weeks, product-weeks, products and
         // drivers.
@@ -1511,7 +1562,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         d.b[kPostTerm] = pm.post_week.estimate + pm.post_week.se * normal(rng);
         d.b[kHingeTerm] = pm.depth_hinge.estimate + pm.depth_hinge.se * normal(rng);
       }
-      const Totals t = evaluate(sim, summary, draw, -1.0, point_extra, halo_pairs, reach, &lift);
+      const Totals t =
+          evaluate(sim, summary, draw, -1.0, point_extra, taylor_order, halo_pairs, reach, &lift);
       const double noise = noise_sd * normal(rng);
       mc_units.push_back(t.units + noise);
       mc_revenue.push_back(t.revenue + noise * revenue_per_unit);
@@ -1526,7 +1578,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     out.incremental_margin = q3(mc_margin, out.totals.incremental_margin);
 
     for (double d : plan.alternative_depths) {
-      const Totals t = evaluate(sim, summary, pre.coefs, d, point_extra, halo_pairs, reach, &lift);
+      const Totals t =
+          evaluate(sim, summary, pre.coefs, d, point_extra, taylor_order, halo_pairs, reach, &lift);
       PromoDepthOption o;
       o.depth = d;
       o.incremental_units = t.units;
