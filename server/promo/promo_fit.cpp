@@ -231,7 +231,16 @@ Result<PromoModelRecord> latest_promo_model(Database& db, const std::string& cat
                       "\"} fits one",
                   "category");
   }
-  return read_record(st);
+  SHELFCAST_ASSIGN_OR_RETURN(PromoModelRecord r, read_record(st));
+  // An artifact of an earlier panel (before promo-panel-3) cannot be simulated any more.
+  if (!promo_model_version_readable(r.model_version))
+    return Status(ErrorCode::kNotFound,
+                  "the promotion model of category \"" + category + "\" (" + r.model_version +
+                      ") predates the current cannibalization model: POST /api/v1/promo/models "
+                      "with {\"category\": \"" +
+                      category + "\"} fits a new one",
+                  "category");
+  return r;
 }
 
 }  // namespace shelfcast::server

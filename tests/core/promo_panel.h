@@ -16,20 +16,30 @@ struct Truth {
   double lift_per_depth;
   double feature;  // log multiplier
   double display;  // log multiplier
-  double cross;    // log effect per unit of siblings' summed depth
+  double cross;    // log effect per unit of cannibalization pressure X (promo.h)
   double pull_forward;
   double dip;
   double hinge = 0.0;  // extra log-lift per unit of depth beyond 0.3 (the default threshold)
   double store_elasticity_sd = 0.0;  // sd of each store's elasticity shift (0 = none drawn)
 };
 
+// The promotion multiplier of promo.h (discount, bend past 30% off, feature, display).
+inline double promotion_multiplier(const Truth& t, double depth, double feature, double display) {
+  return std::exp(t.elasticity * std::log(1.0 - depth) + t.lift_per_depth * depth +
+                  t.hinge * std::max(0.0, depth - 0.3) + t.feature * feature + t.display * display);
+}
+
 // A panel drawn from promo.h's model itself: product x store levels, regular-price moves, and
-// promotions of 1-2 weeks with gaps, lognormal noise of sd noise_sd.
-// `store_shift`, when given, receives each store's elasticity shift per product ([store][i]).
+// promotions of 1-2 weeks with gaps, lognormal noise of sd noise_sd. The cannibalization
+// pressure on a product not promoted in (store, week) is the promoted products' extra units
+// exp(level) f (m - 1) over the store's summed exp(level), divided by the product's own f, with
+// f = regular price ratio ^ elasticity (promo.h; the noise's exp(sd^2 / 2) cancels).
+// `store_shift`, when given, receives each store's elasticity shift per product ([store][i]);
+// `levels`, each product's log level per store ([store][i]).
 inline std::vector<PromoObservation> make_panel(
     const std::vector<Truth>& truth, int32_t n_stores, int32_t n_weeks, double noise_sd,
-    uint64_t seed, bool price_moves = true,
-    std::vector<std::vector<double>>* store_shift = nullptr) {
+    uint64_t seed, bool price_moves = true, std::vector<std::vector<double>>* store_shift = nullptr,
+    std::vector<std::vector<double>>* levels = nullptr) {
   shelfcast::detail::Rng rng(seed);
   const size_t np = truth.size();
   const size_t nw = static_cast<size_t>(n_weeks);
@@ -63,9 +73,28 @@ inline std::vector<PromoObservation> make_panel(
         }
       }
     }
+    std::vector<double> level_of(np);
+    double store_units = 0.0;
+    for (size_t i = 0; i < np; ++i) {
+      level_of[i] = std::log(100.0) + rng.uniform(-0.5, 0.5);
+      store_units += std::exp(level_of[i]);
+    }
+    if (levels) {
+      levels->resize(static_cast<size_t>(n_stores));
+      (*levels)[static_cast<size_t>(s)] = level_of;
+    }
+    std::vector<double> pressure(nw, 0.0);
+    for (size_t w = 0; w < nw; ++w) {
+      for (size_t j = 0; j < np; ++j)
+        if (depth[j][w] > 0.0)
+          pressure[w] +=
+              std::exp(level_of[j]) * std::pow(regular[j][w], truth[j].elasticity) *
+              (promotion_multiplier(truth[j], depth[j][w], feat[j][w], disp[j][w]) - 1.0);
+      pressure[w] /= store_units;
+    }
     for (size_t i = 0; i < np; ++i) {
       const Truth& t = truth[i];
-      const double level = std::log(100.0) + rng.uniform(-0.5, 0.5);
+      const double level = level_of[i];
       const double shift = t.store_elasticity_sd > 0.0 ? t.store_elasticity_sd * rng.normal() : 0.0;
       if (store_shift) {
         store_shift->resize(static_cast<size_t>(n_stores), std::vector<double>(np, 0.0));
@@ -73,9 +102,8 @@ inline std::vector<PromoObservation> make_panel(
       }
       for (size_t w = 0; w < nw; ++w) {
         const bool on = depth[i][w] > 0.0;
-        double other = 0.0;  // siblings' depth: cannibalizes only while i is not promoted
-        for (size_t j = 0; j < np && !on; ++j)
-          if (j != i) other += depth[j][w];
+        // cannibalizes only while i is not promoted
+        const double other = on ? 0.0 : pressure[w] / std::pow(regular[i][w], t.elasticity);
         const bool pre = !on && w + 1 < nw && depth[i][w + 1] > 0.0;
         const bool post = !on && w >= 1 && depth[i][w - 1] > 0.0;
         const double ratio = regular[i][w] * (1.0 - depth[i][w]);

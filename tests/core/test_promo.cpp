@@ -25,7 +25,7 @@ TEST_CASE("promo: known truth on a synthetic panel (elasticity, lift, cannibaliz
   const auto fit = shelfcast::fit_promo_model(panel, "juice");
   REQUIRE(fit.is_ok());
   const shelfcast::PromoModel& m = fit.value();
-  CHECK(m.model_version.find("promo-panel-2") != std::string::npos);
+  CHECK(m.model_version.find("promo-panel-3") != std::string::npos);
   REQUIRE(m.products.size() == truth.size());
   // Tolerances measured on this panel (30 stores x 104 weeks, noise sd 0.1; see report), with
   // headroom: absolute errors on the log scale.
@@ -265,10 +265,15 @@ TEST_CASE("promo: the model artifact round-trips through JSON; bad artifacts are
   no_products.replace(no_products.find("\"products\""), 10, "\"producs\"");
   std::string bad_version = text;
   bad_version.replace(bad_version.find("\"schema_version\":1"), 18, "\"schema_version\":9");
+  // An artifact of promo-panel-2, whose cross_depth meant log units per unit of the siblings'
+  // summed depth, would be simulated as if it were per unit of pressure: refused.
+  std::string panel_2 = text;
+  panel_2.replace(panel_2.find("/promo-panel-3"), 14, "/promo-panel-2");
   const Row rows[] = {{"not json", "{", "model"},
                       {"array", "[]", "model"},
                       {"no products", no_products, "model.products"},
-                      {"future version", bad_version, "model.schema_version"}};
+                      {"future version", bad_version, "model.schema_version"},
+                      {"a promo-panel-2 artifact", panel_2, "model.model_version"}};
   for (const Row& row : rows) {
     SUBCASE(row.name) {
       CAPTURE(row.name);

@@ -25,7 +25,7 @@ shelfcast::PromoEffect eff(double v) { return shelfcast::PromoEffect{v, 0.05}; }
 // Two products in two stores with exact levels (sigma 0, c = 1): baselines 100 and 50 units.
 PromoModel hand_model() {
   PromoModel m;
-  m.model_version = "test/promo-panel-1";
+  m.model_version = "test/promo-panel-3";
   m.category = "juice";
   m.log_offset = 1.0;
   shelfcast::PromoProductModel a;
@@ -145,7 +145,7 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   const auto sim = shelfcast::simulate_promo(hand_model(), hand_plan());
   REQUIRE(sim.is_ok());
   const auto& s = sim.value();
-  CHECK(s.model_version == "test/promo-panel-1+promo-sim-2");
+  CHECK(s.model_version == "test/promo-panel-3+promo-sim-3");
   CHECK(s.first_week == 9);
   CHECK(s.last_week == 12);
   REQUIRE(s.cells.size() == 2 * 2 * 4);
@@ -164,8 +164,10 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   // Week before: pull-forward 10%; week after: dip 20%.
   CHECK(find_cell(s, 1, 20, 9)->figures.pull_forward == doctest::Approx(10.1));
   CHECK(find_cell(s, 1, 20, 12)->figures.dip == doctest::Approx(20.2));
-  // Brand B loses exp(-0.4 * 0.25) of (B) while A runs, and nothing outside.
-  const double b_units = 51.0 * std::exp(-0.4 * 0.25) - 1.0;
+  // Brand B loses 1 - exp(-0.4 X) of B while A runs, and nothing outside; X = A's extra units
+  // over the category's baseline units (both stores are one group): 202 (m - 1) / 300.
+  const double pressure = 202.0 * (std::exp(log_m) - 1.0) / 300.0;
+  const double b_units = 51.0 * std::exp(-0.4 * pressure) - 1.0;
   CHECK(find_cell(s, 2, 10, 11)->figures.cannibalized == doctest::Approx(50.0 - b_units));
   CHECK(find_cell(s, 2, 10, 12)->figures.cannibalized == doctest::Approx(0.0));
   CHECK(find_cell(s, 2, 10, 12)->figures.dip == doctest::Approx(0.0));
@@ -474,8 +476,9 @@ TEST_CASE("promo sim: known truth: lift, cannibalization share and dip within 10
       {-1.2, 0.6, 0.20, 0.10, -0.25, 0.05, 0.10},
       {-3.0, 1.5, 0.40, 0.25, -0.60, 0.12, 0.20},
   };
-  const auto fit =
-      shelfcast::fit_promo_model(shelfcast::testing::make_panel(truth, 30, 104, 0.1, 7), "juice");
+  std::vector<std::vector<double>> levels;  // [store][product]
+  const auto fit = shelfcast::fit_promo_model(
+      shelfcast::testing::make_panel(truth, 30, 104, 0.1, 7, true, nullptr, &levels), "juice");
   REQUIRE(fit.is_ok());
   // Promote product 0 at 30% off with a feature for two weeks everywhere.
   PromoPlan plan;
@@ -495,8 +498,18 @@ TEST_CASE("promo sim: known truth: lift, cannibalization share and dip within 10
   const Truth& t = truth[0];
   const double true_lift =
       std::exp(t.elasticity * std::log(0.7) + t.lift_per_depth * 0.3 + t.feature) - 1.0;
-  const double true_cannib_b = 1.0 - std::exp(truth[1].cross * 0.3);
-  const double true_cannib_c = 1.0 - std::exp(truth[2].cross * 0.3);
+  // Each store's pressure is A's extra units over the store's units; B and C lose
+  // 1 - exp(cross X) of their units there (their shares of A's extra units).
+  const double growth = shelfcast::testing::promotion_multiplier(t, 0.3, 1.0, 0.0) - 1.0;
+  double b_units = 0.0, b_lost = 0.0, c_units = 0.0, c_lost = 0.0;
+  for (const std::vector<double>& l : levels) {
+    const double x = std::exp(l[0]) * growth / (std::exp(l[0]) + std::exp(l[1]) + std::exp(l[2]));
+    b_units += std::exp(l[1]);
+    b_lost += std::exp(l[1]) * (1.0 - std::exp(truth[1].cross * x));
+    c_units += std::exp(l[2]);
+    c_lost += std::exp(l[2]) * (1.0 - std::exp(truth[2].cross * x));
+  }
+  const double true_cannib_b = b_lost / b_units, true_cannib_c = c_lost / c_units;
   double base_a = 0, lift_a = 0, base_b = 0, cann_b = 0, base_c = 0, cann_c = 0, dip_a = 0,
          pre_a = 0;
   for (const auto& r : sim->product_weeks) {
@@ -519,7 +532,11 @@ TEST_CASE("promo sim: known truth: lift, cannibalization share and dip within 10
   CAPTURE(lift_a / base_a);
   CAPTURE(true_lift);
   CHECK(std::fabs(lift_a / base_a / true_lift - 1.0) < 0.10);
+  CAPTURE(cann_b / base_b);
+  CAPTURE(true_cannib_b);
   CHECK(std::fabs(cann_b / base_b / true_cannib_b - 1.0) < 0.10);
+  CAPTURE(cann_c / base_c);
+  CAPTURE(true_cannib_c);
   CHECK(std::fabs(cann_c / base_c / true_cannib_c - 1.0) < 0.10);
   CAPTURE(dip_a);
   CHECK(std::fabs(dip_a / t.dip - 1.0) < 0.10);
@@ -615,7 +632,7 @@ TEST_CASE("promo sim: the fast paths agree with the cell-by-cell computation") {
 }
 
 TEST_CASE("promo sim: products promoted together do not cannibalize each other") {
-  // Regression (promo-panel-2): the siblings' depth term covers a product's unpromoted weeks only,
+  // Regression (promo-panel-2): the cannibalization term covers a product's unpromoted weeks only,
   // as the panel is fitted; before, Brand A promoted with Brand B lost units to B's discount and
   // the fit made up for it with a larger lift.
   PromoPlan plan = hand_plan();

@@ -11,6 +11,7 @@
 #include "promo_uplift.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/promo.h"
+#include "shelfcast/promo_sim.h"
 #include "shelfcast/series.h"
 
 using namespace shelfcast;
@@ -116,17 +117,17 @@ Errors score(const GeneratedData& g, const PromoModel& m, Errors e) {
 
 TEST_CASE("promo fit: the project generator's known truth (uplift as run, and the split)") {
   // Measured (seed 2027): with partial pooling over the category (default), the uplift of each
-  // product's promotions as they ran is within 10% of the truth for 11 of 13 products (mean
-  // 4.4%, worst 11.9%, product 9); each product's own fit does about as well (mean 3.9%, worst
-  // 10.9%). The split of that uplift into own-price elasticity and lift per depth is not within
-  // 10%: elasticity mean relative error 22% (own fits) -> 19% (pooled), mostly too negative, lift
-  // per depth mean absolute error 0.44 -> 0.34. The generator's cannibalization is additive (a
-  // non-promoted product loses a share of its promoted siblings' extra units, down to a floor),
-  // so a regular-price rise, which lowers the product's own demand, also raises its relative
-  // loss: in log units it looks more price-sensitive than the multiplicative elasticity that
-  // drew it; pooling narrows the split but cannot remove the misspecification. Before the
-  // siblings' depth term was confined to a product's unpromoted weeks, co-promoted siblings read
-  // as cannibalization of the promoted product itself and lifts came out 1.5-3x the truth.
+  // product's promotions as they ran is within 10% of the truth for 12 of 13 products (mean
+  // 4.4%, worst 10.2%); each product's own fit does about as well on the total (mean 4.4%, worst
+  // 14.9%). The split into own-price elasticity and lift per depth: elasticity mean relative
+  // error 9.1% (own fits) -> 8.6% (pooled), lift per depth mean absolute error 0.22 -> 0.16.
+  // Promo-panel-2 split it much worse (elasticity 22% -> 19%, lift 0.44 -> 0.34): its siblings'
+  // depth term took the same fraction of a product's units in every week, while the generator
+  // takes a fixed share of the promoted siblings' extra units, relatively more when the product
+  // sells below its level (after a regular-price rise); the log model read that as extra price
+  // sensitivity. Promo-panel-3's pressure is on a fixed share of units (promo.h). Before the
+  // siblings' term was confined to a product's unpromoted weeks, co-promoted siblings read as
+  // cannibalization of the promoted product itself and lifts came out 1.5-3x the truth.
   const GeneratorConfig config = promo_truth_config();
   Result<GeneratedData> g = generate(config);
   REQUIRE(g.is_ok());
@@ -153,10 +154,111 @@ TEST_CASE("promo fit: the project generator's known truth (uplift as run, and th
                                          << "; elasticity mean error " << own.elasticity_mean / n
                                          << ", lift mean abs error " << own.lift_abs_mean / n);
   CHECK(pooled.uplift_mean / n < 0.05);
+  CHECK(pooled.elasticity_mean / n < 0.11);
   CHECK(pooled.uplift_worst < 0.13);
   CHECK(pooled.uplift_within_10 >= 11);
   // Pooling does not make the promotion's total worse and improves its split.
   CHECK(pooled.uplift_mean < own.uplift_mean + 0.01 * n);
   CHECK(pooled.elasticity_mean < own.elasticity_mean);
   CHECK(pooled.lift_abs_mean < own.lift_abs_mean);
+}
+
+TEST_CASE("promo fit: the project generator's known truth (cannibalization shares, dips)") {
+  // The generator takes from each non-promoted product a fixed share of its promoted siblings'
+  // extra units (its share of the category's base demand times the category's total, 0.2-0.5).
+  // Promoting one product at 25% off for a week in every store, the fitted model's units taken
+  // from the modelled siblings per extra unit of the promoted product are compared with the
+  // truth's sum of those siblings' shares (slow movers are not modelled; their shares are left
+  // out of the truth too).
+  // Measured (seed 2027): model / truth 0.97-1.36, within 10% for 6 of 13 products, mean error
+  // 13% (the 11-product category 1.0-1.12; the 3-product category 1.28-1.36, whose own
+  // estimates of the pressure's effect are 1.0-1.6x the category's total). Promo-panel-2's
+  // siblings'-depth term took 0.21-4.1 units per extra unit here: the same fraction of every
+  // sibling whatever the promoted product's size. Dips: the truth is within 2 standard errors
+  // for 10 of 13 products (log mean absolute error 0.062); within 10% is not measurable on 5-11
+  // promotions x 6 stores.
+  const GeneratorConfig config = promo_truth_config();
+  Result<GeneratedData> g = generate(config);
+  REQUIRE(g.is_ok());
+  const Panels panels = weekly_panels(*g, config);
+  double share_error = 0.0, share_worst = 0.0, dip_error = 0.0, ratio_low = HUGE_VAL,
+         ratio_high = 0.0;
+  int promoted = 0, share_within_10 = 0, dips = 0, dips_within_2sd = 0;
+  for (const auto& [category, panel] : panels.by_category) {
+    Result<PromoModel> m = fit_promo_model(panel, "c" + std::to_string(category));
+    REQUIRE(m.is_ok());
+    const int32_t week = panel.back().week + 2;
+    double total = 0.0;
+    for (size_t i = 0; i < g->data.products.size(); ++i)
+      if (g->data.products[i].category == category) {
+        total += g->truth.products[i].cannibalization_share;
+        MESSAGE("category " << category << " product " << i << " base "
+                            << g->truth.products[i].base_units_per_day << " share "
+                            << g->truth.products[i].cannibalization_share << " intermittent "
+                            << g->truth.products[i].intermittent);
+      }
+    MESSAGE("category " << category << " total " << total);
+    for (const PromoProductModel& pm : m->products) {
+      const ProductTruth& t = g->truth.products[static_cast<size_t>(pm.product)];
+      bool ran = false;
+      for (const Promotion& pr : g->data.promotions)
+        ran |= std::find(pr.products.begin(), pr.products.end(), pm.product) != pr.products.end();
+      if (!ran) continue;
+      double truth = 0.0;
+      PromoPlan plan;
+      for (const PromoProductModel& other : m->products) {
+        plan.products.push_back({other.product, "", 1.0, 0.5});
+        if (other.product != pm.product)
+          truth += g->truth.products[static_cast<size_t>(other.product)].cannibalization_share;
+      }
+      PlannedPromotion pr;
+      pr.products = {pm.product};
+      pr.start_week = pr.end_week = week;
+      pr.depth = 0.25;
+      plan.promotions = {pr};
+      plan.draws = 0;
+      plan.detail = PromoDetail::kProductWeeks;
+      Result<PromoSimulation> s = simulate_promo(*m, plan);
+      REQUIRE(s.is_ok());
+      double lift = 0.0, taken = 0.0;
+      for (const PromoProductWeek& r : s->product_weeks) {
+        if (r.week != week) continue;
+        if (r.product == pm.product)
+          lift += r.figures.lift;
+        else
+          taken += r.figures.cannibalized;
+      }
+      REQUIRE(lift > 0.0);
+      const double share = taken / lift;
+      const double err = std::fabs(share / truth - 1.0);
+      MESSAGE("product " << pm.product << ": " << share << " units taken from its siblings per "
+                         << "extra unit (truth " << truth << ", error " << err << "); dip "
+                         << 1.0 - std::exp(pm.post_week.estimate) << " (truth " << t.post_promo_dip
+                         << ", se " << pm.post_week.se << "); cross " << pm.cross_depth.estimate
+                         << " (se " << pm.cross_depth.se << ")");
+      share_error += err;
+      ratio_low = std::min(ratio_low, share / truth);
+      ratio_high = std::max(ratio_high, share / truth);
+      share_worst = std::max(share_worst, err);
+      share_within_10 += err < 0.10 ? 1 : 0;
+      ++promoted;
+      // A dip is measured on its product's few promotions x 6 stores: its log's standard error
+      // is about a tenth of it; the check is that the truth is within 2 of them.
+      const double true_log = std::log(1.0 - t.post_promo_dip);
+      dip_error += std::fabs(pm.post_week.estimate - true_log);
+      dips_within_2sd += std::fabs(pm.post_week.estimate - true_log) < 2.0 * pm.post_week.se;
+      ++dips;
+    }
+  }
+  REQUIRE(promoted == 13);
+  MESSAGE("cannibalization share: mean error "
+          << share_error / promoted << ", worst " << share_worst << ", within 10% "
+          << share_within_10 << " of " << promoted << "; dip log mean abs error "
+          << dip_error / dips << ", within 2 se " << dips_within_2sd << "; model / truth "
+          << ratio_low << " to " << ratio_high);
+  CHECK(ratio_low > 0.85);
+  CHECK(ratio_high < 1.45);
+  CHECK(share_within_10 >= 5);
+  CHECK(share_error / promoted < 0.16);
+  CHECK(dips_within_2sd >= 9);
 }

@@ -3,16 +3,27 @@
 //
 // THE MODEL (product i, store s, week t; c = PromoFitOptions::log_offset)
 //   log(units_ist + c) = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
-//                        + x_i display_ist + g_i other_depth_ist + p_i pre_ist + d_i post_ist
+//                        + x_i display_ist + g_i X_ist + p_i pre_ist + d_i post_ist
 //                        + h_i max(0, depth_ist - tau) + s_i(t) + u_ist
 //   a_is        product x store level (fixed effect, removed by demeaning within (i, s))
 //   price_ratio net price paid / the item's regular price (so e_i covers the discount too, and
 //               l_i is the extra log-lift per unit depth beyond the price cut: the generator's
 //               split, see generate.h and regression.h)
-//   other_depth sum of the promotion depths of the other products of the category in (s, t)
-//               while i itself is not promoted (0 in i's promoted weeks: a promoted product is
-//               not read as cannibalized by the siblings promoted with it): g_i < 0 is
-//               cannibalization (log units lost per unit of a sibling's depth)
+//   X_ist       the cannibalization pressure on i when it is not promoted in (s, t): the extra
+//               units of the category's products promoted there, sum_j B_js F_jt (m_jst - 1),
+//               as a share of the category's baseline units in the store, sum_k max(0, B_ks -
+//               c), divided by i's own F_it (0 in i's promoted weeks: a promoted product is not
+//               read as cannibalized by the siblings promoted with it). B = exp(a + sigma^2 / 2);
+//               m_jst the promotion's multiplier (its discount, bend, feature and display); F the
+//               calendar's and the regular price's factor on a product's baseline that week
+//               (exp(s(t)) (regular / reference price)^e). g_i < 0 is cannibalization: a
+//               sibling selling 100 extra units in a store whose category sells 1,000 takes about
+//               -g_i x 10% of i's usual units, so the victims together lose a share of the
+//               promoted products' extra units whatever the promoted product's size, each in
+//               proportion to its usual sales (the generator's form, generate.h), relatively
+//               more in a week it sells below its usual level. X comes from the model itself: a
+//               first fit without it gives the multipliers, levels and factors, and the fit is
+//               repeated twice with the X they imply (promo-panel-3).
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
 //   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season
@@ -23,7 +34,7 @@
 // elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
 // With enough products, the category's products then share a distribution of (e_i, l_i, f_i,
 // x_i) (PromoFitOptions::pool_products): each product's four become its posterior under it and
-// its other coefficients their conditional means given them (promo-panel-2).
+// its other coefficients their conditional means given them.
 // Standard errors are posterior sds sigma sqrt(diag((X'X + L)^-1)).
 //
 // Store heterogeneity: after the product's fit, each store (or cluster of stores, see
@@ -114,14 +125,14 @@ struct PromoEffect {
 /// Coefficients of one product.
 struct PromoProductModel {
   int32_t product = 0;
-  PromoEffect elasticity;      ///< e_i, <= 0 when constrained
-  PromoEffect lift_per_depth;  ///< l_i, extra log-lift per unit depth
-  PromoEffect feature;         ///< f_i, log multiplier
-  PromoEffect display;         ///< x_i, log multiplier
-  PromoEffect cross_depth;     ///< g_i, log effect per unit of siblings' summed depth (< 0 cannib.)
-  PromoEffect pre_week;        ///< p_i, log effect in the week before a promotion (pull-forward)
-  PromoEffect post_week;       ///< d_i, log effect in the week after a promotion (dip)
-  PromoEffect depth_hinge;     ///< h_i, extra log-lift per unit of depth beyond the threshold
+  PromoEffect elasticity;         ///< e_i, <= 0 when constrained
+  PromoEffect lift_per_depth;     ///< l_i, extra log-lift per unit depth
+  PromoEffect feature;            ///< f_i, log multiplier
+  PromoEffect display;            ///< x_i, log multiplier
+  PromoEffect cross_depth;        ///< g_i, log effect per unit of pressure X (< 0 cannibalization)
+  PromoEffect pre_week;           ///< p_i, log effect in the week before a promotion (pull-forward)
+  PromoEffect post_week;          ///< d_i, log effect in the week after a promotion (dip)
+  PromoEffect depth_hinge;        ///< h_i, extra log-lift per unit of depth beyond the threshold
   double heterogeneity_sd = 0.0;  ///< tau: sd of the store (cluster) elasticity shifts
   /// s_i(t): trend per year, sin and cos of the year, sin and cos of the half-year (empty in
   /// artifacts fitted before them: no season).
@@ -156,7 +167,7 @@ struct PromoReferencePrice {
 
 /// The versioned model artifact of one category.
 struct PromoModel {
-  std::string model_version;  ///< core_model_version() + "/promo-panel-2"
+  std::string model_version;  ///< core_model_version() + "/promo-panel-3"
   std::string category;
   std::vector<PromoProductModel> products;  ///< sorted by product id
   std::vector<PromoLevel> levels;           ///< sorted by product, then store
@@ -179,8 +190,9 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
                                    const PromoFitOptions& options = {});
 
 /// Expected units of each row (units ignored) under a fitted model: exp(a_is + x'b + sigma^2/2)
-/// - c, clamped at 0. Pre/post-week flags and siblings' depth come from the rows themselves, as
-/// in the fit. An unknown product or product x store pair is kNotFound; row checks as the fit.
+/// - c, clamped at 0. Pre/post-week flags and the cannibalization pressure come from the rows
+/// themselves (the promoted rows' depths, features and displays), as in the fit. An unknown product
+/// or product x store pair is kNotFound; row checks as the fit.
 Result<std::vector<double>> predict_promo(const PromoModel& model,
                                           const std::vector<PromoObservation>& rows);
 
@@ -196,6 +208,11 @@ struct PromoPrediction {
 /// predict_promo with an interval at `level` percent (in (0, 100)); errors as predict_promo.
 Result<std::vector<PromoPrediction>> predict_promo_interval(
     const PromoModel& model, const std::vector<PromoObservation>& rows, double level);
+
+/// False for artifacts of the panels before promo-panel-3 (their cross_depth measured
+/// cannibalization per unit of the siblings' summed depth, not per unit of pressure): they must
+/// be refitted. promo_model_from_json refuses them; stores holding them treat them as absent.
+bool promo_model_version_readable(const std::string& model_version);
 
 /// The artifact as JSON text (schema "shelfcast.promo_model", version 1; defined in
 /// src/json/promo_json.cpp so that the core's other files stay free of nlohmann).

@@ -10,8 +10,11 @@
 //   units      = max(0, B_is m - c)
 // d is the effective depth of the mechanic (percent off: d; price point p: 1 - p / regular;
 // multi-buy "buy N pay M": 1 - M / N; buy-one-get-one: 0.5); share the target segment's share of
-// the item's buyers (1 = everyone); X the summed share-weighted depth of the other promoted
-// products of the category in (s, t); pre / post 1 in the week before a promotion of i starts /
+// the item's buyers (1 = everyone); X the cannibalization pressure of (s, t) as in promo.h, over
+// the stores of a group of stores the same promotions cover: the promoted products' extra units
+// there at the point coefficients, sum B (m - 1), over the category's baseline units there, sum
+// max(0, B - c) (0 for a promoted cell; the factors F of promo.h are 1: a plan is simulated on
+// the season-average baseline at the regular price); pre / post 1 in the week before a promotion of i starts /
 // after it ends while i is not promoted. Halo from basket affinity adds, to each partner j of a
 // promoted i, confidence(i -> j) * max(0, 1 - 1 / lift(i -> j)) of i's extra units: the share of
 // co-purchases caused by the promotion rather than by j's own base rate.
@@ -27,11 +30,13 @@
 //
 // UNCERTAINTY: Monte Carlo over the coefficients (each ~ N(estimate, se), products independent)
 // and the demand noise of the total, from an explicit seed; P10/P50/P90 of incremental units,
-// revenue and margin. Stock: available in week t = on_hand + on_order once lead_time_weeks have
-// passed since the plan's first week; P(stockout by t) = P(cumulative demand > available) with
-// weekly demand of mean B m - c and variance mean + (B m)^2 (exp(sigma^2) - 1) (Poisson plus the
-// model's lognormal spread, as a negative binomial), normal approximation of the cumulative sum;
-// a pair's risk is the largest over the weeks (the week before its delivery or the last week).
+// revenue and margin. In a draw (and in the depth ranking, every promotion at one depth) the
+// pressure X of every week scales with the plan's promoted extra units against the point's. Stock:
+// available in week t = on_hand + on_order once lead_time_weeks have passed since the plan's first
+// week; P(stockout by t) = P(cumulative demand > available) with weekly demand of mean B m - c and
+// variance mean + (B m)^2 (exp(sigma^2) - 1) (Poisson plus the model's lognormal spread, as a
+// negative binomial), normal approximation of the cumulative sum; a pair's risk is the largest over
+// the weeks (the week before its delivery or the last week).
 
 #include <cstdint>
 #include <map>

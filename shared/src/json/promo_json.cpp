@@ -127,6 +127,11 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
                             "model.schema_version");
   PromoModel m;
   SHELFCAST_RETURN_IF_ERROR(read_string(j, "model_version", "model", &m.model_version));
+  if (!promo_model_version_readable(m.model_version))
+    return invalid_argument("promo model: " + m.model_version +
+                                " measured cannibalization per unit of the siblings' depth; refit "
+                                "the category (promo-panel-3 measures it by their extra units)",
+                            "model.model_version");
   SHELFCAST_RETURN_IF_ERROR(read_string(j, "category", "model", &m.category));
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_observations", "model", &m.n_observations));
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_stores", "model", &m.n_stores));

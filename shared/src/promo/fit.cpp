@@ -40,6 +40,8 @@ enum Col {
   kCos2
 };
 constexpr int kSeasonCols = 5;  // kTrend..kCos2, PromoProductModel::season_terms
+// Refits with the cannibalization pressure of the previous fit (fit_promo_model).
+constexpr int kPressurePasses = 2;
 
 Status validate_row(const PromoObservation& r, size_t i) {
   const std::string where = "panel[" + std::to_string(i) + "]";
@@ -117,10 +119,9 @@ RidgeFit ridge_solve(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   return out;
 }
 
-// The panel indexed by (product, store, week), with each (store, week)'s summed depth.
+// The panel indexed by (product, store, week).
 struct PanelIndex {
   std::map<std::tuple<int32_t, int32_t, int32_t>, size_t> rows;
-  std::map<std::pair<int32_t, int32_t>, double> depth_sum;
   std::map<int32_t, int32_t> stores;
   std::map<int32_t, int32_t> weeks;
 };
@@ -132,16 +133,27 @@ Status index_panel(const std::vector<PromoObservation>& panel, PanelIndex* ix) {
     if (!ix->rows.emplace(std::make_tuple(r.product, r.store, r.week), i).second)
       return invalid_argument("panel[" + std::to_string(i) + "]: duplicate (store, product, week)",
                               "panel[" + std::to_string(i) + "]");
-    ix->depth_sum[{r.store, r.week}] += r.promo_depth;
     ix->stores[r.store] = 1;
     ix->weeks[r.week] = 1;
   }
   return Status::ok();
 }
 
-// The regressors of one row, in Col order.
+// The promotion's multiplier of a promoted row's expected units + c (promo.h): what its discount,
+// bend, feature and display do, without the regular price.
+double promotion_multiplier(const PromoProductModel& p, const PromoObservation& r,
+                            double threshold) {
+  const double d = r.promo_depth;
+  return detail::exp_portable(std::min(
+      p.elasticity.estimate * detail::log_portable(1.0 - d) + p.lift_per_depth.estimate * d +
+          p.depth_hinge.estimate * std::max(0.0, d - threshold) + p.feature.estimate * r.feature +
+          p.display.estimate * r.display,
+      50.0));
+}
+
+// The regressors of one row, in Col order; `pressure` is the row's cannibalization_pressure.
 void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i,
-                double threshold, double reference_week, double* x) {
+                double threshold, double reference_week, double pressure, double* x) {
   const PromoObservation& r = panel[i];
   auto promoted = [&](int32_t week) {
     const auto it = ix.rows.find(std::make_tuple(r.product, r.store, week));
@@ -152,7 +164,7 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kDepth] = r.promo_depth;
   x[kFeature] = r.feature;
   x[kDisplay] = r.display;
-  x[kCross] = on ? 0.0 : ix.depth_sum.at({r.store, r.week});
+  x[kCross] = on ? 0.0 : pressure;
   x[kPre] = (!on && promoted(r.week + 1)) ? 1.0 : 0.0;
   x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
   x[kHinge] = std::max(0.0, r.promo_depth - threshold);
@@ -160,6 +172,68 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kTrend] = years;
   detail::cos_sin_turns(years, &x[kCos1], &x[kSin1]);
   detail::cos_sin_turns(2.0 * years, &x[kCos2], &x[kSin2]);
+}
+
+// The log of what the calendar and the regular price do to a row's expected units under its
+// product's coefficients (trend, season, elasticity x log(regular / reference price)): its
+// baseline then against the product's level.
+double baseline_log_factor(const PromoProductModel& p, const double* x, double depth) {
+  double f = p.elasticity.estimate * (x[kPrice] - detail::log_portable(1.0 - depth));
+  for (int k = 0; k < kSeasonCols && static_cast<size_t>(k) < p.season_terms.size(); ++k)
+    f += p.season_terms[static_cast<size_t>(k)].estimate * x[kTrend + k];
+  return f;
+}
+
+// Cannibalization pressure X of each row (promo.h) under `model`: for a row whose product i is
+// not promoted, the extra units of the products promoted in its (store, week), B_js f_jt
+// (m_jst - 1), as a share of the category's baseline units in the store, sum_k max(0, B_ks - c),
+// over i's own baseline factor f_it (f: baseline_log_factor; the pressure is on a fixed share of
+// units, so a product selling below its level that week loses relatively more); 0 for promoted
+// rows. Rows of products or stores the model does not know add nothing.
+std::vector<double> cannibalization_pressure(const PromoModel& model,
+                                             const std::vector<PromoObservation>& rows,
+                                             const PanelIndex& ix) {
+  std::map<int32_t, const PromoProductModel*> products;
+  for (const PromoProductModel& p : model.products) products[p.product] = &p;
+  std::map<std::pair<int32_t, int32_t>, double> big_b;
+  std::map<int32_t, double> store_baseline;
+  for (const PromoLevel& l : model.levels) {
+    const auto p = products.find(l.product);
+    if (p == products.end()) continue;
+    const double sigma = p->second->sigma;
+    const double b = detail::exp_portable(std::min(l.log_level + 0.5 * sigma * sigma, 700.0));
+    big_b[{l.product, l.store}] = b;
+    store_baseline[l.store] += std::max(0.0, b - model.log_offset);
+  }
+  std::vector<double> factor(rows.size(), 1.0);
+  double x[kCols];
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto p = products.find(rows[i].product);
+    if (p == products.end()) continue;
+    design_row(rows, ix, i, model.depth_threshold, model.reference_week, 0.0, x);
+    factor[i] = detail::exp_portable(
+        std::max(-50.0, std::min(50.0, baseline_log_factor(*p->second, x, rows[i].promo_depth))));
+  }
+  std::map<std::pair<int32_t, int32_t>, double> extra;  // per (store, week)
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const PromoObservation& r = rows[i];
+    if (!(r.promo_depth > 0.0)) continue;
+    const auto p = products.find(r.product);
+    const auto b = big_b.find({r.product, r.store});
+    if (p == products.end() || b == big_b.end()) continue;
+    extra[{r.store, r.week}] +=
+        b->second * factor[i] * (promotion_multiplier(*p->second, r, model.depth_threshold) - 1.0);
+  }
+  std::vector<double> out(rows.size(), 0.0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const PromoObservation& r = rows[i];
+    if (r.promo_depth > 0.0) continue;
+    const auto e = extra.find({r.store, r.week});
+    const auto m = store_baseline.find(r.store);
+    if (e == extra.end() || m == store_baseline.end() || !(m->second > 0.0)) continue;
+    out[i] = e->second / (m->second * factor[i]);
+  }
+  return out;
 }
 
 std::vector<double> coefficients(const PromoProductModel& p) {
@@ -173,19 +247,17 @@ std::vector<double> coefficients(const PromoProductModel& p) {
   return b;
 }
 
-}  // namespace
-
-Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
-                                   const std::string& category, const PromoFitOptions& o) {
-  if (panel.empty()) return failed_precondition("promo fit: the panel has no rows");
-  PanelIndex ix;
-  SHELFCAST_RETURN_IF_ERROR(index_panel(panel, &ix));
+// One fit of the panel with the rows' cannibalization pressures given.
+Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
+                                     const PanelIndex& ix, const std::string& category,
+                                     const PromoFitOptions& o,
+                                     const std::vector<double>& pressure) {
   const auto& index = ix.rows;
   const auto& stores = ix.stores;
   const auto& weeks = ix.weeks;
 
   PromoModel model;
-  model.model_version = core_model_version() + "/promo-panel-2";
+  model.model_version = core_model_version() + "/promo-panel-3";
   model.category = category;
   model.n_observations = static_cast<int32_t>(panel.size());
   model.n_stores = static_cast<int32_t>(stores.size());
@@ -233,7 +305,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
       const size_t i = rows[static_cast<size_t>(k)];
       y(k) = detail::log_portable(panel[i].units + o.log_offset);
       double row[kCols];
-      design_row(panel, ix, i, o.depth_threshold, model.reference_week, row);
+      design_row(panel, ix, i, o.depth_threshold, model.reference_week, pressure[i], row);
       for (int c = 0; c < kCols; ++c) x(k, c) = row[c];
     }
     pd.x_raw = x;
@@ -429,6 +501,31 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   return model;
 }
 
+}  // namespace
+
+Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
+                                   const std::string& category, const PromoFitOptions& o) {
+  if (panel.empty()) return failed_precondition("promo fit: the panel has no rows");
+  PanelIndex ix;
+  SHELFCAST_RETURN_IF_ERROR(index_panel(panel, &ix));
+  // The pressure on a product comes from its siblings' extra units, which the model itself
+  // estimates: a first fit without it gives the promoted products' multipliers and every
+  // product's level, and the fit is repeated with the pressure they imply (promo-panel-3).
+  std::vector<double> pressure(panel.size(), 0.0);
+  Result<PromoModel> model = fit_with_pressure(panel, ix, category, o, pressure);
+  for (int pass = 0; pass < kPressurePasses && model.is_ok(); ++pass) {
+    pressure = cannibalization_pressure(*model, panel, ix);
+    model = fit_with_pressure(panel, ix, category, o, pressure);
+  }
+  return model;
+}
+
+bool promo_model_version_readable(const std::string& model_version) {
+  for (const char* old : {"/promo-panel-1", "/promo-panel-2"})
+    if (model_version.find(old) != std::string::npos) return false;
+  return true;
+}
+
 Result<std::vector<PromoPrediction>> predict_promo_interval(
     const PromoModel& model, const std::vector<PromoObservation>& rows, double level) {
   if (!(level > 0.0 && level < 100.0))
@@ -440,6 +537,7 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
   std::map<std::pair<int32_t, int32_t>, const PromoLevel*> levels;
   for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = &l;
   const double zq = detail::normal_quantile(0.5 + level / 200.0);
+  const std::vector<double> pressure = cannibalization_pressure(model, rows, ix);
   std::vector<PromoPrediction> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);
@@ -452,7 +550,7 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
                        std::to_string(rows[i].product) + " has no level in store " +
                        std::to_string(rows[i].store));
     double x[kCols];
-    design_row(rows, ix, i, model.depth_threshold, model.reference_week, x);
+    design_row(rows, ix, i, model.depth_threshold, model.reference_week, pressure[i], x);
     const std::vector<double> b = coefficients(*p->second);
     const double sigma = p->second->sigma;
     double z = l->second->log_level + l->second->elasticity_shift.estimate * x[kPrice];

@@ -62,10 +62,7 @@ struct CellState {
   double feature = 0.0;
   double display = 0.0;
   double share = 1.0;
-  double cross = 0.0;  // X: share-weighted depth of promoted siblings
-  double cross_shares =
-      0.0;                  // sum of their shares (X at a uniform alternative depth d is d * this)
-  int32_t share_class = 0;  // index of cross_shares among the plan's distinct values
+  double cross = 0.0;  // X: the (group, week)'s cannibalization pressure (0 while promoted)
   bool pre = false;
   bool post = false;
   double price = 0.0;  // net price paid
@@ -73,9 +70,8 @@ struct CellState {
 
 bool same_state(const CellState& a, const CellState& b) {
   return a.promo == b.promo && a.depth == b.depth && a.feature == b.feature &&
-         a.display == b.display && a.share == b.share && a.cross == b.cross &&
-         a.cross_shares == b.cross_shares && a.pre == b.pre && a.post == b.post &&
-         a.price == b.price;
+         a.display == b.display && a.share == b.share && a.cross == b.cross && a.pre == b.pre &&
+         a.post == b.post && a.price == b.price;
 }
 
 // Coefficients of a product in Term order.
@@ -96,7 +92,8 @@ Coefs point_coefs(const PromoProductModel& p) {
   return c;
 }
 
-// The terms of a state (with an optional uniform depth replacing the plan's), and the multiplier.
+// The terms of a state (with an optional uniform depth replacing the plan's promoted depths; the
+// pressure X is the state's: evaluate() scales it for the depth ranking), and the multiplier.
 struct Multiplier {
   double term[kTerms] = {};
   double m = 1.0;    // units + c = B * m
@@ -114,8 +111,7 @@ struct DepthOverride {
 Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o = {}) {
   Multiplier out;
   const bool alt = o.depth >= 0.0;
-  const double cross = alt ? o.depth * s.cross_shares : s.cross;
-  out.term[kCrossTerm] = c.b[kCrossTerm] * cross;
+  out.term[kCrossTerm] = c.b[kCrossTerm] * s.cross;
   if (s.promo >= 0) {
     const double d = alt ? o.depth : s.depth;
     out.term[kPriceTerm] = c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep);
@@ -139,7 +135,7 @@ Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o
 // The multiplier m alone (the Monte Carlo's and the ranking's inner loop).
 double multiplier_only(const CellState& s, const Coefs& c, const DepthOverride& o) {
   const bool alt = o.depth >= 0.0;
-  double sum = c.b[kCrossTerm] * (alt ? o.depth * s.cross_shares : s.cross);
+  double sum = c.b[kCrossTerm] * s.cross;
   if (s.promo >= 0) {
     const double d = alt ? o.depth : s.depth;
     sum += c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep) + c.b[kDepthTerm] * d +
@@ -302,8 +298,7 @@ struct Sim {
   std::vector<CellState> state;              // per (product, group, week)
   // Per (product, group): sum of B, number of cells with a level, sum of baselines, smallest B.
   std::vector<double> sum_b, n_cells, sum_base, min_b;
-  int32_t n_share_classes = 0;  // distinct siblings' summed shares over (group, week)
-  std::vector<double> cross;    // per (group, week): X of a non-promoted product
+  std::vector<double> cross;  // per (group, week): X of a non-promoted product
   // Per (product, group): its promoted weeks, promoted_weeks[promoted_start[pg] ..
   // promoted_start[pg + 1]), in order.
   std::vector<int32_t> promoted_start, promoted_weeks;
@@ -348,58 +343,63 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   promo_depths->assign(plan.promotions.size(), {});
   for (size_t k = 0; k < plan.promotions.size(); ++k) {
     const PlannedPromotion& pr = plan.promotions[k];
-    const std::string where = where_promo(k);
-    if (pr.products.empty())
+    // (the field names are built only for an error: a slider event checks every promotion)
+    const auto where_is = [k] { return where_promo(k); };
+    if (pr.products.empty()) {
+      const std::string where = where_is();
       return invalid_argument(where + ".products must name at least one product",
                               where + ".products");
+    }
     if (pr.end_week < pr.start_week)
-      return invalid_argument(where + ".end_week must be >= start_week", where + ".end_week");
+      return invalid_argument(where_is() + ".end_week must be >= start_week",
+                              where_is() + ".end_week");
     if (!(pr.feature >= 0.0 && pr.feature <= 1.0))
-      return invalid_argument(where + ".feature must be in [0, 1]", where + ".feature");
+      return invalid_argument(where_is() + ".feature must be in [0, 1]", where_is() + ".feature");
     if (!(pr.display >= 0.0 && pr.display <= 1.0))
-      return invalid_argument(where + ".display must be in [0, 1]", where + ".display");
+      return invalid_argument(where_is() + ".display must be in [0, 1]", where_is() + ".display");
     if (!(pr.segment_share > 0.0 && pr.segment_share <= 1.0))
-      return invalid_argument(where + ".segment_share must be in (0, 1]", where + ".segment_share");
+      return invalid_argument(where_is() + ".segment_share must be in (0, 1]",
+                              where_is() + ".segment_share");
     if (k == 0 || pr.start_week < first) first = pr.start_week;
     if (k == 0 || pr.end_week > last) last = pr.end_week;
     for (size_t j = 0; j < pr.products.size(); ++j) {
       const auto it = product_index.find(pr.products[j]);
-      const std::string w = where + ".products[" + std::to_string(j) + "]";
+      const auto w = [&] { return where_is() + ".products[" + std::to_string(j) + "]"; };
       if (it == product_index.end())
-        return invalid_argument(w + ": product " + std::to_string(pr.products[j]) +
+        return invalid_argument(w() + ": product " + std::to_string(pr.products[j]) +
                                     " is not in the model of " + model.category,
-                                w);
+                                w());
       const int32_t p = it->second;
       if (std::find(promo_products[k].begin(), promo_products[k].end(), p) !=
           promo_products[k].end())
         return invalid_argument(
-            w + ": product " + std::to_string(pr.products[j]) + " is listed twice", w);
+            w() + ": product " + std::to_string(pr.products[j]) + " is listed twice", w());
       const double reg = pre.regular[static_cast<size_t>(p)];
       if (reg < 0.0)
-        return invalid_argument(w + ": promoted product " + std::to_string(pr.products[j]) +
+        return invalid_argument(w() + ": promoted product " + std::to_string(pr.products[j]) +
                                     " needs a regular_price and unit_cost in plan.products "
                                     "(or a model fitted with prices and costs)",
                                 "plan.products");
       double d = 0.0;
-      std::string field = where + ".depth";
+      const char* field = ".depth";
       switch (pr.mechanic) {
         case PromoMechanic::kPercentOff:
           d = pr.depth;
           break;
         case PromoMechanic::kPricePoint:
-          field = where + ".price_point";
+          field = ".price_point";
           if (!(pr.price_point > 0.0 && pr.price_point < reg))
-            return invalid_argument(field + " must be > 0 and below the regular price " +
-                                        detail::format_number(reg) + " of product " +
-                                        std::to_string(pr.products[j]),
-                                    field);
+            return invalid_argument(
+                where_is() + field + " must be > 0 and below the regular price " +
+                    detail::format_number(reg) + " of product " + std::to_string(pr.products[j]),
+                where_is() + field);
           d = 1.0 - pr.price_point / reg;
           break;
         case PromoMechanic::kMultiBuy:
-          field = where + ".pay";
+          field = ".pay";
           if (!(pr.buy >= 2 && pr.pay >= 1 && pr.pay < pr.buy))
-            return invalid_argument(where + ": a multi-buy needs buy >= 2 and 1 <= pay < buy",
-                                    field);
+            return invalid_argument(where_is() + ": a multi-buy needs buy >= 2 and 1 <= pay < buy",
+                                    where_is() + field);
           d = 1.0 - static_cast<double>(pr.pay) / static_cast<double>(pr.buy);
           break;
         case PromoMechanic::kBogo:
@@ -407,9 +407,9 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           break;
       }
       if (!(d > 0.0 && d <= kMaxDepth))
-        return invalid_argument(
-            field + ": the effective depth " + detail::format_number(d) + " must be in (0, 0.95]",
-            field);
+        return invalid_argument(where_is() + field + ": the effective depth " +
+                                    detail::format_number(d) + " must be in (0, 0.95]",
+                                where_is() + field);
       promo_products[k].push_back(p);
       (*promo_depths)[k].push_back(d);
     }
@@ -418,17 +418,17 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
       const auto it = pre.clusters.find(pr.cluster);
       if (it == pre.clusters.end())
         return invalid_argument(
-            where + ".cluster: no cluster named '" + pr.cluster + "' in plan.clusters",
-            where + ".cluster");
+            where_is() + ".cluster: no cluster named '" + pr.cluster + "' in plan.clusters",
+            where_is() + ".cluster");
       stores.insert(stores.end(), it->second.begin(), it->second.end());
     }
     promo_stores[k].assign(static_cast<size_t>(pre.n_stores), stores.empty());
     for (int32_t store : stores) {
       const auto it = pre.store_index.find(store);
       if (it == pre.store_index.end())
-        return invalid_argument(where + ".stores: store " + std::to_string(store) +
+        return invalid_argument(where_is() + ".stores: store " + std::to_string(store) +
                                     " is not in the model of " + model.category,
-                                where + ".stores");
+                                where_is() + ".stores");
       promo_stores[k][static_cast<size_t>(it->second)] = true;
     }
   }
@@ -482,7 +482,26 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   std::vector<int32_t> promo_of(n_states, -1), promo_slot(n_states, -1);
   std::vector<double>& cross = sim->cross;
   cross.assign(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
-  std::vector<double> cross_shares(cross.size(), 0.0);
+  // The pressure X of a (group, week) (promo.h): its promoted products' extra units at the point
+  // coefficients, B (m - 1) summed over the group's stores, over the category's baseline units
+  // there. A promotion's multiplier of a product is the same in every store and week.
+  std::vector<std::vector<double>> promo_growth(plan.promotions.size());  // m - 1 per product
+  for (size_t k = 0; k < plan.promotions.size(); ++k) {
+    const PlannedPromotion& pr = plan.promotions[k];
+    for (size_t j = 0; j < promo_products[k].size(); ++j) {
+      const double d = (*promo_depths)[k][j];
+      CellState st;
+      st.promo = static_cast<int32_t>(k);
+      st.depth = d;
+      st.log_keep = detail::log_portable(1.0 - d);
+      st.hinge = std::max(0.0, d - pre.model.depth_threshold);
+      st.feature = pr.feature;
+      st.display = pr.display;
+      st.share = pr.segment_share;
+      promo_growth[k].push_back(
+          multiplier_only(st, pre.coefs[static_cast<size_t>(promo_products[k][j])], {}) - 1.0);
+    }
+  }
   for (int32_t g = 0; g < sim->n_groups; ++g) {
     const int32_t store0 = sim->groups[static_cast<size_t>(g)][0];
     for (size_t k = 0; k < plan.promotions.size(); ++k) {
@@ -503,21 +522,20 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
                     std::to_string(week) + "; promotions of one item may not overlap",
                 where + ".products[" + std::to_string(j) + "]");
           }
-          const double d = (*promo_depths)[k][j];
           promo_of[i] = static_cast<int32_t>(k);
           promo_slot[i] = static_cast<int32_t>(j);
-          cross[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share * d;
-          cross_shares[static_cast<size_t>(g * sim->n_weeks + w)] += pr.segment_share;
+          cross[static_cast<size_t>(g * sim->n_weeks + w)] +=
+              sim->sum_b[sim->pg(p, g)] * promo_growth[k][j];
         }
       }
     }
+    double baseline = 0.0;
+    for (int32_t p = 0; p < sim->n_products; ++p) baseline += sim->sum_base[sim->pg(p, g)];
+    for (int32_t w = 0; w < sim->n_weeks; ++w) {
+      double& x = cross[static_cast<size_t>(g * sim->n_weeks + w)];
+      x = baseline > 0.0 ? x / baseline : 0.0;
+    }
   }
-  std::map<double, int32_t> share_class;
-  for (double v : cross_shares) share_class.emplace(v, 0);
-  for (auto& kv : share_class) kv.second = sim->n_share_classes++;
-  std::vector<int32_t> class_of(cross_shares.size());
-  for (size_t gw = 0; gw < cross_shares.size(); ++gw)
-    class_of[gw] = share_class.at(cross_shares[gw]);
   sim->promoted_start.assign(n_pg + 1, 0);
   sim->promoted_weeks.clear();
   sim->state.clear();
@@ -530,8 +548,6 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
         const size_t gw = static_cast<size_t>(g * sim->n_weeks + w);
         CellState st;
         st.cross = cross[gw];
-        st.cross_shares = cross_shares[gw];
-        st.share_class = class_of[gw];
         if (promo_of[i] >= 0) {
           const size_t k = static_cast<size_t>(promo_of[i]);
           const PlannedPromotion& pr = plan.promotions[k];
@@ -545,9 +561,8 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           st.share = pr.segment_share;
           st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
           // A promoted product is not cannibalized by the siblings promoted with it (the
-          // panel's siblings' depth term covers unpromoted weeks only, promo.h).
+          // panel's pressure covers unpromoted weeks only, promo.h).
           st.cross = 0.0;
-          st.cross_shares = 0.0;
           sim->promoted_weeks.push_back(w);
         } else {
           st.price = regular;
@@ -570,13 +585,15 @@ struct Parts {
 // ---- the uncertainty and depth-ranking summaries --------------------------------------------
 // The Monte Carlo redraws every product's coefficients 100s of times per slider event, so it
 // cannot revisit 50,000 (product, group, week) states per draw. A product's weeks reduce to:
-//  * its promoted states (few: depth, feature, display, siblings' depth), evaluated exactly;
+//  * its promoted states (few: depth, feature, display, share), evaluated exactly;
 //  * its other weeks, whose multiplier is exp(g X) exp(p pre + d post): per (pre, post) combo the
-//    moments M_j = sum_w B exp(g X) X^j / j!, so that the sum under a drawn g' = g + delta is
+//    moments M_j = sum_w B exp(g X) X^j / j!, so that the sum under g' = g + delta is
 //    sum_j M_j delta^j (Taylor, order kOrder = 17: relative error below
-//    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly);
-//  * for the depth ranking (every promotion at one depth d), its other weeks grouped by
-//    (siblings' summed share, pre, post), since X = d * share there.
+//    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly).
+//    The pressure X follows the promoted products' extra units: under drawn coefficients, or
+//    with every promotion at one depth (the ranking), every X is scaled by kappa = the plan's
+//    promoted extra units then / at the point (exact when the promoted products' extra units move
+//    in proportion; the Taylor moments then serve with g' = g_drawn kappa).
 
 // A group of weeks of one product with the same multiplier, weighted by their B.
 struct StateWeight {
@@ -592,40 +609,31 @@ struct Combo {
   double n_cells = 0.0, sum_base = 0.0, clamp = 0.0, x_max = 0.0;
 };
 
-// Other weeks of one product with the same siblings' summed share and pre / post flags.
-struct ShareWeight {
-  double cross_shares = 0.0;
-  bool pre = false, post = false;
-  double sum_b = 0.0, n_cells = 0.0, sum_base = 0.0;
-};
-
 struct ProductSummary {
   std::vector<StateWeight> promoted;  // distinct promoted states
   Combo combo[4];                     // other weeks by (pre, post)
-  std::vector<ShareWeight> by_share;  // other weeks by (cross_shares, pre, post), for ranking
-  int32_t* by_share_slot = nullptr;   // (share class, pre, post) -> index in by_share, or -1
   bool ever_promoted = false;
 };
 
-// X^j / j! for j = 0..kOrder, the powers of a (group, week)'s siblings' depth X that its
-// non-promoted cells add to their product's moments.
-void taylor_powers(double x, double* out) {
+// X^j / j! for j = 0..order, the powers of a (group, week)'s pressure X that its non-promoted
+// cells add to their product's moments.
+void taylor_powers(double x, int order, double* out) {
   static constexpr double kInverse[kOrder + 1] = {
       0.0,     1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,
       1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17};
   double term = 1.0;
   out[0] = term;
-  for (int j = 1; j <= kOrder; ++j) {
+  for (int j = 1; j <= order; ++j) {
     term *= x * kInverse[j];
     out[j] = term;
   }
 }
 
-// Adds one (product, group, week) to its product's summary.
-// `m` is the week's multiplier; without pre/post terms it is exp(g X) itself, else `gx` = g X.
-// `powers`: taylor_powers of the (group, week)'s X (a non-promoted cell's X).
-void summarize(const CellState& st, double m, double gx, double sum_b, double n, double sum_base,
-               double clamp, const double* powers, ProductSummary* ps) {
+// Adds one (product, group, week) to its product's summary: a promoted state by its B, another
+// week by `term` = its B times exp(g X), with its moments up to `order` (`powers`: taylor_powers
+// of its (group, week)'s X).
+void summarize(const CellState& st, double sum_b, double term, double n, double sum_base,
+               double clamp, const double* powers, int order, ProductSummary* ps) {
   const auto into = [&](std::vector<StateWeight>* list,
                         bool (*same)(const CellState&, const CellState&)) {
     for (auto it = list->rbegin(); it != list->rend() && it - list->rbegin() < 64; ++it) {
@@ -645,30 +653,13 @@ void summarize(const CellState& st, double m, double gx, double sum_b, double n,
     return;
   }
   Combo& cb = ps->combo[(st.pre ? 1 : 0) + (st.post ? 2 : 0)];
-  const double term = sum_b * (st.pre || st.post ? detail::exp_portable(gx) : m);
-  if (st.cross > 0.0) {
-    for (int j = 0; j <= kOrder; ++j) cb.moment[j] += term * powers[j];
-  } else {
-    cb.moment[0] += term;
-  }
+  cb.moment[0] += term;
+  if (st.cross > 0.0)
+    for (int j = 1; j <= order; ++j) cb.moment[j] += term * powers[j];
   cb.n_cells += n;
   cb.sum_base += sum_base;
   cb.clamp += clamp;
   cb.x_max = std::max(cb.x_max, st.cross);
-  const size_t key = static_cast<size_t>(st.share_class) * 4 + (st.pre ? 1 : 0) + (st.post ? 2 : 0);
-  int32_t& slot = ps->by_share_slot[key];
-  if (slot < 0) {
-    slot = static_cast<int32_t>(ps->by_share.size());
-    ShareWeight fresh;
-    fresh.cross_shares = st.cross_shares;
-    fresh.pre = st.pre;
-    fresh.post = st.post;
-    ps->by_share.push_back(fresh);
-  }
-  ShareWeight& sw = ps->by_share[static_cast<size_t>(slot)];
-  sw.sum_b += sum_b;
-  sw.n_cells += n;
-  sw.sum_base += sum_base;
 }
 
 struct Totals {
@@ -682,13 +673,48 @@ void account(double units, double sum_base, double price, double regular, double
   t->margin += units * (price - cost) - sum_base * (regular - cost);
 }
 
-// Incremental units, revenue and margin of the plan under drawn coefficients (depth < 0) or
-// under the point coefficients with every promotion at one depth (depth >= 0); halo through
-// affinity follows the promoted products' lift.
-Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
-                const std::vector<Coefs>& coefs, double depth,
-                const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
-                const TaylorReach& taylor_reach, std::vector<double>* lift) {
+// The Taylor order of the summaries' moments: all of them for the draws; for the depth ranking
+// alone, what its depths' scaled pressures need (the promoted cells' extra units at each depth
+// against the plan's, unclamped, say how far a depth moves them; evaluate() sums exactly where
+// the order falls short); none for the point figures alone.
+int moment_order(const Sim& sim, const PromoPlan& plan, const TaylorReach& reach) {
+  if (plan.draws > 0) return kOrder;
+  if (plan.alternative_depths.empty()) return 0;
+  const PromoSimulator::Prepared& pre = *sim.pre;
+  std::vector<double> extra(plan.alternative_depths.size() + 1, 0.0);
+  std::vector<DepthOverride> depths;
+  for (double d : plan.alternative_depths)
+    depths.push_back(DepthOverride{d, detail::log_portable(1.0 - d),
+                                   std::max(0.0, d - pre.model.depth_threshold)});
+  for (int32_t p = 0; p < sim.n_products; ++p) {
+    const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
+    for (int32_t g = 0; g < sim.n_groups; ++g) {
+      const size_t ipg = sim.pg(p, g);
+      for (int32_t q = sim.promoted_start[ipg]; q < sim.promoted_start[ipg + 1]; ++q) {
+        const CellState& st = sim.state[sim.pgw(p, g, sim.promoted_weeks[static_cast<size_t>(q)])];
+        extra[0] += sim.sum_b[ipg] * (multiplier_only(st, cf, {}) - 1.0);
+        for (size_t k = 0; k < depths.size(); ++k)
+          extra[k + 1] += sim.sum_b[ipg] * (multiplier_only(st, cf, depths[k]) - 1.0);
+      }
+    }
+  }
+  double x_max = 0.0, g_max = 0.0, kappa_spread = 0.0;
+  for (double x : sim.cross) x_max = std::max(x_max, x);
+  for (const Coefs& cf : pre.coefs) g_max = std::max(g_max, std::fabs(cf.b[kCrossTerm]));
+  for (size_t k = 1; k < extra.size(); ++k)
+    kappa_spread = std::max(
+        kappa_spread, std::fabs(extra[0]) > 1e-9 ? std::fabs(extra[k] / extra[0] - 1.0) : 0.0);
+  const double worst = g_max * kappa_spread * x_max;
+  int order = 1;
+  while (order < kOrder && worst > reach[order]) ++order;
+  return order;
+}
+
+// Incremental units, revenue and margin of the plan's promoted states under drawn coefficients
+// (depth < 0) or under `coefs` with every promotion at one depth (depth >= 0); `lift` receives
+// each product's promoted extra units.
+Totals evaluate_promoted(const Sim& sim, const std::vector<ProductSummary>& summary,
+                         const std::vector<Coefs>& coefs, double depth, std::vector<double>* lift) {
   Totals t;
   const PromoSimulator::Prepared& pre = *sim.pre;
   const bool alt = depth >= 0.0;
@@ -710,43 +736,53 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
       (*lift)[static_cast<size_t>(p)] += units - sw.sum_base;
       account(units, sw.sum_base, price, reg, cost, &t);
     }
-    if (alt) {
-      for (const ShareWeight& sw : ps.by_share) {
-        // multiplier_only of a non-promoted state at the uniform depth.
-        double sum = cf.b[kCrossTerm] * (o.depth * sw.cross_shares);
-        if (sw.pre) sum += cf.b[kPreTerm];
-        if (sw.post) sum += cf.b[kPostTerm];
-        const double m = detail::exp_portable(std::min(sum, 50.0));
-        const double units = std::max(0.0, m * sw.sum_b - sim.c * sw.n_cells);
-        account(units, sw.sum_base, reg, reg, cost, &t);
-      }
-      continue;
-    }
+  }
+  return t;
+}
+
+// Incremental units, revenue and margin of the whole plan (evaluate_promoted's arguments), with
+// the other weeks' pressure scaled by the promoted extra units against `point_extra`, theirs at
+// the point coefficients; halo through affinity follows the promoted products' lift.
+Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
+                const std::vector<Coefs>& coefs, double depth, double point_extra, int max_order,
+                const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
+                const TaylorReach& taylor_reach, std::vector<double>* lift) {
+  const PromoSimulator::Prepared& pre = *sim.pre;
+  Totals t = evaluate_promoted(sim, summary, coefs, depth, lift);
+  double extra = 0.0;
+  for (double l : *lift) extra += l;
+  const double kappa = std::fabs(point_extra) > 1e-9 ? extra / point_extra : 1.0;
+  for (int32_t p = 0; p < sim.n_products; ++p) {
+    const ProductSummary& ps = summary[static_cast<size_t>(p)];
+    const Coefs& cf = coefs[static_cast<size_t>(p)];
+    const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
+    const double cost = pre.cost[static_cast<size_t>(p)];
     const Coefs& point = pre.coefs[static_cast<size_t>(p)];
-    const double delta = cf.b[kCrossTerm] - point.b[kCrossTerm];
+    const double g = cf.b[kCrossTerm] * kappa;
+    const double delta = g - point.b[kCrossTerm];
     const double e_pre = ps.ever_promoted ? detail::exp_portable(cf.b[kPreTerm]) : 1.0;
     const double e_post = ps.ever_promoted ? detail::exp_portable(cf.b[kPostTerm]) : 1.0;
     for (int k = 0; k < 4; ++k) {
       const Combo& cb = ps.combo[k];
       if (cb.n_cells == 0.0) continue;
       double sum = 0.0;
+      // The lowest order whose remainder bound is below 1e-10 of the sum, if the moments have it.
+      const double a = std::fabs(delta) * cb.x_max;
+      int order = 1;
+      while (order < kOrder && a > taylor_reach[order]) ++order;
       if (delta == 0.0) {
         sum = cb.moment[0];
-      } else if (std::fabs(delta) * cb.x_max <= kTaylorReach) {
-        // The lowest order whose remainder bound is below 1e-10 of the sum.
-        const double a = std::fabs(delta) * cb.x_max;
-        int order = 1;
-        while (order < kOrder && a > taylor_reach[order]) ++order;
+      } else if (a <= kTaylorReach && order <= max_order) {
         for (int j = order; j >= 0; --j) sum = sum * delta + cb.moment[j];
       } else {
         // Exactly, over the product's weeks of this combo.
-        for (int32_t g = 0; g < sim.n_groups; ++g) {
-          const double sum_b = sim.sum_b[sim.pg(p, g)];
+        for (int32_t gr = 0; gr < sim.n_groups; ++gr) {
+          const double sum_b = sim.sum_b[sim.pg(p, gr)];
           if (sum_b == 0.0) continue;
           for (int32_t w = 0; w < sim.n_weeks; ++w) {
-            const CellState& st = sim.state[sim.pgw(p, g, w)];
+            const CellState& st = sim.state[sim.pgw(p, gr, w)];
             if (st.promo >= 0 || (st.pre ? 1 : 0) + (st.post ? 2 : 0) != k) continue;
-            sum += sum_b * detail::exp_portable(cf.b[kCrossTerm] * st.cross);
+            sum += sum_b * detail::exp_portable(g * st.cross);
           }
         }
       }
@@ -936,7 +972,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   const double c = sim.c;
 
   PromoSimulation out;
-  out.model_version = model.model_version + "+promo-sim-2";
+  out.model_version = model.model_version + "+promo-sim-3";
   out.first_week = sim.first_week;
   out.last_week = sim.first_week + W - 1;
   out.n_products = P;
@@ -977,24 +1013,15 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   }
 
   std::vector<ProductSummary> summary(static_cast<size_t>(P));
-  // One allocation for every product's slots; by_share holds one entry per share class (and a
-  // few for the weeks around promotions), so one reservation nearly always suffices.
-  const size_t n_slots = static_cast<size_t>(sim.n_share_classes) * 4;
-  std::vector<int32_t> by_share_slots(static_cast<size_t>(P) * n_slots, -1);
-  for (size_t p = 0; p < summary.size(); ++p) {
-    summary[p].by_share_slot = &by_share_slots[p * n_slots];
-    summary[p].by_share.reserve(static_cast<size_t>(sim.n_share_classes) + 4);
-  }
+  // Powers of each (group, week)'s pressure for the summaries' moments, up to the order the plan
+  // needs.
+  const int taylor_order = moment_order(sim, plan, pre.taylor_reach);
+  const size_t width = static_cast<size_t>(taylor_order) + 1;
+  std::vector<double> powers(sim.cross.size() * width);
+  for (size_t gw = 0; gw < sim.cross.size(); ++gw)
+    taylor_powers(sim.cross[gw], taylor_order, &powers[gw * width]);
   // A group's B, largest first, and their running sums (built when a week clamps a store).
   std::vector<double> top_b, top_sum;
-  // Powers of each (group, week)'s siblings' depth for the Monte Carlo's moments.
-  std::vector<double> powers(static_cast<size_t>(G) * static_cast<size_t>(W) * (kOrder + 1));
-  for (int32_t g = 0; g < G; ++g)
-    for (int32_t w = 0; w < W; ++w) {
-      // (a non-promoted cell's X is its (group, week)'s)
-      const size_t gw = static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w);
-      taylor_powers(sim.cross[gw], &powers[gw * (kOrder + 1)]);
-    }
 
   // Driver sums (units, margin): per promotion discount / feature / display / discount given on
   // baseline units; per product cannibalization and halo; pull-forward and dip overall.
@@ -1028,7 +1055,15 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
         const CellState& st = sim.state[i];
-        const Multiplier mu = multiplier(st, cf);
+        // Most cells are plain: not promoted, not next to a promotion; their only term is the
+        // pressure, and all of their change is cannibalization.
+        const bool plain = st.promo < 0 && !st.pre && !st.post;
+        const double gx = cf.b[kCrossTerm] * st.cross;
+        Multiplier mu;
+        if (plain)
+          mu.m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
+        else
+          mu = multiplier(st, cf);
         mult[i] = mu.m;
         double u = 0.0;
         if (sim.min_b[ipg] * mu.m >= c) {
@@ -1056,30 +1091,35 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         }
         // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
         const double actual = u - sim.sum_base[ipg];
-        const double unclamped = sum_b * (mu.m - 1.0);
-        const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
         Parts pt;
-        double total = 0.0;
-        for (int k = 0; k < kTerms; ++k) {
-          pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
-          total += pt.term[k];
-        }
-        if (actual != total) {
-          int largest = 0;
-          for (int k = 1; k < kTerms; ++k)
-            if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
-          pt.term[largest] += actual - total;
+        if (plain) {
+          pt.term[kCrossTerm] = actual;
+        } else {
+          const double unclamped = sum_b * (mu.m - 1.0);
+          const double ratio = std::fabs(unclamped) > 1e-9 ? actual / unclamped : 1.0;
+          double total = 0.0;
+          for (int k = 0; k < kTerms; ++k) {
+            pt.term[k] = sum_b * mu.phi * mu.term[k] * ratio;
+            total += pt.term[k];
+          }
+          if (actual != total) {
+            int largest = 0;
+            for (int k = 1; k < kTerms; ++k)
+              if (std::fabs(pt.term[k]) > std::fabs(pt.term[largest])) largest = k;
+            pt.term[largest] += actual - total;
+          }
         }
         if (want_cells) {
           parts[i] = pt;
           units[i] = u;
         }
+        const double term =
+            st.promo >= 0 ? 0.0 : sum_b * (st.pre || st.post ? detail::exp_portable(gx) : mu.m);
         summarize(
-            st, mu.m, cf.b[kCrossTerm] * st.cross, sum_b, n, sim.sum_base[ipg],
-            u - (mu.m * sum_b - c * n),
+            st, sum_b, term, n, sim.sum_base[ipg], u - (mu.m * sum_b - c * n),
             &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w)) *
-                    (kOrder + 1)],
-            &summary[static_cast<size_t>(p)]);
+                    width],
+            taylor_order, &summary[static_cast<size_t>(p)]);
 
         // Figures of the (product, group, week) into the weeks, product-weeks, products and
         // drivers.
@@ -1503,9 +1543,12 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     const TaylorReach& reach = pre.taylor_reach;
     std::vector<Coefs> draw = pre.coefs;
     std::vector<double> lift;
+    double point_extra = 0.0;  // the promoted states' extra units at the point coefficients
+    evaluate_promoted(sim, summary, pre.coefs, -1.0, &lift);
+    for (double l : lift) point_extra += l;
     for (int32_t r = 0; r < plan.draws; ++r) {
       for (int32_t p = 0; p < P; ++p) {
-        // Only the coefficients a product's weeks use are drawn: siblings' depth always, the
+        // Only the coefficients a product's weeks use are drawn: the pressure's always, the
         // rest when the plan promotes it.
         const PromoProductModel& pm = model.products[static_cast<size_t>(p)];
         Coefs& d = draw[static_cast<size_t>(p)];
@@ -1519,7 +1562,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         d.b[kPostTerm] = pm.post_week.estimate + pm.post_week.se * normal(rng);
         d.b[kHingeTerm] = pm.depth_hinge.estimate + pm.depth_hinge.se * normal(rng);
       }
-      const Totals t = evaluate(sim, summary, draw, -1.0, halo_pairs, reach, &lift);
+      const Totals t =
+          evaluate(sim, summary, draw, -1.0, point_extra, taylor_order, halo_pairs, reach, &lift);
       const double noise = noise_sd * normal(rng);
       mc_units.push_back(t.units + noise);
       mc_revenue.push_back(t.revenue + noise * revenue_per_unit);
@@ -1534,7 +1578,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     out.incremental_margin = q3(mc_margin, out.totals.incremental_margin);
 
     for (double d : plan.alternative_depths) {
-      const Totals t = evaluate(sim, summary, pre.coefs, d, halo_pairs, reach, &lift);
+      const Totals t =
+          evaluate(sim, summary, pre.coefs, d, point_extra, taylor_order, halo_pairs, reach, &lift);
       PromoDepthOption o;
       o.depth = d;
       o.incremental_units = t.units;
