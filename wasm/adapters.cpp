@@ -72,14 +72,23 @@ std::map<int, PromoSession>& promo_sessions() {
   return sessions;
 }
 
-// A scenario holds promotions and settings only: the rest belongs to the session's context.
-Status check_scenario_fields(const PromoPlan& scenario) {
-  if (!scenario.products.empty() || !scenario.stock.empty() || !scenario.clusters.empty() ||
-      !scenario.affinity.empty())
+// The open session `id` and a scenario read from JSON: promotions and settings only, the rest
+// belongs to the context the session was opened with.
+Status session_scenario(int id, const std::string& json, PromoSession** session,
+                        PromoPlan* scenario) {
+  const auto it = promo_sessions().find(id);
+  if (it == promo_sessions().end())
+    return not_found("no open promotion session " + std::to_string(id));
+  Result<PromoPlan> plan = promo_plan_from_json(json);
+  if (!plan.is_ok()) return plan.status();
+  if (!plan->products.empty() || !plan->stock.empty() || !plan->clusters.empty() ||
+      !plan->affinity.empty())
     return invalid_argument(
         "a scenario holds promotions and settings only; products, stock, clusters and affinity "
         "belong to the context the session was opened with",
         "plan");
+  *session = &it->second;
+  *scenario = std::move(*plan);
   return Status::ok();
 }
 
@@ -110,28 +119,22 @@ std::string promo_session_open(const std::string& model_json, const std::string&
 }
 
 std::string promo_session_set_base(int session, const std::string& plan_json) {
-  const auto it = promo_sessions().find(session);
-  if (it == promo_sessions().end())
-    return envelope_error(not_found("no open promotion session " + std::to_string(session)));
-  Result<PromoPlan> plan = promo_plan_from_json(plan_json);
-  if (!plan.is_ok()) return envelope_error(plan.status());
-  const Status fields = check_scenario_fields(*plan);
-  if (!fields.is_ok()) return envelope_error(fields);
-  it->second.base_promotions = std::move(plan->promotions);
-  return envelope_ok(Json{{"base_promotions", it->second.base_promotions.size()}});
+  PromoSession* open = nullptr;
+  PromoPlan plan;
+  const Status ok = session_scenario(session, plan_json, &open, &plan);
+  if (!ok.is_ok()) return envelope_error(ok);
+  open->base_promotions = std::move(plan.promotions);
+  return envelope_ok(Json{{"base_promotions", open->base_promotions.size()}});
 }
 
 std::string promo_session_simulate(int session, const std::string& scenario_json) {
-  const auto it = promo_sessions().find(session);
-  if (it == promo_sessions().end())
-    return envelope_error(not_found("no open promotion session " + std::to_string(session)));
-  Result<PromoPlan> scenario = promo_plan_from_json(scenario_json);
-  if (!scenario.is_ok()) return envelope_error(scenario.status());
-  const Status fields = check_scenario_fields(*scenario);
-  if (!fields.is_ok()) return envelope_error(fields);
-  const std::vector<PlannedPromotion>& base = it->second.base_promotions;
-  scenario->promotions.insert(scenario->promotions.end(), base.begin(), base.end());
-  Result<PromoSimulation> sim = it->second.simulator.simulate(*scenario);
+  PromoSession* open = nullptr;
+  PromoPlan scenario;
+  const Status ok = session_scenario(session, scenario_json, &open, &scenario);
+  if (!ok.is_ok()) return envelope_error(ok);
+  const std::vector<PlannedPromotion>& base = open->base_promotions;
+  scenario.promotions.insert(scenario.promotions.end(), base.begin(), base.end());
+  Result<PromoSimulation> sim = open->simulator.simulate(scenario);
   if (!sim.is_ok()) return envelope_error(sim.status());
   return envelope_ok_text(promo_simulation_to_json(*sim));
 }

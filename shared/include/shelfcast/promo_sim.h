@@ -14,10 +14,10 @@
 // the stores of a group of stores the same promotions cover: the promoted products' extra units
 // there at the point coefficients, sum B (m - 1), over the category's baseline units there, sum
 // max(0, B - c) (0 for a promoted cell; the factors F of promo.h are 1: a plan is simulated on
-// the season-average baseline at the regular price); pre / post 1 in the week before a promotion of i starts /
-// after it ends while i is not promoted. Halo from basket affinity adds, to each partner j of a
-// promoted i, confidence(i -> j) * max(0, 1 - 1 / lift(i -> j)) of i's extra units: the share of
-// co-purchases caused by the promotion rather than by j's own base rate.
+// the season-average baseline at the regular price); pre / post 1 in the week before a promotion of
+// i starts / after it ends while i is not promoted. Halo from basket affinity adds, to each partner
+// j of a promoted i, confidence(i -> j) * max(0, 1 - 1 / lift(i -> j)) of i's extra units: the
+// share of co-purchases caused by the promotion rather than by j's own base rate.
 //
 // NAMED DRIVERS (they add up to the incremental units of every cell and of the plan)
 //   discount (e_i and l_i terms), feature, display: a promoted cell's lift B (m - 1) split in

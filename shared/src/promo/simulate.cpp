@@ -485,7 +485,9 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   // The pressure X of a (group, week) (promo.h): its promoted products' extra units at the point
   // coefficients, B (m - 1) summed over the group's stores, over the category's baseline units
   // there. A promotion's multiplier of a product is the same in every store and week.
-  std::vector<std::vector<double>> promo_growth(plan.promotions.size());  // m - 1 per product
+  // Each promoted product's state in its promotion (price and pressure aside), and m - 1.
+  std::vector<std::vector<CellState>> promo_state(plan.promotions.size());
+  std::vector<std::vector<double>> promo_growth(plan.promotions.size());
   for (size_t k = 0; k < plan.promotions.size(); ++k) {
     const PlannedPromotion& pr = plan.promotions[k];
     for (size_t j = 0; j < promo_products[k].size(); ++j) {
@@ -498,6 +500,7 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
       st.feature = pr.feature;
       st.display = pr.display;
       st.share = pr.segment_share;
+      promo_state[k].push_back(st);
       promo_growth[k].push_back(
           multiplier_only(st, pre.coefs[static_cast<size_t>(promo_products[k][j])], {}) - 1.0);
     }
@@ -549,20 +552,10 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
         CellState st;
         st.cross = cross[gw];
         if (promo_of[i] >= 0) {
-          const size_t k = static_cast<size_t>(promo_of[i]);
-          const PlannedPromotion& pr = plan.promotions[k];
-          const double d = (*promo_depths)[k][static_cast<size_t>(promo_slot[i])];
-          st.promo = promo_of[i];
-          st.depth = d;
-          st.log_keep = detail::log_portable(1.0 - d);
-          st.hinge = std::max(0.0, d - pre.model.depth_threshold);
-          st.feature = pr.feature;
-          st.display = pr.display;
-          st.share = pr.segment_share;
-          st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - d);
           // A promoted product is not cannibalized by the siblings promoted with it (the
-          // panel's pressure covers unpromoted weeks only, promo.h).
-          st.cross = 0.0;
+          // panel's pressure covers unpromoted weeks only, promo.h): its state's X stays 0.
+          st = promo_state[static_cast<size_t>(promo_of[i])][static_cast<size_t>(promo_slot[i])];
+          st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - st.depth);
           sim->promoted_weeks.push_back(w);
         } else {
           st.price = regular;
