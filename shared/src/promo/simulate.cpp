@@ -295,7 +295,11 @@ struct Sim {
   std::vector<int32_t> covered;              // indexes of the stores the plan touches
   std::vector<int32_t> store_group;          // per store: group, or -1 when not covered
   std::vector<std::vector<int32_t>> groups;  // store indexes of each group
-  std::vector<CellState> state;              // per (product, group, week)
+  // Per (product, group, week): the promotion running (-1 none) and the product's place in it; a
+  // cell's full state is state() (written on demand: most cells are plain, see simulate()).
+  std::vector<int32_t> promo_of, promo_slot;
+  // Per promotion and product: its promoted state (X 0, its net price).
+  std::vector<std::vector<CellState>> promo_state;
   // Per (product, group): sum of B, number of cells with a level, sum of baselines, smallest B.
   std::vector<double> sum_b, n_cells, sum_base, min_b;
   std::vector<double> cross;  // per (group, week): X of a non-promoted product
@@ -312,6 +316,28 @@ struct Sim {
     return static_cast<size_t>(p) * static_cast<size_t>(n_groups) + static_cast<size_t>(g);
   }
   size_t ps(int32_t p, int32_t s) const { return pre->ps(p, s); }
+  size_t n_states() const { return promo_of.size(); }
+  bool promoted(size_t i) const { return promo_of[i] >= 0; }
+  // Not promoted, in the week before / after a promotion of the product (same group).
+  bool pre_week(size_t i, int32_t w) const {
+    return promo_of[i] < 0 && w + 1 < n_weeks && promo_of[i + 1] >= 0;
+  }
+  bool post_week(size_t i, int32_t w) const {
+    return promo_of[i] < 0 && w > 0 && promo_of[i - 1] >= 0;
+  }
+  // What applies to product p in group g and week w.
+  CellState state(int32_t p, int32_t g, int32_t w) const {
+    const size_t i = pgw(p, g, w);
+    if (promo_of[i] >= 0)
+      return promo_state[static_cast<size_t>(promo_of[i])][static_cast<size_t>(promo_slot[i])];
+    CellState st;
+    st.cross =
+        cross[static_cast<size_t>(g) * static_cast<size_t>(n_weeks) + static_cast<size_t>(w)];
+    st.pre = pre_week(i, w);
+    st.post = post_week(i, w);
+    st.price = std::max(0.0, pre->regular[static_cast<size_t>(p)]);
+    return st;
+  }
 };
 
 // Checks the plan's promotions and lays out stores, groups and the per-(product, group, week)
@@ -475,18 +501,21 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
     }
   }
 
-  // State per (product, group, week); overlapping promotions are an error. The promotions first
-  // mark their cells (promotion and its product's position in it), then every state is written
-  // once, in order.
+  // The promotions mark their cells (promotion and its product's position in it); overlapping
+  // promotions are an error.
   const size_t n_states = n_pg * static_cast<size_t>(sim->n_weeks);
-  std::vector<int32_t> promo_of(n_states, -1), promo_slot(n_states, -1);
+  std::vector<int32_t>& promo_of = sim->promo_of;
+  std::vector<int32_t>& promo_slot = sim->promo_slot;
+  promo_of.assign(n_states, -1);
+  promo_slot.assign(n_states, -1);
   std::vector<double>& cross = sim->cross;
   cross.assign(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
   // The pressure X of a (group, week) (promo.h): its promoted products' extra units at the point
   // coefficients, B (m - 1) summed over the group's stores, over the category's baseline units
   // there. A promotion's multiplier of a product is the same in every store and week.
-  // Each promoted product's state in its promotion (price and pressure aside), and m - 1.
-  std::vector<std::vector<CellState>> promo_state(plan.promotions.size());
+  // Each promoted product's state in its promotion, and m - 1.
+  std::vector<std::vector<CellState>>& promo_state = sim->promo_state;
+  promo_state.assign(plan.promotions.size(), {});
   std::vector<std::vector<double>> promo_growth(plan.promotions.size());
   for (size_t k = 0; k < plan.promotions.size(); ++k) {
     const PlannedPromotion& pr = plan.promotions[k];
@@ -500,6 +529,7 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
       st.feature = pr.feature;
       st.display = pr.display;
       st.share = pr.segment_share;
+      st.price = pre.regular[static_cast<size_t>(promo_products[k][j])] * (1.0 - d);
       promo_state[k].push_back(st);
       promo_growth[k].push_back(
           multiplier_only(st, pre.coefs[static_cast<size_t>(promo_products[k][j])], {}) - 1.0);
@@ -539,33 +569,14 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
       x = baseline > 0.0 ? x / baseline : 0.0;
     }
   }
+  // Each (product, group)'s promoted weeks, in order.
   sim->promoted_start.assign(n_pg + 1, 0);
   sim->promoted_weeks.clear();
-  sim->state.clear();
-  sim->state.reserve(n_states);
-  for (int32_t p = 0; p < sim->n_products; ++p) {
-    const double regular = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
-    for (int32_t g = 0; g < sim->n_groups; ++g) {
-      for (int32_t w = 0; w < sim->n_weeks; ++w) {
-        const size_t i = sim->pgw(p, g, w);
-        const size_t gw = static_cast<size_t>(g * sim->n_weeks + w);
-        CellState st;
-        st.cross = cross[gw];
-        if (promo_of[i] >= 0) {
-          // A promoted product is not cannibalized by the siblings promoted with it (the
-          // panel's pressure covers unpromoted weeks only, promo.h): its state's X stays 0.
-          st = promo_state[static_cast<size_t>(promo_of[i])][static_cast<size_t>(promo_slot[i])];
-          st.price = pre.regular[static_cast<size_t>(p)] * (1.0 - st.depth);
-          sim->promoted_weeks.push_back(w);
-        } else {
-          st.price = regular;
-          st.pre = w + 1 < sim->n_weeks && promo_of[i + 1] >= 0;
-          st.post = w > 0 && promo_of[i - 1] >= 0;
-        }
-        sim->state.push_back(st);
-      }
-      sim->promoted_start[sim->pg(p, g) + 1] = static_cast<int32_t>(sim->promoted_weeks.size());
-    }
+  for (size_t ipg = 0; ipg < n_pg; ++ipg) {
+    const size_t i0 = ipg * static_cast<size_t>(sim->n_weeks);
+    for (int32_t w = 0; w < sim->n_weeks; ++w)
+      if (promo_of[i0 + static_cast<size_t>(w)] >= 0) sim->promoted_weeks.push_back(w);
+    sim->promoted_start[ipg + 1] = static_cast<int32_t>(sim->promoted_weeks.size());
   }
   return Status::ok();
 }
@@ -684,7 +695,7 @@ int moment_order(const Sim& sim, const PromoPlan& plan, const TaylorReach& reach
     for (int32_t g = 0; g < sim.n_groups; ++g) {
       const size_t ipg = sim.pg(p, g);
       for (int32_t q = sim.promoted_start[ipg]; q < sim.promoted_start[ipg + 1]; ++q) {
-        const CellState& st = sim.state[sim.pgw(p, g, sim.promoted_weeks[static_cast<size_t>(q)])];
+        const CellState st = sim.state(p, g, sim.promoted_weeks[static_cast<size_t>(q)]);
         extra[0] += sim.sum_b[ipg] * (multiplier_only(st, cf, {}) - 1.0);
         for (size_t k = 0; k < depths.size(); ++k)
           extra[k + 1] += sim.sum_b[ipg] * (multiplier_only(st, cf, depths[k]) - 1.0);
@@ -773,7 +784,7 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
           const double sum_b = sim.sum_b[sim.pg(p, gr)];
           if (sum_b == 0.0) continue;
           for (int32_t w = 0; w < sim.n_weeks; ++w) {
-            const CellState& st = sim.state[sim.pgw(p, gr, w)];
+            const CellState st = sim.state(p, gr, w);
             if (st.promo >= 0 || (st.pre ? 1 : 0) + (st.post ? 2 : 0) != k) continue;
             sum += sum_b * detail::exp_portable(g * st.cross);
           }
@@ -976,11 +987,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   const std::vector<int32_t>& promoted_weeks = sim.promoted_weeks;
   const bool per_week = plan.detail != PromoDetail::kTotals;
   const bool want_cells = plan.detail == PromoDetail::kCells;
-  std::vector<double> mult(sim.state.size(), 1.0);  // m
+  std::vector<double> mult(sim.n_states(), 1.0);  // m
   // Parts are kept only for the cell table (which splits them over the stores).
-  std::vector<Parts> parts(want_cells ? sim.state.size() : 0);
-  std::vector<double> units(want_cells ? sim.state.size() : 0);  // over the group's stores
-  std::vector<double> halo(sim.state.size(), 0.0);
+  std::vector<Parts> parts(want_cells ? sim.n_states() : 0);
+  std::vector<double> units(want_cells ? sim.n_states() : 0);  // over the group's stores
+  std::vector<double> halo(sim.n_states(), 0.0);
   // Halo: each partner j of a promoted i gains h x i's extra units in the stores where j sells
   // (only i's promoted weeks give any; its multiplier there is the point pass's).
   for (int32_t j = 0; j < P; ++j) {
@@ -991,8 +1002,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         const size_t ipg = sim.pg(i, g);
         for (int32_t q = promoted_start[ipg]; q < promoted_start[ipg + 1]; ++q) {
           const int32_t w = promoted_weeks[static_cast<size_t>(q)];
-          const size_t ii = sim.pgw(i, g, w);
-          const double m = multiplier(sim.state[ii], cf).m;
+          const double m = multiplier(sim.state(i, g, w), cf).m;
           double gain = 0.0;
           for (int32_t s : sim.groups[static_cast<size_t>(g)]) {
             const double bi = pre.big_b[sim.ps(i, s)];
@@ -1047,10 +1057,18 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       bool have_top = false;
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
-        const CellState& st = sim.state[i];
         // Most cells are plain: not promoted, not next to a promotion; their only term is the
-        // pressure, and all of their change is cannibalization.
-        const bool plain = st.promo < 0 && !st.pre && !st.post;
+        // pressure, and all of their change is cannibalization. Only the others need their full
+        // state.
+        const bool plain = !sim.promoted(i) && !sim.pre_week(i, w) && !sim.post_week(i, w);
+        CellState st;
+        if (plain) {
+          st.cross =
+              sim.cross[static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w)];
+          st.price = reg;
+        } else {
+          st = sim.state(p, g, w);
+        }
         const double gx = cf.b[kCrossTerm] * st.cross;
         Multiplier mu;
         if (plain)
@@ -1253,7 +1271,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
             for (const auto& in : halo_in[static_cast<size_t>(p)]) {
               const size_t ii = sim.pgw(in.first, g, w);
               const double bi = pre.big_b[sim.ps(in.first, s)];
-              if (sim.state[ii].promo < 0 || bi < 0.0) continue;
+              if (!sim.promoted(ii) || bi < 0.0) continue;
               h += in.second *
                    std::max(0.0, std::max(0.0, bi * mult[ii] - c) - std::max(0.0, bi - c));
             }
@@ -1286,7 +1304,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
           }
           if (want_cells) {
             const size_t i = sim.pgw(p, g, w);
-            const CellState& st = sim.state[i];
+            const CellState st = sim.state(p, g, w);
             PromoCell cell;
             cell.product = pre.product_ids[static_cast<size_t>(p)];
             cell.store = pre.store_ids[static_cast<size_t>(s)];
@@ -1374,13 +1392,18 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     }
   }
   if (plan.detail == PromoDetail::kTotals) {
-    // The twenty most affected products, promoted or not.
-    std::vector<PromoProductSummary> kept = std::move(out.products);
-    std::stable_sort(kept.begin(), kept.end(),
-                     [](const PromoProductSummary& a, const PromoProductSummary& b) {
-                       return std::fabs(a.figures.incremental) > std::fabs(b.figures.incremental);
-                     });
-    if (kept.size() > 20) kept.resize(20);
+    // The twenty most affected products, promoted or not (ordered by index: the summaries are
+    // large, and a category has a thousand of them).
+    std::vector<size_t> order(out.products.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return std::fabs(out.products[a].figures.incremental) >
+             std::fabs(out.products[b].figures.incremental);
+    });
+    if (order.size() > 20) order.resize(20);
+    std::vector<PromoProductSummary> kept;
+    kept.reserve(order.size());
+    for (size_t k : order) kept.push_back(std::move(out.products[k]));
     out.products = std::move(kept);
   }
   if (missing_price)
