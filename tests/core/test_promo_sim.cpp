@@ -618,6 +618,31 @@ TEST_CASE("promo sim: the fast paths agree with the cell-by-cell computation") {
     CHECK(totals->drivers[i].units == doctest::Approx(cells->drivers[i].units).epsilon(1e-12));
   }
 
+  // Without draws, a totals answer skips the stock of products it neither promotes nor lists:
+  // what it shows is the same (two products left unpromoted, listed for their cannibalization).
+  {
+    PromoPlan fewer = mc.plan;
+    fewer.promotions.pop_back();
+    fewer.detail = shelfcast::PromoDetail::kTotals;
+    const auto with_draws = shelfcast::simulate_promo(mc.model, fewer);
+    fewer.draws = 0;
+    const auto slider = shelfcast::simulate_promo(mc.model, fewer);
+    REQUIRE(with_draws.is_ok());
+    REQUIRE(slider.is_ok());
+    CHECK(slider->expected_stockouts == with_draws->expected_stockouts);
+    CHECK(slider->max_stockout_probability == with_draws->max_stockout_probability);
+    REQUIRE(slider->products.size() == with_draws->products.size());
+    int unpromoted_with_stock = 0;
+    for (size_t i = 0; i < slider->products.size(); ++i) {
+      CHECK(slider->products[i].product == with_draws->products[i].product);
+      CHECK(slider->products[i].max_stockout_probability ==
+            with_draws->products[i].max_stockout_probability);
+      if (!slider->products[i].promoted && slider->products[i].max_stockout_probability >= 0.0)
+        ++unpromoted_with_stock;
+    }
+    CHECK(unpromoted_with_stock == 2);
+  }
+
   // One simulator answers a scenario as a fresh one does (nothing carries over between calls).
   const auto simulator = shelfcast::PromoSimulator::create(mc.model, mc.plan);
   REQUIRE(simulator.is_ok());

@@ -1177,13 +1177,41 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   }
   for (int32_t p = 0; p < P; ++p) add(&out.totals, product_figs[static_cast<size_t>(p)]);
 
+  // ---- the products listed: every product the plan moves, or with totals only the twenty most
+  // affected (by index: the summaries are large, and a category has a thousand products) -------
+  std::vector<int32_t> listed;
+  for (int32_t p = 0; p < P; ++p) {
+    const PromoFigures& pf = product_figs[static_cast<size_t>(p)];
+    if (product_promoted[static_cast<size_t>(p)] || std::fabs(pf.incremental) >= 1e-9 ||
+        std::fabs(pf.cannibalized) >= 1e-9)
+      listed.push_back(p);
+  }
+  if (plan.detail == PromoDetail::kTotals) {
+    std::stable_sort(listed.begin(), listed.end(), [&](int32_t a, int32_t b) {
+      return std::fabs(product_figs[static_cast<size_t>(a)].incremental) >
+             std::fabs(product_figs[static_cast<size_t>(b)].incremental);
+    });
+    if (listed.size() > 20) listed.resize(20);
+  }
+
   // ---- stock: cover and stockout risk per cell, the cell table when asked ----------------------
+  // The stock of a product neither promoted nor listed shows nowhere in a totals-only answer
+  // without draws (the slider's): its pairs are skipped (with draws their variance is the
+  // Monte Carlo's demand noise).
+  std::vector<bool> stock_needed(static_cast<size_t>(P), true);
+  if (!per_week && plan.draws == 0) {
+    stock_needed.assign(static_cast<size_t>(P), false);
+    for (int32_t p = 0; p < P; ++p)
+      stock_needed[static_cast<size_t>(p)] = product_promoted[static_cast<size_t>(p)];
+    for (int32_t p : listed) stock_needed[static_cast<size_t>(p)] = true;
+  }
   const NormalTail& tail = pre.tail;
   // Per (product, group): running sums of m and m^2 over the weeks, and the smallest m, so a
   // store's cumulative demand and variance up to any week are O(1) when no cell is clamped.
   std::vector<double> cum_m(mult.size()), cum_m2(mult.size());
   std::vector<double> min_m(static_cast<size_t>(P) * static_cast<size_t>(G), HUGE_VAL);
   for (int32_t p = 0; p < P; ++p) {
+    if (!stock_needed[static_cast<size_t>(p)]) continue;
     for (int32_t g = 0; g < G; ++g) {
       double a1 = 0.0, a2 = 0.0;
       for (int32_t w = 0; w < W; ++w) {
@@ -1202,6 +1230,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   double total_var = 0.0;
   std::vector<double> halo_cell(static_cast<size_t>(W), 0.0);
   for (int32_t p = 0; p < P; ++p) {
+    if (!stock_needed[static_cast<size_t>(p)]) continue;
     const double sg = pre.sigma[static_cast<size_t>(p)];
     const double spread = detail::exp_portable(sg * sg) - 1.0;
     const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
@@ -1372,11 +1401,9 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       }
     }
   }
-  for (int32_t p = 0; p < P; ++p) {
+  for (int32_t p : listed) {
     const PromoFigures& pf = product_figs[static_cast<size_t>(p)];
     const bool promoted = product_promoted[static_cast<size_t>(p)];
-    if (!promoted && std::fabs(pf.incremental) < 1e-9 && std::fabs(pf.cannibalized) < 1e-9)
-      continue;
     PromoProductSummary ps;
     ps.product = pre.product_ids[static_cast<size_t>(p)];
     ps.name = pre.names[static_cast<size_t>(p)];
@@ -1385,26 +1412,15 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     ps.figures = pf;
     ps.max_stockout_probability = product_risk[static_cast<size_t>(p)];
     out.products.push_back(ps);
-    if (promoted && ps.low_confidence) {
-      out.low_confidence = true;
-      out.notes.push_back(ps.name + ": low confidence, the model saw too few rows or too little " +
-                          "price variation; its response rests on the category prior");
-    }
   }
-  if (plan.detail == PromoDetail::kTotals) {
-    // The twenty most affected products, promoted or not (ordered by index: the summaries are
-    // large, and a category has a thousand of them).
-    std::vector<size_t> order(out.products.size());
-    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return std::fabs(out.products[a].figures.incremental) >
-             std::fabs(out.products[b].figures.incremental);
-    });
-    if (order.size() > 20) order.resize(20);
-    std::vector<PromoProductSummary> kept;
-    kept.reserve(order.size());
-    for (size_t k : order) kept.push_back(std::move(out.products[k]));
-    out.products = std::move(kept);
+  for (int32_t p = 0; p < P; ++p) {
+    if (!product_promoted[static_cast<size_t>(p)] ||
+        !model.products[static_cast<size_t>(p)].low_confidence)
+      continue;
+    out.low_confidence = true;
+    out.notes.push_back(pre.names[static_cast<size_t>(p)] +
+                        ": low confidence, the model saw too few rows or too little price " +
+                        "variation; its response rests on the category prior");
   }
   if (missing_price)
     out.notes.push_back(
