@@ -151,6 +151,14 @@ double promotion_multiplier(const PromoProductModel& p, const PromoObservation& 
       50.0));
 }
 
+// The trend and season columns of a week (kTrend..kCos2 of x).
+void calendar_columns(int32_t week, double reference_week, double* x) {
+  const double years = (week - reference_week) / 52.0;
+  x[kTrend] = years;
+  detail::cos_sin_turns(years, &x[kCos1], &x[kSin1]);
+  detail::cos_sin_turns(2.0 * years, &x[kCos2], &x[kSin2]);
+}
+
 // The regressors of one row, in Col order; `pressure` is the row's cannibalization_pressure.
 void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i,
                 double threshold, double reference_week, double pressure, double* x) {
@@ -168,17 +176,18 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kPre] = (!on && promoted(r.week + 1)) ? 1.0 : 0.0;
   x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
   x[kHinge] = std::max(0.0, r.promo_depth - threshold);
-  const double years = (r.week - reference_week) / 52.0;
-  x[kTrend] = years;
-  detail::cos_sin_turns(years, &x[kCos1], &x[kSin1]);
-  detail::cos_sin_turns(2.0 * years, &x[kCos2], &x[kSin2]);
+  calendar_columns(r.week, reference_week, x);
 }
 
 // The log of what the calendar and the regular price do to a row's expected units under its
 // product's coefficients (trend, season, elasticity x log(regular / reference price)): its
 // baseline then against the product's level.
-double baseline_log_factor(const PromoProductModel& p, const double* x, double depth) {
-  double f = p.elasticity.estimate * (x[kPrice] - detail::log_portable(1.0 - depth));
+double baseline_log_factor(const PromoProductModel& p, const PromoObservation& r,
+                           double reference_week) {
+  double x[kCols];
+  calendar_columns(r.week, reference_week, x);
+  double f = p.elasticity.estimate *
+             (detail::log_portable(r.price_ratio) - detail::log_portable(1.0 - r.promo_depth));
   for (int k = 0; k < kSeasonCols && static_cast<size_t>(k) < p.season_terms.size(); ++k)
     f += p.season_terms[static_cast<size_t>(k)].estimate * x[kTrend + k];
   return f;
@@ -191,8 +200,7 @@ double baseline_log_factor(const PromoProductModel& p, const double* x, double d
 // units, so a product selling below its level that week loses relatively more); 0 for promoted
 // rows. Rows of products or stores the model does not know add nothing.
 std::vector<double> cannibalization_pressure(const PromoModel& model,
-                                             const std::vector<PromoObservation>& rows,
-                                             const PanelIndex& ix) {
+                                             const std::vector<PromoObservation>& rows) {
   std::map<int32_t, const PromoProductModel*> products;
   for (const PromoProductModel& p : model.products) products[p.product] = &p;
   std::map<std::pair<int32_t, int32_t>, double> big_b;
@@ -206,13 +214,11 @@ std::vector<double> cannibalization_pressure(const PromoModel& model,
     store_baseline[l.store] += std::max(0.0, b - model.log_offset);
   }
   std::vector<double> factor(rows.size(), 1.0);
-  double x[kCols];
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);
     if (p == products.end()) continue;
-    design_row(rows, ix, i, model.depth_threshold, model.reference_week, 0.0, x);
-    factor[i] = detail::exp_portable(
-        std::max(-50.0, std::min(50.0, baseline_log_factor(*p->second, x, rows[i].promo_depth))));
+    factor[i] = detail::exp_portable(std::max(
+        -50.0, std::min(50.0, baseline_log_factor(*p->second, rows[i], model.reference_week))));
   }
   std::map<std::pair<int32_t, int32_t>, double> extra;  // per (store, week)
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -514,7 +520,7 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   std::vector<double> pressure(panel.size(), 0.0);
   Result<PromoModel> model = fit_with_pressure(panel, ix, category, o, pressure);
   for (int pass = 0; pass < kPressurePasses && model.is_ok(); ++pass) {
-    pressure = cannibalization_pressure(*model, panel, ix);
+    pressure = cannibalization_pressure(*model, panel);
     model = fit_with_pressure(panel, ix, category, o, pressure);
   }
   return model;
@@ -537,7 +543,7 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
   std::map<std::pair<int32_t, int32_t>, const PromoLevel*> levels;
   for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = &l;
   const double zq = detail::normal_quantile(0.5 + level / 200.0);
-  const std::vector<double> pressure = cannibalization_pressure(model, rows, ix);
+  const std::vector<double> pressure = cannibalization_pressure(model, rows);
   std::vector<PromoPrediction> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);

@@ -92,31 +92,21 @@ Coefs point_coefs(const PromoProductModel& p) {
   return c;
 }
 
-// The terms of a state (with an optional uniform depth replacing the plan's promoted depths; the
-// pressure X is the state's: evaluate() scales it for the depth ranking), and the multiplier.
+// The terms of a state and its multiplier (the depth ranking and the Monte Carlo need the
+// multiplier alone: multiplier_only).
 struct Multiplier {
   double term[kTerms] = {};
   double m = 1.0;    // units + c = B * m
   double phi = 1.0;  // (m - 1) / sum(term): each term's part of B (m - 1) is B * phi * term
 };
 
-// One depth for every promotion (the depth ranking), with its log(1 - d) and bend; depth < 0 =
-// each state's own.
-struct DepthOverride {
-  double depth = -1.0;
-  double log_keep = 0.0;
-  double hinge = 0.0;
-};
-
-Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o = {}) {
+Multiplier multiplier(const CellState& s, const Coefs& c) {
   Multiplier out;
-  const bool alt = o.depth >= 0.0;
   out.term[kCrossTerm] = c.b[kCrossTerm] * s.cross;
   if (s.promo >= 0) {
-    const double d = alt ? o.depth : s.depth;
-    out.term[kPriceTerm] = c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep);
-    out.term[kDepthTerm] = c.b[kDepthTerm] * d;
-    out.term[kHingeTerm] = c.b[kHingeTerm] * (alt ? o.hinge : s.hinge);
+    out.term[kPriceTerm] = c.b[kPriceTerm] * s.log_keep;
+    out.term[kDepthTerm] = c.b[kDepthTerm] * s.depth;
+    out.term[kHingeTerm] = c.b[kHingeTerm] * s.hinge;
     out.term[kFeatureTerm] = c.b[kFeatureTerm] * s.feature;
     out.term[kDisplayTerm] = c.b[kDisplayTerm] * s.display;
   } else {
@@ -131,6 +121,14 @@ Multiplier multiplier(const CellState& s, const Coefs& c, const DepthOverride& o
   out.phi = std::fabs(sum) < 1e-12 ? share : share * grow / sum;
   return out;
 }
+
+// One depth for every promotion (the depth ranking), with its log(1 - d) and bend; depth < 0 =
+// each state's own.
+struct DepthOverride {
+  double depth = -1.0;
+  double log_keep = 0.0;
+  double hinge = 0.0;
+};
 
 // The multiplier m alone (the Monte Carlo's and the ranking's inner loop).
 double multiplier_only(const CellState& s, const Coefs& c, const DepthOverride& o) {
