@@ -232,6 +232,30 @@ void add(PromoFigures* to, const PromoFigures& f) {
   to->incremental_margin += f.incremental_margin;
 }
 
+// Sums over cells that are plain (not promoted, no neighbouring promotion, no halo) at their
+// product's regular price: their figures are linear in their units and baselines (no lift, dip
+// or halo; every change is cannibalization), so a totals answer adds these six sums per week
+// and two per product instead of a PromoFigures per cell.
+struct PlainSums {
+  double units = 0.0, units_regular = 0.0, units_cost = 0.0;
+  double base = 0.0, base_regular = 0.0, base_cost = 0.0;
+};
+
+// The figures of plain cells from their sums (PlainSums).
+PromoFigures plain_figures(const PlainSums& s) {
+  PromoFigures f;
+  f.baseline = s.base;
+  f.units = s.units;
+  f.incremental = s.units - s.base;
+  f.cannibalized = -f.incremental;
+  f.revenue = s.units_regular;
+  f.baseline_revenue = s.base_regular;
+  f.margin = s.units_regular - s.units_cost;
+  f.baseline_margin = s.base_regular - s.base_cost;
+  f.incremental_margin = f.margin - f.baseline_margin;
+  return f;
+}
+
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
@@ -1013,7 +1037,9 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     }
   }
 
-  std::vector<ProductSummary> summary(static_cast<size_t>(P));
+  // The product summaries serve only the Monte Carlo and the depth ranking.
+  const bool need_summary = plan.draws > 0 || !plan.alternative_depths.empty();
+  std::vector<ProductSummary> summary(need_summary ? static_cast<size_t>(P) : 0);
   // Powers of each (group, week)'s pressure for the summaries' moments, up to the order the plan
   // needs.
   const int taylor_order = moment_order(sim, plan, pre.taylor_reach);
@@ -1044,14 +1070,21 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   std::vector<PromoFigures> product_figs(static_cast<size_t>(P));
   std::vector<bool> product_promoted(static_cast<size_t>(P), false);
   bool missing_price = false;
+  // A totals answer sums its plain cells (PlainSums; a product without a price keeps the cell by
+  // cell path, which notices the missing price).
+  const bool sum_plain = !per_week && !want_cells;
+  std::vector<PlainSums> plain_week(sum_plain ? static_cast<size_t>(W) : 0);
   for (int32_t p = 0; p < P; ++p) {
     const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
     const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
     const double cost = pre.cost[static_cast<size_t>(p)];
+    const bool plain_sums = sum_plain && pre.regular[static_cast<size_t>(p)] >= 0.0;
+    double plain_units = 0.0, plain_base = 0.0;  // the product's plain cells
     for (int32_t g = 0; g < G; ++g) {
       const size_t ipg = sim.pg(p, g);
       const double sum_b = sim.sum_b[ipg], n = sim.n_cells[ipg];
       if (n == 0.0) continue;
+      const double sum_base = sim.sum_base[ipg];
       bool have_top = false;
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
@@ -1098,8 +1131,28 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
                                   top_b.begin());
           u = std::max(0.0, m * top_sum[k] - c * static_cast<double>(k));
         }
+        const double* cell_powers = need_summary
+                                        ? &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) +
+                                                   static_cast<size_t>(w)) *
+                                                  width]
+                                        : nullptr;
+        if (plain_sums && plain && halo[i] == 0.0) {
+          if (need_summary)
+            summarize(st, sum_b, sum_b * mu.m, n, sum_base, u - (mu.m * sum_b - c * n), cell_powers,
+                      taylor_order, &summary[static_cast<size_t>(p)]);
+          PlainSums& ws = plain_week[static_cast<size_t>(w)];
+          ws.units += u;
+          ws.units_regular += u * reg;
+          ws.units_cost += u * cost;
+          ws.base += sum_base;
+          ws.base_regular += sum_base * reg;
+          ws.base_cost += sum_base * cost;
+          plain_units += u;
+          plain_base += sum_base;
+          continue;
+        }
         // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
-        const double actual = u - sim.sum_base[ipg];
+        const double actual = u - sum_base;
         Parts pt;
         if (plain) {
           pt.term[kCrossTerm] = actual;
@@ -1122,18 +1175,17 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
           parts[i] = pt;
           units[i] = u;
         }
-        const double term =
-            st.promo >= 0 ? 0.0 : sum_b * (st.pre || st.post ? detail::exp_portable(gx) : mu.m);
-        summarize(
-            st, sum_b, term, n, sim.sum_base[ipg], u - (mu.m * sum_b - c * n),
-            &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w)) *
-                    width],
-            taylor_order, &summary[static_cast<size_t>(p)]);
+        if (need_summary) {
+          const double term =
+              st.promo >= 0 ? 0.0 : sum_b * (st.pre || st.post ? detail::exp_portable(gx) : mu.m);
+          summarize(st, sum_b, term, n, sum_base, u - (mu.m * sum_b - c * n), cell_powers,
+                    taylor_order, &summary[static_cast<size_t>(p)]);
+        }
 
         // Figures of the (product, group, week) into the weeks, product-weeks, products and
         // drivers.
         PromoFigures f;
-        f.baseline = sim.sum_base[ipg];
+        f.baseline = sum_base;
         f.lift = pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm] +
                  pt.term[kFeatureTerm] + pt.term[kDisplayTerm];
         f.cannibalized = -pt.term[kCrossTerm];
@@ -1172,7 +1224,16 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         halo_sum[static_cast<size_t>(p)].add(halo[i], unit_margin);
       }
     }
+    if (plain_sums) {
+      add(&product_figs[static_cast<size_t>(p)],
+          plain_figures(PlainSums{plain_units, plain_units * reg, plain_units * cost, plain_base,
+                                  plain_base * reg, plain_base * cost}));
+      cannib_sum[static_cast<size_t>(p)].add(plain_units - plain_base, reg - cost);
+    }
   }
+  for (int32_t w = 0; w < static_cast<int32_t>(plain_week.size()); ++w)
+    add(&out.weeks[static_cast<size_t>(w)].figures,
+        plain_figures(plain_week[static_cast<size_t>(w)]));
   for (int32_t p = 0; p < P; ++p) add(&out.totals, product_figs[static_cast<size_t>(p)]);
 
   // ---- the products listed: every product the plan moves, or with totals only the twenty most
@@ -1574,8 +1635,10 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     std::vector<Coefs> draw = pre.coefs;
     std::vector<double> lift;
     double point_extra = 0.0;  // the promoted states' extra units at the point coefficients
-    evaluate_promoted(sim, summary, pre.coefs, -1.0, &lift);
-    for (double l : lift) point_extra += l;
+    if (need_summary) {
+      evaluate_promoted(sim, summary, pre.coefs, -1.0, &lift);
+      for (double l : lift) point_extra += l;
+    }
     for (int32_t r = 0; r < plan.draws; ++r) {
       for (int32_t p = 0; p < P; ++p) {
         // Only the coefficients a product's weeks use are drawn: the pressure's always, the
