@@ -52,6 +52,15 @@ const COLORS = {
     text: "#475569",
 };
 
+/** The chart's series: key, label, kind (line, dashed line or bar) and colour (its legend swatch's
+ * colour is in promo_simulator.css: the page's CSP allows no inline styles). */
+const SERIES = [
+    { key: "units", label: "With the promotion", kind: "line", color: COLORS.units },
+    { key: "baseline", label: "Baseline", kind: "dashed", color: COLORS.baseline },
+    { key: "cannibalized", label: "Taken from other products", kind: "bar", color: COLORS.cannibalized },
+    { key: "dip", label: "Pull-forward and post-promotion dip", kind: "bar", color: COLORS.dip },
+];
+
 export class PromoSimulator extends Component {
     static template = xml`
 <div class="sc-sim" data-testid="promo-simulator" t-att-data-state="state.status" t-att-data-sim-count="state.simCount">
@@ -168,6 +177,12 @@ export class PromoSimulator extends Component {
           <canvas t-ref="chart" data-testid="promo-chart" role="img"
                   aria-label="Weekly units: baseline, with the promotion, taken from other products, and the dip after it"/>
         </div>
+        <ul class="sc-legend" aria-hidden="true">
+          <li t-foreach="series" t-as="item" t-key="item.key">
+            <span t-attf-class="sc-swatch sc-swatch-{{ item.kind }} sc-swatch-{{ item.key }}"/>
+            <t t-esc="item.label"/>
+          </li>
+        </ul>
       </section>
       <aside class="sc-card sc-why" aria-labelledby="sc-sim-why-title">
         <h2 class="sc-card-title" id="sc-sim-why-title">Why</h2>
@@ -240,6 +255,7 @@ export class PromoSimulator extends Component {
         this.categoriesPromise = listCategories(this.props.api);
         this.categoriesPromise.catch(() => {});
         this.chartRef = useRef("chart");
+        this.series = SERIES;
         this.state = useState({
             status: "loading",
             message: "",
@@ -634,6 +650,8 @@ export class PromoSimulator extends Component {
 
     createChart() {
         const Chart = this.Chart;
+        // The legend is the page's own list under the canvas (SERIES), not Chart.js's: drawn once,
+        // instead of measured and painted on the canvas at every slider event.
         const dataset = (key, label, type, color, extra = {}) => ({
             key,
             label,
@@ -650,12 +668,13 @@ export class PromoSimulator extends Component {
             type: "bar",
             data: {
                 labels: [],
-                datasets: [
-                    dataset("units", "With the promotion", "line", COLORS.units, { order: 0 }),
-                    dataset("baseline", "Baseline", "line", COLORS.baseline, { borderDash: [6, 4], order: 1 }),
-                    dataset("cannibalized", "Taken from other products", "bar", COLORS.cannibalized, { stack: "lost", order: 2 }),
-                    dataset("dip", "Pull-forward and post-promotion dip", "bar", COLORS.dip, { stack: "lost", order: 3 }),
-                ],
+                datasets: SERIES.map((s, order) =>
+                    dataset(s.key, s.label, s.kind === "bar" ? "bar" : "line", s.color, {
+                        order,
+                        ...(s.kind === "dashed" ? { borderDash: [6, 4] } : {}),
+                        ...(s.kind === "bar" ? { stack: "lost" } : {}),
+                    })
+                ),
             },
             options: {
                 animation: false,
@@ -670,7 +689,7 @@ export class PromoSimulator extends Component {
                     decimation: false,
                     filler: false,
                     colors: false,
-                    legend: { position: "bottom", labels: { boxWidth: 14, color: COLORS.text } },
+                    legend: false,
                     tooltip: {
                         callbacks: {
                             label: (ctx) => `${ctx.dataset.label}: ${formatNumber(ctx.parsed.y)}`,
@@ -680,7 +699,12 @@ export class PromoSimulator extends Component {
                 scales: {
                     // sampleSize 1: the labels (ISO dates, a fixed-width axis) all measure the
                     // same, so measuring one at each update places them as measuring all would.
-                    x: { stacked: true, grid: { display: false }, ticks: { color: COLORS.text, sampleSize: 1 } },
+                    // Upright labels, thinned to fit: no rotation to fit at every update.
+                    x: {
+                        stacked: true,
+                        grid: { display: false },
+                        ticks: { color: COLORS.text, sampleSize: 1, maxRotation: 0, autoSkipPadding: 12 },
+                    },
                     y: {
                         stacked: false,
                         grid: { color: COLORS.grid },
