@@ -204,6 +204,16 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   CAPTURE(s.sentences[0]);
   CHECK(s.sentences[0].find("taken from Brand B") != std::string::npos);
   CHECK(s.sentences[1].find("Margin") == 0);
+  // The hand plan numbers its weeks its own way: the sentence quotes them. A plan in calendar
+  // weeks names its dates instead (week 9 is the Monday 1970-03-09 .. 15; week 12 ends 04-05).
+  CHECK(s.sentences[0].find(" in weeks 9\u201312") != std::string::npos);
+  PromoPlan dated = hand_plan();
+  dated.calendar_weeks = true;
+  const auto d = shelfcast::simulate_promo(hand_model(), dated);
+  REQUIRE(d.is_ok());
+  CAPTURE(d->sentences[0]);
+  CHECK(d->sentences[0].find(" between 1970-03-09 and 1970-04-05") != std::string::npos);
+  CHECK(d->sentences[0].find("weeks") == std::string::npos);
   // Product-weeks sum the stores.
   double pw_inc = 0.0;
   for (const auto& r : s.product_weeks) pw_inc += r.figures.incremental;
@@ -459,6 +469,7 @@ TEST_CASE("promo sim: the plan reads from JSON, errors name the field; results w
        R"({"promotions":[{"products":["a"],"start_week":1,"end_week":1,"depth":0.2}]})",
        "plan.promotions[0].products[0]"},
       {"detail", R"({"promotions":[],"detail":"all"})", "plan.detail"},
+      {"calendar weeks text", R"({"promotions":[],"calendar_weeks":"yes"})", "plan.calendar_weeks"},
   };
   for (const Row& row : rows) {
     SUBCASE(row.name) {

@@ -112,6 +112,10 @@ struct PromoPlan {
   /// How much of the cell table to return: totals only, per product x week (summed over stores),
   /// or every product x store x week cell. Everything is computed in every case.
   PromoDetail detail = PromoDetail::kProductWeeks;
+  /// Week numbers are calendar weeks: a Monday's day number since 1970-01-01, divided by 7 (as
+  /// the server's panels and the planner page count them). The sentences then name the plan's
+  /// dates; otherwise (a panel numbered its own way) its week numbers.
+  bool calendar_weeks = false;
 };
 
 /// Units and money of a cell, a product-week, a product or the plan. Units lost are positive

@@ -423,6 +423,11 @@ Result<PromoPlan> promo_plan_from_json(const std::string& text) {
       return invalid_argument("plan.seed must be a non-negative integer", "plan.seed");
     plan.seed = j.at("seed").get<uint64_t>();
   }
+  if (j.contains("calendar_weeks")) {
+    if (!j.at("calendar_weeks").is_boolean())
+      return invalid_argument("plan.calendar_weeks must be true or false", "plan.calendar_weeks");
+    plan.calendar_weeks = j.at("calendar_weeks").get<bool>();
+  }
   std::string detail = "product_weeks";
   SHELFCAST_RETURN_IF_ERROR(opt_string(j, "detail", root, &detail));
   if (detail == "totals")

@@ -26,6 +26,7 @@
 #include "detail/normal.h"
 #include "detail/rng.h"
 #include "shelfcast/promo_sim.h"
+#include "shelfcast/types.h"
 
 namespace shelfcast {
 namespace {
@@ -1695,7 +1696,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     std::string s = "Expected " + signed_count(t.incremental) + " units";
     if (t.baseline > 0.0)
       s += " (" + detail::format_percent(t.incremental / t.baseline, true) + ")";
-    s += " in weeks " + std::to_string(out.first_week) + "\u2013" + std::to_string(out.last_week);
+    if (plan.calendar_weeks)  // from the first week's Monday to the last week's Sunday
+      s += " between " + format_date(Date{out.first_week * 7 + 4}) + " and " +
+           format_date(Date{out.last_week * 7 + 10});
+    else
+      s += " in weeks " + std::to_string(out.first_week) + "\u2013" + std::to_string(out.last_week);
     std::vector<std::string> bits;
     for (const PromoDriver& d : out.drivers) {
       if (d.name == "discount_on_baseline" || std::fabs(d.units) < 0.5) continue;

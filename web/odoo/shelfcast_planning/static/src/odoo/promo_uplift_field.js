@@ -223,7 +223,13 @@ export class PromoUpliftField extends Component {
           const plan = { id: promo.label || "program", products: ids, start_week: first, end_week: last, mechanic: promo.mechanic };
           if (promo.mechanic === "percent_off") plan.depth = promo.depth;
           if (promo.mechanic === "multi_buy") Object.assign(plan, { buy: promo.buy, pay: promo.pay });
-          const result = session.simulate({ promotions: [plan], draws: DRAWS, seed: SEED, detail: "totals" });
+          const result = session.simulate({
+            promotions: [plan],
+            draws: DRAWS,
+            seed: SEED,
+            detail: "totals",
+            calendar_weeks: true,
+          });
           versions.add(result.model_version);
           const missing = codes.length - ids.length;
           rows.push({

@@ -197,6 +197,8 @@ export function buildScenario(data, form, { pricePoint, withRanking, draws = DRA
         seed: SEED,
         detail: "totals",
         alternative_depths: withRanking ? RANKED_DEPTHS : [],
+        // The page's weeks are calendar weeks (weekToIso): the sentences name dates.
+        calendar_weeks: true,
     };
 }
 
