@@ -1087,51 +1087,76 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       if (n == 0.0) continue;
       const double sum_base = sim.sum_base[ipg];
       bool have_top = false;
+      // The group's units at multiplier m: sum over its stores of max(0, B m - c).
+      const auto group_units = [&](double m) {
+        if (sim.min_b[ipg] * m >= c) return m * sum_b - c * n;
+        // The stores with B m > c are the largest Bs (m > 0), so the sum is m times a prefix sum
+        // of B less c per store.
+        if (!have_top) {
+          top_b.clear();
+          top_sum.assign(1, 0.0);
+          for (int32_t s : pre.stores_by_b[static_cast<size_t>(p)]) {
+            if (sim.store_group[static_cast<size_t>(s)] != g) continue;
+            const double b = pre.big_b[sim.ps(p, s)];
+            top_b.push_back(b);
+            top_sum.push_back(top_sum.back() + b);
+          }
+          have_top = true;
+        }
+        const size_t k =
+            static_cast<size_t>(std::partition_point(top_b.begin(), top_b.end(),
+                                                     [&](double b) { return b * m - c > 0.0; }) -
+                                top_b.begin());
+        return std::max(0.0, m * top_sum[k] - c * static_cast<double>(k));
+      };
+      const double gp = cf.b[kCrossTerm];
+      const double* x = &sim.cross[static_cast<size_t>(g) * static_cast<size_t>(W)];
+      const double base_regular = sum_base * reg, base_cost = sum_base * cost;
+      const auto add_plain = [&](int32_t w, double u) {
+        PlainSums& ws = plain_week[static_cast<size_t>(w)];
+        ws.units += u;
+        ws.units_regular += u * reg;
+        ws.units_cost += u * cost;
+        ws.base += sum_base;
+        ws.base_regular += base_regular;
+        ws.base_cost += base_cost;
+        plain_units += u;
+        plain_base += sum_base;
+      };
+      // A product without a promotion in the group has no neighbouring one either.
+      const bool row_unpromoted = promoted_start[ipg] == promoted_start[ipg + 1];
+      const bool row_halo = !halo_in[static_cast<size_t>(p)].empty();
+      const bool quick = plain_sums && !need_summary;
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
         // Most cells are plain: not promoted, not next to a promotion; their only term is the
         // pressure, and all of their change is cannibalization. Only the others need their full
         // state.
-        const bool plain = !sim.promoted(i) && !sim.pre_week(i, w) && !sim.post_week(i, w);
+        const bool plain =
+            row_unpromoted || (!sim.promoted(i) && !sim.pre_week(i, w) && !sim.post_week(i, w));
+        if (quick && plain && (!row_halo || halo[i] == 0.0)) {
+          // A totals answer without summaries: the multiplier, the units and the plain sums.
+          const double gx = gp * x[w];
+          const double m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
+          mult[i] = m;
+          add_plain(w, group_units(m));
+          continue;
+        }
         CellState st;
         if (plain) {
-          st.cross =
-              sim.cross[static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w)];
+          st.cross = x[w];
           st.price = reg;
         } else {
           st = sim.state(p, g, w);
         }
-        const double gx = cf.b[kCrossTerm] * st.cross;
+        const double gx = gp * st.cross;
         Multiplier mu;
         if (plain)
           mu.m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
         else
           mu = multiplier(st, cf);
         mult[i] = mu.m;
-        double u = 0.0;
-        if (sim.min_b[ipg] * mu.m >= c) {
-          u = mu.m * sum_b - c * n;
-        } else {
-          // Sum of max(0, B m - c) over the group's stores: the stores with B m > c are the
-          // largest Bs (m > 0), so the sum is m times a prefix sum of B less c per store.
-          if (!have_top) {
-            top_b.clear();
-            top_sum.assign(1, 0.0);
-            for (int32_t s : pre.stores_by_b[static_cast<size_t>(p)]) {
-              if (sim.store_group[static_cast<size_t>(s)] != g) continue;
-              const double b = pre.big_b[sim.ps(p, s)];
-              top_b.push_back(b);
-              top_sum.push_back(top_sum.back() + b);
-            }
-            have_top = true;
-          }
-          const double m = mu.m;
-          const size_t k =
-              static_cast<size_t>(std::partition_point(top_b.begin(), top_b.end(),
-                                                       [&](double b) { return b * m - c > 0.0; }) -
-                                  top_b.begin());
-          u = std::max(0.0, m * top_sum[k] - c * static_cast<double>(k));
-        }
+        const double u = group_units(mu.m);
         const double* cell_powers = need_summary
                                         ? &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) +
                                                    static_cast<size_t>(w)) *
@@ -1141,15 +1166,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
           if (need_summary)
             summarize(st, sum_b, sum_b * mu.m, n, sum_base, u - (mu.m * sum_b - c * n), cell_powers,
                       taylor_order, &summary[static_cast<size_t>(p)]);
-          PlainSums& ws = plain_week[static_cast<size_t>(w)];
-          ws.units += u;
-          ws.units_regular += u * reg;
-          ws.units_cost += u * cost;
-          ws.base += sum_base;
-          ws.base_regular += sum_base * reg;
-          ws.base_cost += sum_base * cost;
-          plain_units += u;
-          plain_base += sum_base;
+          add_plain(w, u);
           continue;
         }
         // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
