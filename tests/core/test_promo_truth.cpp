@@ -4,8 +4,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
+#include <set>
+#include <tuple>
 #include <vector>
 
 #include "promo_uplift.h"
@@ -183,7 +186,7 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
   const Panels panels = weekly_panels(*g, config);
   double share_error = 0.0, share_worst = 0.0, dip_error = 0.0, ratio_low = HUGE_VAL,
          ratio_high = 0.0;
-  int promoted = 0, share_within_10 = 0, dips = 0, dips_within_2sd = 0;
+  int promoted = 0, share_within_10 = 0, dips = 0, dips_within_2sd = 0, victims_within_5 = 0;
   for (const auto& [category, panel] : panels.by_category) {
     Result<PromoModel> m = fit_promo_model(panel, "c" + std::to_string(category));
     REQUIRE(m.is_ok());
@@ -198,6 +201,47 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
                             << g->truth.products[i].intermittent);
       }
     MESSAGE("category " << category << " total " << total);
+    // What the model says in the weeks a sibling is promoted (and the product is neither promoted
+    // nor next to its own promotion) against what sold, per product: the pressure form reproduces
+    // most victims' actual losses. Measured (seed 2027): 0.97-1.04 in siblings' promotion weeks
+    // for 11 of 13 products, 0.98-1.03 in the other weeks for all. The two outliers (0.85, 0.90)
+    // are small products of the 11-product category whose level in the model (at the latest list
+    // price, in the panel's middle week) is half their share of the generator's day-0 base (0.019
+    // and 0.023 of the category against 0.044 and 0.046): the generator takes from a product a
+    // fixed share of the extra units by its day-0 base, the model in proportion to its level, so
+    // their pressure coefficient would have to be about -0.97 (the category's total share is
+    // 0.42), and their few, noisy units leave it nearer its ridge prior (sd 0.5 around
+    // 0). This checks the fit in the weeks it was fitted on; the shares below check how it carries
+    // over to one week at 25% off.
+    {
+      Result<std::vector<double>> pred = predict_promo(*m, panel);
+      REQUIRE(pred.is_ok());
+      std::set<std::tuple<int32_t, int32_t, int32_t>> on;  // (product, store, week) promoted
+      for (const PromoObservation& r : panel)
+        if (r.promo_depth > 0.0) on.insert({r.product, r.store, r.week});
+      std::map<int32_t, std::array<double, 4>> fit;  // victim actual, predicted; other weeks
+      for (size_t k = 0; k < panel.size(); ++k) {
+        const PromoObservation& r = panel[k];
+        if (r.promo_depth > 0.0 || on.count({r.product, r.store, r.week - 1}) > 0 ||
+            on.count({r.product, r.store, r.week + 1}) > 0)
+          continue;
+        bool sibling = false;
+        for (const PromoProductModel& o : m->products)
+          sibling |= o.product != r.product && on.count({o.product, r.store, r.week}) > 0;
+        std::array<double, 4>& a = fit[r.product];
+        a[sibling ? 0 : 2] += r.units;
+        a[sibling ? 1 : 3] += (*pred)[k];
+      }
+      for (const auto& [product, a] : fit) {
+        CAPTURE(product);
+        MESSAGE("product " << product << ": actual / model " << a[0] / a[1]
+                           << " in its siblings' promotion weeks, " << a[2] / a[3]
+                           << " in the others");
+        victims_within_5 += std::fabs(a[0] / a[1] - 1.0) < 0.05 ? 1 : 0;
+        CHECK(std::fabs(a[0] / a[1] - 1.0) < 0.2);
+        CHECK(std::fabs(a[2] / a[3] - 1.0) < 0.05);
+      }
+    }
     for (const PromoProductModel& pm : m->products) {
       const ProductTruth& t = g->truth.products[static_cast<size_t>(pm.product)];
       bool ran = false;
@@ -261,4 +305,7 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
   CHECK(share_within_10 >= 5);
   CHECK(share_error / promoted < 0.16);
   CHECK(dips_within_2sd >= 9);
+  MESSAGE("victims' units in their siblings' promotion weeks within 5% of the model: "
+          << victims_within_5 << " of 13");
+  CHECK(victims_within_5 >= 11);
 }
