@@ -182,11 +182,25 @@ std::string pct(double fraction) {
   return s.str();
 }
 
+// An amount for a reason a person reads: thousands grouped, at most two decimals, none when
+// whole: -2000.049 -> "-2,000.05", 150 -> "150", 0.5 -> "0.5".
 std::string num(double v) {
-  std::ostringstream s;
-  s.precision(6);
-  s << v;
-  return s.str();
+  if (!std::isfinite(v)) return v != v ? "n/a" : (v > 0 ? "inf" : "-inf");
+  const double cents = std::round(std::fabs(v) * 100.0);
+  const double whole = std::floor(cents / 100.0);
+  const int frac = static_cast<int>(cents - whole * 100.0);
+  std::string digits = std::to_string(static_cast<long long>(whole));
+  std::string grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  if (frac != 0) {
+    grouped += '.';
+    grouped += static_cast<char>('0' + frac / 10);
+    if (frac % 10 != 0) grouped += static_cast<char>('0' + frac % 10);
+  }
+  return (v < 0 && cents > 0 ? "-" : "") + grouped;
 }
 
 // Checks the payload of its kind, fills in what the server knows (a forecast override's model

@@ -274,6 +274,13 @@ TEST_CASE("approval routing: each threshold routes to an approver, the rest is a
   REQUIRE(st2 == 201);
   CHECK(out2["approvals"][0]["status"] == "auto_approved");
   CHECK(s2.get("/api/v1/approvals/rules", kExecutive)["rules"]["max_discount_depth"] == 0.5);
+
+  // Reasons quote amounts as a person reads them (was "-2000.05"): grouped, two decimals at most.
+  auto [amount_status, amount_out] =
+      s2.post("/api/v1/approvals", kPlanner, json{{"submissions", {promotion(0.20, -12345.678)}}});
+  REQUIRE(amount_status == 201);
+  CAPTURE(amount_out.dump());
+  CHECK(has_reason(amount_out["approvals"][0], "incremental margin -12,345.68 is below 0"));
 }
 
 TEST_CASE("approval decisions: not your own, a reason to reject, one decision, all audited") {
