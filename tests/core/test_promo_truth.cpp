@@ -232,7 +232,9 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
         a[sibling ? 0 : 2] += r.units;
         a[sibling ? 1 : 3] += (*pred)[k];
       }
-      for (const auto& [product, a] : fit) {
+      for (const auto& kv : fit) {
+        const int32_t product = kv.first;  // not a structured binding: CAPTURE is a lambda
+        const std::array<double, 4>& a = kv.second;
         CAPTURE(product);
         MESSAGE("product " << product << ": actual / model " << a[0] / a[1]
                            << " in its siblings' promotion weeks, " << a[2] / a[3]
