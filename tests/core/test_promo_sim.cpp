@@ -652,6 +652,37 @@ TEST_CASE("promo sim: the fast paths agree with the cell-by-cell computation") {
         ++unpromoted_with_stock;
     }
     CHECK(unpromoted_with_stock == 2);
+
+    // The slider's answer (totals, no draws, no ranking: plain cells go straight to the week and
+    // product sums) against the cell-by-cell path of a product-weeks answer.
+    PromoPlan drag = fewer;
+    drag.alternative_depths.clear();
+    const auto quick = shelfcast::simulate_promo(mc.model, drag);
+    drag.detail = shelfcast::PromoDetail::kProductWeeks;
+    const auto full = shelfcast::simulate_promo(mc.model, drag);
+    REQUIRE(quick.is_ok());
+    REQUIRE(full.is_ok());
+    const auto same = [](const shelfcast::PromoFigures& a, const shelfcast::PromoFigures& b) {
+      CHECK(a.units == doctest::Approx(b.units).epsilon(1e-12));
+      CHECK(a.baseline == doctest::Approx(b.baseline).epsilon(1e-12));
+      CHECK(a.cannibalized == doctest::Approx(b.cannibalized).epsilon(1e-12));
+      CHECK(a.halo == doctest::Approx(b.halo).epsilon(1e-12));
+      CHECK(a.revenue == doctest::Approx(b.revenue).epsilon(1e-12));
+      CHECK(a.incremental_margin == doctest::Approx(b.incremental_margin).epsilon(1e-12));
+    };
+    same(quick->totals, full->totals);
+    REQUIRE(quick->weeks.size() == full->weeks.size());
+    for (size_t w = 0; w < quick->weeks.size(); ++w)
+      same(quick->weeks[w].figures, full->weeks[w].figures);
+    REQUIRE(quick->drivers.size() == full->drivers.size());
+    for (size_t i = 0; i < quick->drivers.size(); ++i) {
+      CHECK(quick->drivers[i].label == full->drivers[i].label);
+      CHECK(quick->drivers[i].units == doctest::Approx(full->drivers[i].units).epsilon(1e-12));
+      CHECK(quick->drivers[i].margin == doctest::Approx(full->drivers[i].margin).epsilon(1e-12));
+    }
+    for (const auto& qp : quick->products)
+      for (const auto& fp : full->products)
+        if (qp.product == fp.product) same(qp.figures, fp.figures);
   }
 
   // One simulator answers a scenario as a fresh one does (nothing carries over between calls).
