@@ -1650,7 +1650,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     detail::Rng rng(plan.seed, 0x70726f6d6fULL);
     const NormalDraws& normal = pre.normal;
     const TaylorReach& reach = pre.taylor_reach;
-    std::vector<Coefs> draw = pre.coefs;
+    std::vector<Coefs> draw;  // the drawn coefficients (a copy of the point's, with draws only)
+    if (plan.draws > 0) draw = pre.coefs;
     std::vector<double> lift;
     double point_extra = 0.0;  // the promoted states' extra units at the point coefficients
     if (need_summary) {
