@@ -1126,7 +1126,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       // A product without a promotion in the group has no neighbouring one either.
       const bool row_unpromoted = promoted_start[ipg] == promoted_start[ipg + 1];
       const bool row_halo = !halo_in[static_cast<size_t>(p)].empty();
-      const bool quick = plain_sums && !need_summary;
       for (int32_t w = 0; w < W; ++w) {
         const size_t i = sim.pgw(p, g, w);
         // Most cells are plain: not promoted, not next to a promotion; their only term is the
@@ -1134,12 +1133,26 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         // state.
         const bool plain =
             row_unpromoted || (!sim.promoted(i) && !sim.pre_week(i, w) && !sim.post_week(i, w));
-        if (quick && plain && (!row_halo || halo[i] == 0.0)) {
-          // A totals answer without summaries: the multiplier, the units and the plain sums.
+        const double* cell_powers = need_summary
+                                        ? &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) +
+                                                   static_cast<size_t>(w)) *
+                                                  width]
+                                        : nullptr;
+        if (plain_sums && plain && (!row_halo || halo[i] == 0.0)) {
+          // A plain cell of a totals answer: its multiplier, units, summary and the plain sums
+          // (no cell state unless a summary needs one, no term split).
           const double gx = gp * x[w];
           const double m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
           mult[i] = m;
-          add_plain(w, group_units(m));
+          const double u = group_units(m);
+          if (need_summary) {
+            CellState st;
+            st.cross = x[w];
+            st.price = reg;
+            summarize(st, sum_b, sum_b * m, n, sum_base, u - (m * sum_b - c * n), cell_powers,
+                      taylor_order, &summary[static_cast<size_t>(p)]);
+          }
+          add_plain(w, u);
           continue;
         }
         CellState st;
@@ -1157,18 +1170,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
           mu = multiplier(st, cf);
         mult[i] = mu.m;
         const double u = group_units(mu.m);
-        const double* cell_powers = need_summary
-                                        ? &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) +
-                                                   static_cast<size_t>(w)) *
-                                                  width]
-                                        : nullptr;
-        if (plain_sums && plain && halo[i] == 0.0) {
-          if (need_summary)
-            summarize(st, sum_b, sum_b * mu.m, n, sum_base, u - (mu.m * sum_b - c * n), cell_powers,
-                      taylor_order, &summary[static_cast<size_t>(p)]);
-          add_plain(w, u);
-          continue;
-        }
         // Parts: B * phi * term, scaled to the clamped total; the rounding rest to the largest.
         const double actual = u - sum_base;
         Parts pt;
