@@ -58,11 +58,13 @@ std::string envelope_ok_text(const std::string& value_json) {
   return "{\"ok\":true,\"value\":" + value_json + "}";
 }
 
-// An open promotion session: the prepared simulator and the promotions of the plan that stay
-// the same from one scenario to the next (decoded once, not on every slider event).
+// An open promotion session: the prepared simulator, the promotions of the plan that stay the
+// same from one scenario to the next (decoded once, not on every slider event), and what the
+// last simulation leaves for the next (a slider event recomputes only the weeks it changes).
 struct PromoSession {
   PromoSimulator simulator;
   std::vector<PlannedPromotion> base_promotions;
+  PromoMemo memo;
 };
 
 // Open promotion sessions of this module instance. The adapter owns them (the core is pure); a
@@ -114,7 +116,7 @@ std::string promo_session_open(const std::string& model_json, const std::string&
   auto& sessions = promo_sessions();
   const int id = sessions.empty() ? 1 : sessions.rbegin()->first + 1;
   const std::string version = simulator->model_version();
-  sessions.emplace(id, PromoSession{std::move(*simulator), {}});
+  sessions.emplace(id, PromoSession{std::move(*simulator), {}, PromoMemo()});
   return envelope_ok(Json{{"session", id}, {"model_version", version}});
 }
 
@@ -134,7 +136,7 @@ std::string promo_session_simulate(int session, const std::string& scenario_json
   if (!ok.is_ok()) return envelope_error(ok);
   const std::vector<PlannedPromotion>& base = open->base_promotions;
   scenario.promotions.insert(scenario.promotions.end(), base.begin(), base.end());
-  Result<PromoSimulation> sim = open->simulator.simulate(scenario);
+  Result<PromoSimulation> sim = open->simulator.simulate(scenario, &open->memo);
   if (!sim.is_ok()) return envelope_error(sim.status());
   return envelope_ok_text(promo_simulation_to_json(*sim));
 }

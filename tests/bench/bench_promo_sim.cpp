@@ -194,6 +194,20 @@ int run(int32_t kProducts, const std::string& dump_dir = "") {
   });
   plan.draws = 0;
   const double no_mc_ms = shelfcast::bench::median_ms(21, [&] { sim = simulator->simulate(plan); });
+  // A drag of the page's discount slider: point figures without the ranking, through the
+  // session's memo (only the dragged promotion's weeks are recomputed).
+  shelfcast::PromoPlan drag = plan;
+  drag.alternative_depths.clear();
+  drag.detail = shelfcast::PromoDetail::kTotals;
+  shelfcast::PromoMemo memo;
+  sim = simulator->simulate(drag, &memo);
+  const double fresh_drag_ms =
+      shelfcast::bench::median_ms(21, [&] { sim = simulator->simulate(drag); });
+  const double drag_ms = shelfcast::bench::median_ms(21, [&] {
+    drag.promotions[0].depth = 0.1 + 0.01 * static_cast<double>(event++ % 30);
+    sim = simulator->simulate(drag, &memo);
+  });
+  const int32_t drag_weeks = memo.weeks_computed(), all_weeks = memo.weeks_total();
   std::printf(
       "promo sim: %lld cells (%d products x %d stores x %d weeks), %zu promotions, "
       "%zu stock rows, %zu affinity pairs; result %zu bytes of JSON\n",
@@ -211,6 +225,10 @@ int run(int32_t kProducts, const std::string& dump_dir = "") {
       "BENCH %sno_montecarlo_%s %.2f ms (one slider event: point figures, cannibalization, stock "
       "risk, depth ranking; target 16 ms in WASM)\n",
       tag.c_str(), kSide, no_mc_ms);
+  std::printf(
+      "BENCH %sdrag_%s %.2f ms (a drag of the discount slider through the session's memo: %d of "
+      "%d weeks recomputed; without the memo %.2f ms)\n",
+      tag.c_str(), kSide, drag_ms, drag_weeks, all_weeks, fresh_drag_ms);
   return 0;
 }
 

@@ -698,6 +698,89 @@ TEST_CASE("promo sim: the fast paths agree with the cell-by-cell computation") {
   CHECK(again->incremental_margin.p50 == weeks->incremental_margin.p50);
 }
 
+TEST_CASE("promo sim: a memo recomputes only the changed weeks and answers to the bit as afresh") {
+  // The slider's path (wasm/adapters.cpp keeps a PromoMemo per session): every answer through one
+  // memo must equal, byte for byte in JSON, a simulation without it, through depth, feature and
+  // share edits, rankings, draws, other details, new weeks, an error, and another simulator.
+  MediumCase mc = medium_case();
+  const auto simulator = shelfcast::PromoSimulator::create(mc.model, mc.plan);
+  REQUIRE(simulator.is_ok());
+  shelfcast::PromoMemo memo;
+  CHECK(memo.weeks_computed() == 0);
+  PromoPlan plan = mc.plan;
+  plan.detail = shelfcast::PromoDetail::kTotals;
+  plan.draws = 0;
+  plan.alternative_depths.clear();
+  int step = 0;
+  const auto same_as_fresh = [&](const shelfcast::PromoSimulator& sim, const PromoPlan& pl) {
+    CAPTURE(step);
+    const auto kept = sim.simulate(pl, &memo);
+    const auto fresh = sim.simulate(pl);
+    REQUIRE(kept.is_ok());
+    REQUIRE(fresh.is_ok());
+    CHECK(shelfcast::promo_simulation_to_json(*kept) ==
+          shelfcast::promo_simulation_to_json(*fresh));
+    ++step;
+    return memo.weeks_computed();
+  };
+  const int32_t all = 14;  // weeks 2..15: promotions in weeks 3..14 and the weeks either side
+  CHECK(same_as_fresh(*simulator, plan) == all);
+  CHECK(memo.weeks_total() == all);
+  // A slider on promotion 1 (weeks 5-6): its two weeks only, again and again.
+  for (double d : {0.3, 0.45, 0.6, 0.25}) {
+    plan.promotions[1].depth = d;
+    CHECK(same_as_fresh(*simulator, plan) == 2);
+  }
+  CHECK(same_as_fresh(*simulator, plan) == 0);  // nothing changed
+  plan.promotions[2].feature = 0.5;             // promotion 2: week 7
+  CHECK(same_as_fresh(*simulator, plan) == 1);
+  plan.promotions[3].segment_share = 0.4;  // promotion 3: weeks 9-10
+  CHECK(same_as_fresh(*simulator, plan) == 2);
+  plan.promotions[0].mechanic = PromoMechanic::kBogo;  // promotion 0: week 3
+  CHECK(same_as_fresh(*simulator, plan) == 1);
+  // A depth ranking and draws visit every cell (and refill the memo), the slider goes on after.
+  plan.alternative_depths = {0.1, 0.3};
+  CHECK(same_as_fresh(*simulator, plan) == all);
+  plan.alternative_depths.clear();
+  plan.draws = 30;
+  plan.promotions[1].depth = 0.35;
+  CHECK(same_as_fresh(*simulator, plan) == all);
+  plan.draws = 0;
+  plan.promotions[1].depth = 0.4;
+  CHECK(same_as_fresh(*simulator, plan) == 2);
+  // Product-weeks: other sums (every cell one by one), kept between their own answers.
+  plan.detail = shelfcast::PromoDetail::kProductWeeks;
+  CHECK(same_as_fresh(*simulator, plan) == all);
+  plan.promotions[4].depth = 0.15;  // promotion 4: week 11
+  CHECK(same_as_fresh(*simulator, plan) == 1);
+  plan.detail = shelfcast::PromoDetail::kCells;
+  CHECK(same_as_fresh(*simulator, plan) == all);
+  plan.detail = shelfcast::PromoDetail::kTotals;
+  CHECK(same_as_fresh(*simulator, plan) == all);
+  // New weeks or stores: a new layout.
+  plan.promotions[5].end_week += 1;
+  CHECK(same_as_fresh(*simulator, plan) == 15);
+  plan.promotions[5].stores = {4, 5};
+  CHECK(same_as_fresh(*simulator, plan) == 15);
+  // An error leaves nothing to reuse.
+  PromoPlan overlapping = plan;
+  overlapping.promotions.push_back(plan.promotions[2]);
+  CHECK_FALSE(simulator->simulate(overlapping, &memo).is_ok());
+  CHECK(same_as_fresh(*simulator, plan) == 15);
+  PromoPlan too_deep = plan;
+  too_deep.promotions[1].depth = 0.99;
+  CHECK_FALSE(simulator->simulate(too_deep, &memo).is_ok());
+  CHECK(same_as_fresh(*simulator, plan) == 0);
+  // Another simulator (other prices) with the same memo starts afresh.
+  PromoPlan context = mc.plan;
+  for (auto& pp : context.products) pp.regular_price *= 1.5;
+  const auto other = shelfcast::PromoSimulator::create(mc.model, context);
+  REQUIRE(other.is_ok());
+  CHECK(same_as_fresh(*other, plan) == 15);
+  plan.promotions[1].depth = 0.2;
+  CHECK(same_as_fresh(*other, plan) == 2);
+}
+
 TEST_CASE("promo sim: products promoted together do not cannibalize each other") {
   // Regression (promo-panel-2): the cannibalization term covers a product's unpromoted weeks only,
   // as the panel is fitted; before, Brand A promoted with Brand B lost units to B's discount and

@@ -236,6 +236,29 @@ struct PromoSimulation {
 /// more than 5,000 draws.
 Result<PromoSimulation> simulate_promo(const PromoModel& model, const PromoPlan& plan);
 
+/// What successive simulations of one session keep for the next (a slider's events): the plan's
+/// layout (store groups, the cells each promotion marks) while its promotions keep their
+/// products, stores and weeks, and the sums of every week that neither a changed promotion nor a
+/// changed cannibalization pressure touches. A simulation with a memo returns exactly (to the
+/// bit) what one without returns: only the weeks that changed are recomputed, and every sum is
+/// taken in the same order either way. One memo per session; not for concurrent use.
+class PromoMemo {
+ public:
+  PromoMemo();
+  ~PromoMemo();
+  PromoMemo(PromoMemo&&) noexcept;
+  PromoMemo& operator=(PromoMemo&&) noexcept;
+  /// Of the last simulation's weeks (first_week..last_week), how many it computed; the others
+  /// came from the memo. 0 / 0 before any.
+  int32_t weeks_computed() const;
+  int32_t weeks_total() const;
+  struct State;
+
+ private:
+  friend class PromoSimulator;
+  std::unique_ptr<State> state_;
+};
+
 /// A simulator prepared for one model and one context (prices, stock, clusters, affinity: the
 /// plan's fields other than its promotions and settings), checked and indexed once, so that each
 /// scenario (a slider event) only pays for its promotions. Cheap to copy; immutable.
@@ -247,6 +270,10 @@ class PromoSimulator {
   /// Simulates the scenario's promotions with its draws, seed, depths and detail; the scenario's
   /// own products, stock, clusters and affinity are not read (the context's are used).
   Result<PromoSimulation> simulate(const PromoPlan& scenario) const;
+  /// The same, reusing what `memo` kept from this simulator's previous simulation (see PromoMemo;
+  /// a memo filled by another simulator is started afresh). Answers with draws, a depth ranking
+  /// or the cell table recompute every week (and refill the memo).
+  Result<PromoSimulation> simulate(const PromoPlan& scenario, PromoMemo* memo) const;
   const std::string& model_version() const;
 
  private:

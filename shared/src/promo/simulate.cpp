@@ -13,7 +13,10 @@
 // clamped units sum max(0, B m - c) into m times a prefix sum of B. Without a per-week table the
 // stock risk of a store-product pair is closed form even with halo and clamped weeks (the halo
 // summed over the partners' promoted weeks only), and one pass over (product, group, week)
-// computes units, parts, figures and the Monte Carlo's summaries together.
+// computes units, parts, figures and the Monte Carlo's summaries together. Its sums are kept by
+// week (per week, per product-week, per promoted cell) and added up week by week in order, so a
+// session's PromoMemo can keep the weeks a slider event does not touch: a drag of one promotion's
+// depth recomputes that promotion's weeks only, and the answer is the same to the bit.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -325,7 +328,9 @@ struct Sim {
   std::vector<std::vector<CellState>> promo_state;
   // Per (product, group): sum of B, number of cells with a level, sum of baselines, smallest B.
   std::vector<double> sum_b, n_cells, sum_base, min_b;
-  std::vector<double> cross;  // per (group, week): X of a non-promoted product
+  std::vector<std::vector<int32_t>> group_promotions;  // per group: the promotions covering it
+  std::vector<double> group_base;  // per group: the category's baseline units there
+  std::vector<double> cross;       // per (group, week): X of a non-promoted product
   // Per (product, group): its promoted weeks, promoted_weeks[promoted_start[pg] ..
   // promoted_start[pg + 1]), in order.
   std::vector<int32_t> promoted_start, promoted_weeks;
@@ -363,14 +368,17 @@ struct Sim {
   }
 };
 
-// Checks the plan's promotions and lays out stores, groups and the per-(product, group, week)
-// state.
-Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* sim,
-             std::vector<std::vector<double>>* promo_depths) {
-  sim->pre = &pre;
-  sim->c = pre.c;
-  sim->n_products = pre.n_products;
-  sim->n_stores = pre.n_stores;
+// A plan's promotions, checked: each one's products (indexes), effective depths and stores, and
+// the first and last promoted weeks.
+struct CheckedPlan {
+  std::vector<std::vector<int32_t>> products;
+  std::vector<std::vector<double>> depths;
+  std::vector<std::vector<bool>> stores;  // per promotion, per store index
+  int32_t first = 0, last = 0;
+};
+
+// Checks the plan's settings and promotions (all but their overlaps: lay_out).
+Status check_plan(const PromoSimulator::Prepared& pre, const PromoPlan& plan, CheckedPlan* out) {
   const PromoModel& model = pre.model;
   const auto& product_index = pre.product_index;
   if (plan.promotions.empty())
@@ -386,10 +394,13 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   }
 
   // Promotions: products, stores, weeks, effective depths.
-  int32_t first = 0, last = 0;
-  std::vector<std::vector<int32_t>> promo_products(plan.promotions.size());
-  std::vector<std::vector<bool>> promo_stores(plan.promotions.size());
-  promo_depths->assign(plan.promotions.size(), {});
+  int32_t& first = out->first;
+  int32_t& last = out->last;
+  std::vector<std::vector<int32_t>>& promo_products = out->products;
+  std::vector<std::vector<bool>>& promo_stores = out->stores;
+  promo_products.assign(plan.promotions.size(), {});
+  promo_stores.assign(plan.promotions.size(), {});
+  out->depths.assign(plan.promotions.size(), {});
   for (size_t k = 0; k < plan.promotions.size(); ++k) {
     const PlannedPromotion& pr = plan.promotions[k];
     // (the field names are built only for an error: a slider event checks every promotion)
@@ -460,7 +471,7 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
                                     detail::format_number(d) + " must be in (0, 0.95]",
                                 where_is() + field);
       promo_products[k].push_back(p);
-      (*promo_depths)[k].push_back(d);
+      out->depths[k].push_back(d);
     }
     std::vector<int32_t> stores = pr.stores;
     if (!pr.cluster.empty()) {
@@ -481,12 +492,39 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
       promo_stores[k][static_cast<size_t>(it->second)] = true;
     }
   }
-  sim->first_week = first - 1;
-  sim->n_weeks = last - first + 3;
   if (last - first + 1 > kMaxPlanWeeks)
     return invalid_argument("plan: promotions span " + std::to_string(last - first + 1) +
                                 " weeks; at most " + std::to_string(kMaxPlanWeeks),
                             "plan.promotions");
+  return Status::ok();
+}
+
+// Whether two plans' promotions lay out the same cells: the same products, stores and weeks, in
+// the same order (their depths, mechanics and features may differ).
+bool same_layout(const std::vector<PlannedPromotion>& a, const std::vector<PlannedPromotion>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (a[k].products != b[k].products || a[k].stores != b[k].stores ||
+        a[k].cluster != b[k].cluster || a[k].start_week != b[k].start_week ||
+        a[k].end_week != b[k].end_week)
+      return false;
+  }
+  return true;
+}
+
+// Lays out a checked plan: stores, groups, the cells each promotion marks (overlapping
+// promotions are an error here) and each (product, group)'s promoted weeks.
+Status lay_out(const PromoSimulator::Prepared& pre, const PromoPlan& plan,
+               const CheckedPlan& checked, Sim* sim) {
+  const std::vector<std::vector<int32_t>>& promo_products = checked.products;
+  const std::vector<std::vector<bool>>& promo_stores = checked.stores;
+  *sim = Sim();
+  sim->pre = &pre;
+  sim->c = pre.c;
+  sim->n_products = pre.n_products;
+  sim->n_stores = pre.n_stores;
+  sim->first_week = checked.first - 1;
+  sim->n_weeks = checked.last - checked.first + 3;
 
   // Stores the plan touches, grouped by the set of promotions covering them.
   std::map<std::vector<bool>, int32_t> signature_group;
@@ -531,37 +569,13 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   std::vector<int32_t>& promo_slot = sim->promo_slot;
   promo_of.assign(n_states, -1);
   promo_slot.assign(n_states, -1);
-  std::vector<double>& cross = sim->cross;
-  cross.assign(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
-  // The pressure X of a (group, week) (promo.h): its promoted products' extra units at the point
-  // coefficients, B (m - 1) summed over the group's stores, over the category's baseline units
-  // there. A promotion's multiplier of a product is the same in every store and week.
-  // Each promoted product's state in its promotion, and m - 1.
-  std::vector<std::vector<CellState>>& promo_state = sim->promo_state;
-  promo_state.assign(plan.promotions.size(), {});
-  std::vector<std::vector<double>> promo_growth(plan.promotions.size());
-  for (size_t k = 0; k < plan.promotions.size(); ++k) {
-    const PlannedPromotion& pr = plan.promotions[k];
-    for (size_t j = 0; j < promo_products[k].size(); ++j) {
-      const double d = (*promo_depths)[k][j];
-      CellState st;
-      st.promo = static_cast<int32_t>(k);
-      st.depth = d;
-      st.log_keep = detail::log_portable(1.0 - d);
-      st.hinge = std::max(0.0, d - pre.model.depth_threshold);
-      st.feature = pr.feature;
-      st.display = pr.display;
-      st.share = pr.segment_share;
-      st.price = pre.regular[static_cast<size_t>(promo_products[k][j])] * (1.0 - d);
-      promo_state[k].push_back(st);
-      promo_growth[k].push_back(
-          multiplier_only(st, pre.coefs[static_cast<size_t>(promo_products[k][j])], {}) - 1.0);
-    }
-  }
+  sim->group_promotions.assign(static_cast<size_t>(sim->n_groups), {});
+  sim->group_base.assign(static_cast<size_t>(sim->n_groups), 0.0);
   for (int32_t g = 0; g < sim->n_groups; ++g) {
     const int32_t store0 = sim->groups[static_cast<size_t>(g)][0];
     for (size_t k = 0; k < plan.promotions.size(); ++k) {
       if (!promo_stores[k][static_cast<size_t>(store0)]) continue;
+      sim->group_promotions[static_cast<size_t>(g)].push_back(static_cast<int32_t>(k));
       const PlannedPromotion& pr = plan.promotions[k];
       for (int32_t week = pr.start_week; week <= pr.end_week; ++week) {
         const int32_t w = week - sim->first_week;
@@ -580,17 +594,12 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
           }
           promo_of[i] = static_cast<int32_t>(k);
           promo_slot[i] = static_cast<int32_t>(j);
-          cross[static_cast<size_t>(g * sim->n_weeks + w)] +=
-              sim->sum_b[sim->pg(p, g)] * promo_growth[k][j];
         }
       }
     }
     double baseline = 0.0;
     for (int32_t p = 0; p < sim->n_products; ++p) baseline += sim->sum_base[sim->pg(p, g)];
-    for (int32_t w = 0; w < sim->n_weeks; ++w) {
-      double& x = cross[static_cast<size_t>(g * sim->n_weeks + w)];
-      x = baseline > 0.0 ? x / baseline : 0.0;
-    }
+    sim->group_base[static_cast<size_t>(g)] = baseline;
   }
   // Each (product, group)'s promoted weeks, in order.
   sim->promoted_start.assign(n_pg + 1, 0);
@@ -604,10 +613,120 @@ Status build(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Sim* si
   return Status::ok();
 }
 
+// The terms of a laid-out plan: each promoted product's state in its promotion, and the pressure X
+// of every (group, week) (promo.h): its promoted products' extra units at the point coefficients,
+// B (m - 1) summed over the group's stores, over the category's baseline units there. A
+// promotion's multiplier of a product is the same in every store and week.
+void set_terms(const PromoSimulator::Prepared& pre, const PromoPlan& plan,
+               const CheckedPlan& checked, Sim* sim) {
+  const std::vector<std::vector<int32_t>>& promo_products = checked.products;
+  std::vector<std::vector<CellState>>& promo_state = sim->promo_state;
+  promo_state.assign(plan.promotions.size(), {});
+  std::vector<std::vector<double>> promo_growth(plan.promotions.size());
+  for (size_t k = 0; k < plan.promotions.size(); ++k) {
+    const PlannedPromotion& pr = plan.promotions[k];
+    for (size_t j = 0; j < promo_products[k].size(); ++j) {
+      const double d = checked.depths[k][j];
+      CellState st;
+      st.promo = static_cast<int32_t>(k);
+      st.depth = d;
+      st.log_keep = detail::log_portable(1.0 - d);
+      st.hinge = std::max(0.0, d - pre.model.depth_threshold);
+      st.feature = pr.feature;
+      st.display = pr.display;
+      st.share = pr.segment_share;
+      st.price = pre.regular[static_cast<size_t>(promo_products[k][j])] * (1.0 - d);
+      promo_state[k].push_back(st);
+      promo_growth[k].push_back(
+          multiplier_only(st, pre.coefs[static_cast<size_t>(promo_products[k][j])], {}) - 1.0);
+    }
+  }
+  std::vector<double>& cross = sim->cross;
+  cross.assign(static_cast<size_t>(sim->n_groups * sim->n_weeks), 0.0);
+  for (int32_t g = 0; g < sim->n_groups; ++g) {
+    for (int32_t k : sim->group_promotions[static_cast<size_t>(g)]) {
+      const PlannedPromotion& pr = plan.promotions[static_cast<size_t>(k)];
+      for (int32_t week = pr.start_week; week <= pr.end_week; ++week) {
+        const int32_t w = week - sim->first_week;
+        for (size_t j = 0; j < promo_products[static_cast<size_t>(k)].size(); ++j) {
+          const int32_t p = promo_products[static_cast<size_t>(k)][j];
+          cross[static_cast<size_t>(g * sim->n_weeks + w)] +=
+              sim->sum_b[sim->pg(p, g)] * promo_growth[static_cast<size_t>(k)][j];
+        }
+      }
+    }
+    const double baseline = sim->group_base[static_cast<size_t>(g)];
+    for (int32_t w = 0; w < sim->n_weeks; ++w) {
+      double& x = cross[static_cast<size_t>(g * sim->n_weeks + w)];
+      x = baseline > 0.0 ? x / baseline : 0.0;
+    }
+  }
+}
+
 // Parts of a (product, group, week)'s incremental units by term, from its multiplier.
 struct Parts {
   double term[kTerms] = {};
 };
+
+// Driver sums: units and their margin.
+struct Sum {
+  double units = 0.0, margin = 0.0;
+  void add(double u, double unit_margin) {
+    units += u;
+    margin += u * unit_margin;
+  }
+};
+enum PromoDriverKind { kDiscount = 0, kFeature, kDisplay, kGiven, kPromoDrivers };
+
+// A simulation's sums are taken week by week, so that a memo (PromoMemo) can keep the weeks a
+// slider event does not touch. One product's cells of one week, over the groups:
+struct ProductWeekPiece {
+  double plain_units = 0.0, plain_base = 0.0;  // its plain cells (a totals answer)
+  Sum cannib, halo;                            // its other cells' cannibalization and halo
+  int32_t promoted_stores = 0;
+  int32_t figures = -1;  // its other cells' figures: WeekPiece::figures[figures]; -1 = none
+};
+
+// One week's cells over products and groups.
+struct WeekPiece {
+  PromoFigures cells;  // the cells summed one by one
+  PlainSums plain;     // the plain cells of a totals answer
+  Sum pull, dip;
+  bool missing_price = false;
+  std::vector<PromoFigures> figures;  // per product with other than plain cells
+};
+
+// One promoted (product, group, week)'s discount, feature, display and discount given.
+struct PromotedPiece {
+  Sum sum[kPromoDrivers];
+};
+
+}  // namespace
+
+// What a simulation leaves for the next one of its session (PromoMemo): the layout and terms, the
+// cells' multipliers and halo, and the sums by week, by product-week and by promoted cell.
+struct PromoMemo::State {
+  std::shared_ptr<const PromoSimulator::Prepared> pre;  // the simulator that filled it
+  bool valid = false;                                   // filled by a simulation that succeeded
+  bool plain_sums = false;  // its sums are a totals answer's (plain cells summed)
+  std::vector<PlannedPromotion> promotions;
+  Sim sim;
+  std::vector<double> mult, halo;        // per (product, group, week)
+  std::vector<double> cum_m, cum_m2;     // the stock risk's running sums of m and m^2 (scratch)
+  std::vector<ProductWeekPiece> pieces;  // per (product, week)
+  std::vector<WeekPiece> weeks;          // per week
+  std::vector<PromotedPiece> promoted;   // per promoted cell, in Sim::promoted_weeks order
+  int32_t weeks_computed = 0, weeks_total = 0;  // by the last simulation
+};
+
+PromoMemo::PromoMemo() = default;
+PromoMemo::~PromoMemo() = default;
+PromoMemo::PromoMemo(PromoMemo&&) noexcept = default;
+PromoMemo& PromoMemo::operator=(PromoMemo&&) noexcept = default;
+int32_t PromoMemo::weeks_computed() const { return state_ ? state_->weeks_computed : 0; }
+int32_t PromoMemo::weeks_total() const { return state_ ? state_->weeks_total : 0; }
+
+namespace {
 
 // ---- the uncertainty and depth-ranking summaries --------------------------------------------
 // The Monte Carlo redraws every product's coefficients 100s of times per slider event, so it
@@ -988,15 +1107,92 @@ Result<PromoSimulation> simulate_promo(const PromoModel& model, const PromoPlan&
 }
 
 Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
+  PromoMemo fresh;
+  return simulate(plan, &fresh);
+}
+
+Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMemo* memo) const {
   const Prepared& pre = *prepared_;
   const PromoModel& model = pre.model;
   const auto& halo_pairs = pre.halo_pairs;
   const auto& halo_in = pre.halo_in;
-  Sim sim;
-  std::vector<std::vector<double>> promo_depths;
-  SHELFCAST_RETURN_IF_ERROR(build(pre, plan, &sim, &promo_depths));
+  CheckedPlan checked;
+  SHELFCAST_RETURN_IF_ERROR(check_plan(pre, plan, &checked));
+  if (!memo->state_) memo->state_ = std::make_unique<PromoMemo::State>();
+  PromoMemo::State& kept = *memo->state_;
+  const bool per_week = plan.detail != PromoDetail::kTotals;
+  const bool want_cells = plan.detail == PromoDetail::kCells;
+  // The product summaries serve only the Monte Carlo and the depth ranking.
+  const bool need_summary = plan.draws > 0 || !plan.alternative_depths.empty();
+  // A totals answer sums its plain cells (PlainSums; a product without a price keeps the cell by
+  // cell path, which notices the missing price).
+  const bool sum_plain = !per_week && !want_cells;
+  // What the memo may give: the layout while the promotions cover the same cells; the sums of
+  // unchanged weeks when the previous answer summed them the same way and this one needs no
+  // visit of every cell (summaries, cell table).
+  const bool reuse_layout =
+      kept.valid && kept.pre.get() == &pre && same_layout(kept.promotions, plan.promotions);
+  const bool reuse_weeks =
+      reuse_layout && kept.plain_sums == sum_plain && !need_summary && !want_cells;
+  kept.valid = false;  // until this simulation has filled it
+  if (!reuse_layout) {
+    kept.pre = prepared_;
+    SHELFCAST_RETURN_IF_ERROR(lay_out(pre, plan, checked, &kept.sim));
+  }
+  Sim& sim = kept.sim;
+  std::vector<double> old_cross;
+  std::vector<std::vector<CellState>> old_state;
+  if (reuse_weeks) {
+    old_cross.swap(sim.cross);
+    old_state.swap(sim.promo_state);
+  }
+  set_terms(pre, plan, checked, &sim);
   const int32_t P = sim.n_products, G = sim.n_groups, W = sim.n_weeks;
   const double c = sim.c;
+  const size_t n_pw = static_cast<size_t>(P) * static_cast<size_t>(W);
+  if (!reuse_layout) {
+    kept.mult.assign(sim.n_states(), 1.0);
+    kept.halo.assign(sim.n_states(), 0.0);
+    kept.pieces.assign(n_pw, ProductWeekPiece());
+    kept.weeks.assign(static_cast<size_t>(W), WeekPiece());
+    kept.promoted.assign(sim.promoted_weeks.size(), PromotedPiece());
+  }
+  // The weeks to compute: all of them, or those where a promotion's terms or a group's pressure
+  // changed (a week's cells, halo and sums depend on nothing else).
+  std::vector<char> dirty(static_cast<size_t>(W), reuse_weeks ? 0 : 1);
+  if (reuse_weeks) {
+    for (size_t k = 0; k < plan.promotions.size(); ++k) {
+      const std::vector<CellState>& now = sim.promo_state[k];
+      bool same = now.size() == old_state[k].size();
+      for (size_t j = 0; same && j < now.size(); ++j) same = same_state(now[j], old_state[k][j]);
+      if (same) continue;
+      for (int32_t week = plan.promotions[k].start_week; week <= plan.promotions[k].end_week;
+           ++week)
+        dirty[static_cast<size_t>(week - sim.first_week)] = 1;
+    }
+    for (int32_t g = 0; g < G; ++g)
+      for (int32_t w = 0; w < W; ++w) {
+        const size_t gw = static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w);
+        if (sim.cross[gw] != old_cross[gw]) dirty[static_cast<size_t>(w)] = 1;
+      }
+  }
+  std::vector<int32_t> dirty_weeks;
+  for (int32_t w = 0; w < W; ++w)
+    if (dirty[static_cast<size_t>(w)]) dirty_weeks.push_back(w);
+  for (int32_t w : dirty_weeks) {
+    WeekPiece& wk = kept.weeks[static_cast<size_t>(w)];
+    wk.cells = PromoFigures();
+    wk.plain = PlainSums();
+    wk.pull = Sum();
+    wk.dip = Sum();
+    wk.missing_price = false;
+    wk.figures.clear();
+    for (int32_t p = 0; p < P; ++p) {
+      kept.pieces[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)] =
+          ProductWeekPiece();
+      for (int32_t g = 0; g < G; ++g) kept.halo[sim.pgw(p, g, w)] = 0.0;
+    }
+  }
 
   PromoSimulation out;
   out.model_version = model.model_version + "+promo-sim-3";
@@ -1008,13 +1204,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   // ---- halo, then one pass over (product, group, week): multiplier, units, parts, figures ----
   const std::vector<int32_t>& promoted_start = sim.promoted_start;
   const std::vector<int32_t>& promoted_weeks = sim.promoted_weeks;
-  const bool per_week = plan.detail != PromoDetail::kTotals;
-  const bool want_cells = plan.detail == PromoDetail::kCells;
-  std::vector<double> mult(sim.n_states(), 1.0);  // m
+  std::vector<double>& mult = kept.mult;  // m
   // Parts are kept only for the cell table (which splits them over the stores).
   std::vector<Parts> parts(want_cells ? sim.n_states() : 0);
   std::vector<double> units(want_cells ? sim.n_states() : 0);  // over the group's stores
-  std::vector<double> halo(sim.n_states(), 0.0);
+  std::vector<double>& halo = kept.halo;
   // Halo: each partner j of a promoted i gains h x i's extra units in the stores where j sells
   // (only i's promoted weeks give any; its multiplier there is the point pass's).
   for (int32_t j = 0; j < P; ++j) {
@@ -1025,6 +1219,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         const size_t ipg = sim.pg(i, g);
         for (int32_t q = promoted_start[ipg]; q < promoted_start[ipg + 1]; ++q) {
           const int32_t w = promoted_weeks[static_cast<size_t>(q)];
+          if (!dirty[static_cast<size_t>(w)]) continue;
           const double m = multiplier(sim.state(i, g, w), cf).m;
           double gain = 0.0;
           for (int32_t s : sim.groups[static_cast<size_t>(g)]) {
@@ -1038,8 +1233,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
     }
   }
 
-  // The product summaries serve only the Monte Carlo and the depth ranking.
-  const bool need_summary = plan.draws > 0 || !plan.alternative_depths.empty();
   std::vector<ProductSummary> summary(need_summary ? static_cast<size_t>(P) : 0);
   // Powers of each (group, week)'s pressure for the summaries' moments, up to the order the plan
   // needs.
@@ -1051,36 +1244,14 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   // A group's B, largest first, and their running sums (built when a week clamps a store).
   std::vector<double> top_b, top_sum;
 
-  // Driver sums (units, margin): per promotion discount / feature / display / discount given on
-  // baseline units; per product cannibalization and halo; pull-forward and dip overall.
-  struct Sum {
-    double units = 0.0, margin = 0.0;
-    void add(double u, double unit_margin) {
-      units += u;
-      margin += u * unit_margin;
-    }
-  };
-  enum PromoDriverKind { kDiscount = 0, kFeature, kDisplay, kGiven, kPromoDrivers };
-  std::vector<Sum> promo_sum(plan.promotions.size() * kPromoDrivers);
-  std::vector<Sum> cannib_sum(static_cast<size_t>(P)), halo_sum(static_cast<size_t>(P));
-  Sum pull_sum, dip_sum;
-  std::vector<PromoFigures> pw(per_week ? static_cast<size_t>(P) * static_cast<size_t>(W) : 0);
   out.weeks.resize(static_cast<size_t>(W));
   for (int32_t w = 0; w < W; ++w) out.weeks[static_cast<size_t>(w)].week = sim.first_week + w;
-  std::vector<int32_t> pw_promoted(pw.size(), 0);
-  std::vector<PromoFigures> product_figs(static_cast<size_t>(P));
-  std::vector<bool> product_promoted(static_cast<size_t>(P), false);
-  bool missing_price = false;
-  // A totals answer sums its plain cells (PlainSums; a product without a price keeps the cell by
-  // cell path, which notices the missing price).
-  const bool sum_plain = !per_week && !want_cells;
-  std::vector<PlainSums> plain_week(sum_plain ? static_cast<size_t>(W) : 0);
   for (int32_t p = 0; p < P; ++p) {
     const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
     const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
     const double cost = pre.cost[static_cast<size_t>(p)];
     const bool plain_sums = sum_plain && pre.regular[static_cast<size_t>(p)] >= 0.0;
-    double plain_units = 0.0, plain_base = 0.0;  // the product's plain cells
+    ProductWeekPiece* row = &kept.pieces[static_cast<size_t>(p) * static_cast<size_t>(W)];
     for (int32_t g = 0; g < G; ++g) {
       const size_t ipg = sim.pg(p, g);
       const double sum_b = sim.sum_b[ipg], n = sim.n_cells[ipg];
@@ -1112,22 +1283,14 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       const double gp = cf.b[kCrossTerm];
       const double* x = &sim.cross[static_cast<size_t>(g) * static_cast<size_t>(W)];
       const double base_regular = sum_base * reg, base_cost = sum_base * cost;
-      const auto add_plain = [&](int32_t w, double u) {
-        PlainSums& ws = plain_week[static_cast<size_t>(w)];
-        ws.units += u;
-        ws.units_regular += u * reg;
-        ws.units_cost += u * cost;
-        ws.base += sum_base;
-        ws.base_regular += base_regular;
-        ws.base_cost += base_cost;
-        plain_units += u;
-        plain_base += sum_base;
-      };
       // A product without a promotion in the group has no neighbouring one either.
       const bool row_unpromoted = promoted_start[ipg] == promoted_start[ipg + 1];
       const bool row_halo = !halo_in[static_cast<size_t>(p)].empty();
-      for (int32_t w = 0; w < W; ++w) {
+      int32_t q = promoted_start[ipg];  // the next promoted cell's place in promoted_weeks
+      for (int32_t w : dirty_weeks) {
         const size_t i = sim.pgw(p, g, w);
+        ProductWeekPiece& piece = row[w];
+        WeekPiece& wk = kept.weeks[static_cast<size_t>(w)];
         // Most cells are plain: not promoted, not next to a promotion; their only term is the
         // pressure, and all of their change is cannibalization. Only the others need their full
         // state.
@@ -1152,7 +1315,15 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
             summarize(st, sum_b, sum_b * m, n, sum_base, u - (m * sum_b - c * n), cell_powers,
                       taylor_order, &summary[static_cast<size_t>(p)]);
           }
-          add_plain(w, u);
+          PlainSums& ws = wk.plain;
+          ws.units += u;
+          ws.units_regular += u * reg;
+          ws.units_cost += u * cost;
+          ws.base += sum_base;
+          ws.base_regular += base_regular;
+          ws.base_cost += base_cost;
+          piece.plain_units += u;
+          piece.plain_base += sum_base;
           continue;
         }
         CellState st;
@@ -1201,8 +1372,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
                     taylor_order, &summary[static_cast<size_t>(p)]);
         }
 
-        // Figures of the (product, group, week) into the weeks, product-weeks, products and
-        // drivers.
+        // Figures of the (product, group, week) into its week and product-week; the drivers'
+        // parts into the product-week, the week and the promoted cell.
         PromoFigures f;
         f.baseline = sum_base;
         f.lift = pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm] +
@@ -1220,40 +1391,98 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         f.baseline_margin = f.baseline * (reg - cost);
         f.incremental_margin = f.margin - f.baseline_margin;
         if (pre.regular[static_cast<size_t>(p)] < 0.0 && std::fabs(f.incremental) > 1e-9)
-          missing_price = true;
-        add(&out.weeks[static_cast<size_t>(w)].figures, f);
-        if (per_week)
-          add(&pw[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)], f);
-        add(&product_figs[static_cast<size_t>(p)], f);
-        if (st.promo >= 0) {
-          if (per_week)
-            pw_promoted[static_cast<size_t>(p) * static_cast<size_t>(W) + static_cast<size_t>(w)] +=
-                static_cast<int32_t>(sim.groups[static_cast<size_t>(g)].size());
-          product_promoted[static_cast<size_t>(p)] = true;
-          Sum* ds = &promo_sum[static_cast<size_t>(st.promo) * kPromoDrivers];
-          ds[kDiscount].add(pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm],
-                            unit_margin);
-          ds[kFeature].add(pt.term[kFeatureTerm], unit_margin);
-          ds[kDisplay].add(pt.term[kDisplayTerm], unit_margin);
-          ds[kGiven].margin -= f.baseline * (reg - st.price);
+          wk.missing_price = true;
+        add(&wk.cells, f);
+        if (piece.figures < 0) {
+          piece.figures = static_cast<int32_t>(wk.figures.size());
+          wk.figures.push_back(f);
+        } else {
+          add(&wk.figures[static_cast<size_t>(piece.figures)], f);
         }
-        cannib_sum[static_cast<size_t>(p)].add(pt.term[kCrossTerm], unit_margin);
-        pull_sum.add(pt.term[kPreTerm], unit_margin);
-        dip_sum.add(pt.term[kPostTerm], unit_margin);
-        halo_sum[static_cast<size_t>(p)].add(halo[i], unit_margin);
+        if (st.promo >= 0) {
+          piece.promoted_stores += static_cast<int32_t>(sim.groups[static_cast<size_t>(g)].size());
+          while (promoted_weeks[static_cast<size_t>(q)] != w) ++q;
+          PromotedPiece& pp = kept.promoted[static_cast<size_t>(q)];
+          pp = PromotedPiece();
+          pp.sum[kDiscount].add(pt.term[kPriceTerm] + pt.term[kDepthTerm] + pt.term[kHingeTerm],
+                                unit_margin);
+          pp.sum[kFeature].add(pt.term[kFeatureTerm], unit_margin);
+          pp.sum[kDisplay].add(pt.term[kDisplayTerm], unit_margin);
+          pp.sum[kGiven].margin = -(f.baseline * (reg - st.price));
+        }
+        piece.cannib.add(pt.term[kCrossTerm], unit_margin);
+        wk.pull.add(pt.term[kPreTerm], unit_margin);
+        wk.dip.add(pt.term[kPostTerm], unit_margin);
+        piece.halo.add(halo[i], unit_margin);
       }
     }
-    if (plain_sums) {
-      add(&product_figs[static_cast<size_t>(p)],
-          plain_figures(PlainSums{plain_units, plain_units * reg, plain_units * cost, plain_base,
-                                  plain_base * reg, plain_base * cost}));
-      cannib_sum[static_cast<size_t>(p)].add(plain_units - plain_base, reg - cost);
+  }
+
+  // ---- the sums, week by week in order (a memo's kept weeks and the new ones alike) -----------
+  // Driver sums (units, margin): per promotion discount / feature / display / discount given on
+  // baseline units; per product cannibalization and halo; pull-forward and dip overall.
+  std::vector<Sum> promo_sum(plan.promotions.size() * kPromoDrivers);
+  std::vector<Sum> cannib_sum(static_cast<size_t>(P)), halo_sum(static_cast<size_t>(P));
+  Sum pull_sum, dip_sum;
+  std::vector<PromoFigures> product_figs(static_cast<size_t>(P));
+  std::vector<bool> product_promoted(static_cast<size_t>(P), false);
+  bool missing_price = false;
+  for (int32_t w = 0; w < W; ++w) {
+    const WeekPiece& wk = kept.weeks[static_cast<size_t>(w)];
+    PromoFigures& f = out.weeks[static_cast<size_t>(w)].figures;
+    f = wk.cells;
+    if (sum_plain) add(&f, plain_figures(wk.plain));
+    pull_sum.units += wk.pull.units;
+    pull_sum.margin += wk.pull.margin;
+    dip_sum.units += wk.dip.units;
+    dip_sum.margin += wk.dip.margin;
+    missing_price = missing_price || wk.missing_price;
+  }
+  for (int32_t p = 0; p < P; ++p) {
+    const ProductWeekPiece* row = &kept.pieces[static_cast<size_t>(p) * static_cast<size_t>(W)];
+    PromoFigures& pf = product_figs[static_cast<size_t>(p)];
+    Sum& cs = cannib_sum[static_cast<size_t>(p)];
+    Sum& hs = halo_sum[static_cast<size_t>(p)];
+    double plain_units = 0.0, plain_base = 0.0;
+    for (int32_t w = 0; w < W; ++w) {
+      const ProductWeekPiece& piece = row[w];
+      if (piece.figures >= 0)
+        add(&pf, kept.weeks[static_cast<size_t>(w)].figures[static_cast<size_t>(piece.figures)]);
+      plain_units += piece.plain_units;
+      plain_base += piece.plain_base;
+      cs.units += piece.cannib.units;
+      cs.margin += piece.cannib.margin;
+      hs.units += piece.halo.units;
+      hs.margin += piece.halo.margin;
+    }
+    if (sum_plain && pre.regular[static_cast<size_t>(p)] >= 0.0) {
+      const double reg = pre.regular[static_cast<size_t>(p)];
+      const double cost = pre.cost[static_cast<size_t>(p)];
+      add(&pf, plain_figures(PlainSums{plain_units, plain_units * reg, plain_units * cost,
+                                       plain_base, plain_base * reg, plain_base * cost}));
+      cs.add(plain_units - plain_base, reg - cost);
+    }
+    for (int32_t g = 0; g < G; ++g) {
+      const size_t ipg = sim.pg(p, g);
+      if (sim.n_cells[ipg] == 0.0) continue;
+      for (int32_t q = promoted_start[ipg]; q < promoted_start[ipg + 1]; ++q) {
+        product_promoted[static_cast<size_t>(p)] = true;
+        const int32_t k = sim.promo_of[sim.pgw(p, g, promoted_weeks[static_cast<size_t>(q)])];
+        const PromotedPiece& pp = kept.promoted[static_cast<size_t>(q)];
+        Sum* ds = &promo_sum[static_cast<size_t>(k) * kPromoDrivers];
+        for (int d = 0; d < kPromoDrivers; ++d) {
+          ds[d].units += pp.sum[d].units;
+          ds[d].margin += pp.sum[d].margin;
+        }
+      }
     }
   }
-  for (int32_t w = 0; w < static_cast<int32_t>(plain_week.size()); ++w)
-    add(&out.weeks[static_cast<size_t>(w)].figures,
-        plain_figures(plain_week[static_cast<size_t>(w)]));
   for (int32_t p = 0; p < P; ++p) add(&out.totals, product_figs[static_cast<size_t>(p)]);
+  kept.promotions = plan.promotions;
+  kept.plain_sums = sum_plain;
+  kept.weeks_computed = static_cast<int32_t>(dirty_weeks.size());
+  kept.weeks_total = W;
+  kept.valid = true;
 
   // ---- the products listed: every product the plan moves, or with totals only the twenty most
   // affected (by index: the summaries are large, and a category has a thousand products) -------
@@ -1286,7 +1515,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
   const NormalTail& tail = pre.tail;
   // Per (product, group): running sums of m and m^2 over the weeks, and the smallest m, so a
   // store's cumulative demand and variance up to any week are O(1) when no cell is clamped.
-  std::vector<double> cum_m(mult.size()), cum_m2(mult.size());
+  // (kept in the memo: written before read for every product with stock needed, so not cleared)
+  std::vector<double>& cum_m = kept.cum_m;
+  std::vector<double>& cum_m2 = kept.cum_m2;
+  cum_m.resize(mult.size());
+  cum_m2.resize(mult.size());
   std::vector<double> min_m(static_cast<size_t>(P) * static_cast<size_t>(G), HUGE_VAL);
   for (int32_t p = 0; p < P; ++p) {
     if (!stock_needed[static_cast<size_t>(p)]) continue;
@@ -1302,7 +1535,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
       }
     }
   }
-  std::vector<double> pw_risk(per_week ? pw.size() : 0, 0.0);
+  std::vector<double> pw_risk(per_week ? n_pw : 0, 0.0);
   std::vector<int32_t> risk_count(static_cast<size_t>(P), 0);
   std::vector<double> product_risk(static_cast<size_t>(P), -1.0);
   double total_var = 0.0;
@@ -1469,8 +1702,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         PromoProductWeek row;
         row.product = pre.product_ids[static_cast<size_t>(p)];
         row.week = sim.first_week + w;
-        row.promoted_stores = pw_promoted[i];
-        row.figures = pw[i];
+        const ProductWeekPiece& piece = kept.pieces[i];
+        row.promoted_stores = piece.promoted_stores;
+        if (piece.figures >= 0)
+          row.figures =
+              kept.weeks[static_cast<size_t>(w)].figures[static_cast<size_t>(piece.figures)];
         row.stockout_probability =
             risk_count[static_cast<size_t>(p)] > 0
                 ? pw_risk[i] / static_cast<double>(risk_count[static_cast<size_t>(p)])
@@ -1562,7 +1798,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan) const {
         std::string label;
         switch (kind) {
           case kDiscount:
-            label = depth_label(pr, promo_depths[k][0]) + of;
+            label = depth_label(pr, checked.depths[k][0]) + of;
             break;
           case kFeature:
             label = "the leaflet feature" + of;
