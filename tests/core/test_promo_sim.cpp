@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -478,6 +479,62 @@ TEST_CASE("promo sim: the plan reads from JSON, errors name the field; results w
       CHECK(bad.status().field() == row.field);
     }
   }
+}
+
+TEST_CASE("promo sim: the result's JSON reads back to the same values, names escaped, -1 as null") {
+  // The simulation's JSON is written straight into a string (no nlohmann tree): every number must
+  // read back to the same double, every string to the same bytes, "no stock" (-1) to null.
+  auto plan = hand_plan();
+  plan.detail = shelfcast::PromoDetail::kCells;
+  plan.products[0].name = "Brand \"A\" \\ 100%\tjuice\n\x01 \xc3\xa9t\xc3\xa9";
+  const auto sim = shelfcast::simulate_promo(hand_model(), plan);
+  REQUIRE(sim.is_ok());
+  REQUIRE(!sim->cells.empty());
+  const nlohmann::json j = nlohmann::json::parse(shelfcast::promo_simulation_to_json(*sim));
+  CHECK(j.at("model_version") == sim->model_version);
+  CHECK(j.at("first_week") == sim->first_week);
+  CHECK(j.at("totals").at("incremental_margin").get<double>() == sim->totals.incremental_margin);
+  CHECK(j.at("totals").at("units").get<double>() == sim->totals.units);
+  CHECK(j.at("incremental_margin").at("p10").get<double>() == sim->incremental_margin.p10);
+  REQUIRE(j.at("weeks").size() == sim->weeks.size());
+  for (size_t i = 0; i < sim->weeks.size(); ++i) {
+    CHECK(j.at("weeks")[i].at("week") == sim->weeks[i].week);
+    CHECK(j.at("weeks")[i].at("revenue").get<double>() == sim->weeks[i].figures.revenue);
+    CHECK(j.at("weeks")[i].at("cannibalized").get<double>() == sim->weeks[i].figures.cannibalized);
+  }
+  REQUIRE(j.at("drivers").size() == sim->drivers.size());
+  for (size_t i = 0; i < sim->drivers.size(); ++i) {
+    CHECK(j.at("drivers")[i].at("label") == sim->drivers[i].label);
+    CHECK(j.at("drivers")[i].at("units").get<double>() == sim->drivers[i].units);
+    CHECK(j.at("drivers")[i].at("product").is_null() == (sim->drivers[i].product < 0));
+  }
+  CHECK(j.at("sentences") == sim->sentences);
+  bool named = false;
+  for (size_t i = 0; i < sim->products.size(); ++i) {
+    CHECK(j.at("products")[i].at("name") == sim->products[i].name);
+    named = named || sim->products[i].name == plan.products[0].name;
+  }
+  CHECK(named);
+  REQUIRE(j.at("cells").size() == sim->cells.size());
+  int nulls = 0;
+  for (size_t i = 0; i < sim->cells.size(); ++i) {
+    const auto& c = sim->cells[i];
+    const auto& r = j.at("cells")[i];
+    CHECK(r.at("store") == c.store);
+    CHECK(r.at("promoted") == c.promoted);
+    CHECK(r.at("net_price").get<double>() == c.net_price);
+    CHECK(r.at("halo").get<double>() == c.figures.halo);
+    if (c.stockout_probability < 0.0) {
+      CHECK(r.at("stockout_probability").is_null());
+      ++nulls;
+    } else {
+      CHECK(r.at("stockout_probability").get<double>() == c.stockout_probability);
+    }
+  }
+  CHECK(nulls > 0);
+  REQUIRE(j.at("depth_options").size() == sim->depth_options.size());
+  for (size_t i = 0; i < sim->depth_options.size(); ++i)
+    CHECK(j.at("depth_options")[i].at("rank") == sim->depth_options[i].rank);
 }
 
 TEST_CASE("promo sim: known truth: lift, cannibalization share and dip within 10% after a fit") {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shelfcast/promo.h"
@@ -93,7 +94,7 @@ std::string promo_model_to_json(const PromoModel& m) {
          {"log_offset", m.log_offset},
          {"depth_threshold", m.depth_threshold},
          {"reference_week", m.reference_week},
-         {"products", products},
+         {"products", std::move(products)},
          {"levels", levels},
          {"notes", m.notes}};
   if (!m.prices.empty()) {
@@ -288,24 +289,155 @@ Status object_array(const json& j, const char* key, const std::string& where, bo
   return Status::ok();
 }
 
-json figures_to_json(const PromoFigures& f) {
-  return json{{"baseline", f.baseline},
-              {"units", f.units},
-              {"lift", f.lift},
-              {"cannibalized", f.cannibalized},
-              {"halo", f.halo},
-              {"pull_forward", f.pull_forward},
-              {"dip", f.dip},
-              {"incremental", f.incremental},
-              {"revenue", f.revenue},
-              {"baseline_revenue", f.baseline_revenue},
-              {"margin", f.margin},
-              {"baseline_margin", f.baseline_margin},
-              {"incremental_margin", f.incremental_margin}};
+// The simulation's JSON written straight into one string (a slider event writes one on every
+// input event: building an nlohmann tree of a few hundred objects first took three quarters of
+// the time). Numbers as nlohmann writes them (shortest round-trip form, non-finite as null).
+class JsonWriter {
+ public:
+  std::string take() { return std::move(out_); }
+  void open(char bracket) {
+    comma();
+    out_ += bracket;
+    comma_ = false;
+  }
+  void close(char bracket) {
+    out_ += bracket;
+    comma_ = true;
+  }
+  void key(const char* k) {
+    comma();
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+    comma_ = false;
+  }
+  void number(double v) {
+    comma();
+    if (!std::isfinite(v)) {
+      out_ += "null";
+    } else {
+      char buf[64];
+      char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
+      out_.append(buf, end);
+    }
+    comma_ = true;
+  }
+  void integer(int64_t v) {
+    comma();
+    out_ += std::to_string(v);
+    comma_ = true;
+  }
+  void boolean(bool v) {
+    comma();
+    out_ += v ? "true" : "false";
+    comma_ = true;
+  }
+  void null() {
+    comma();
+    out_ += "null";
+    comma_ = true;
+  }
+  void string(const std::string& v) {
+    comma();
+    out_ += '"';
+    for (const char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') {
+        out_ += '\\';
+        out_ += ch;
+      } else if (u < 0x20) {
+        static const char* const kHex = "0123456789abcdef";
+        switch (ch) {
+          case '\n':
+            out_ += "\\n";
+            break;
+          case '\r':
+            out_ += "\\r";
+            break;
+          case '\t':
+            out_ += "\\t";
+            break;
+          case '\b':
+            out_ += "\\b";
+            break;
+          case '\f':
+            out_ += "\\f";
+            break;
+          default:
+            out_ += "\\u00";
+            out_ += kHex[u >> 4];
+            out_ += kHex[u & 15];
+        }
+      } else {
+        out_ += ch;
+      }
+    }
+    out_ += '"';
+    comma_ = true;
+  }
+  // key: value
+  void field(const char* k, double v) {
+    key(k);
+    number(v);
+  }
+  void field_int(const char* k, int64_t v) {
+    key(k);
+    integer(v);
+  }
+  void field_bool(const char* k, bool v) {
+    key(k);
+    boolean(v);
+  }
+  void field_string(const char* k, const std::string& v) {
+    key(k);
+    string(v);
+  }
+  // -1 marks "no stock given"; JSON says null.
+  void field_maybe(const char* k, double v) {
+    key(k);
+    if (v < 0.0)
+      null();
+    else
+      number(v);
+  }
+  void strings(const char* k, const std::vector<std::string>& v) {
+    key(k);
+    open('[');
+    for (const std::string& x : v) string(x);
+    close(']');
+  }
+
+ private:
+  void comma() {
+    if (comma_) out_ += ',';
+  }
+  std::string out_;
+  bool comma_ = false;
+};
+
+// The figures' fields, inside an object the caller opened.
+void figure_fields(const PromoFigures& f, JsonWriter* w) {
+  w->field("baseline", f.baseline);
+  w->field("units", f.units);
+  w->field("lift", f.lift);
+  w->field("cannibalized", f.cannibalized);
+  w->field("halo", f.halo);
+  w->field("pull_forward", f.pull_forward);
+  w->field("dip", f.dip);
+  w->field("incremental", f.incremental);
+  w->field("revenue", f.revenue);
+  w->field("baseline_revenue", f.baseline_revenue);
+  w->field("margin", f.margin);
+  w->field("baseline_margin", f.baseline_margin);
+  w->field("incremental_margin", f.incremental_margin);
 }
 
-// -1 marks "no stock given"; JSON says null.
-json maybe(double v) { return v < 0.0 ? json(nullptr) : json(v); }
+void figures_field(const char* k, const PromoFigures& f, JsonWriter* w) {
+  w->key(k);
+  w->open('{');
+  figure_fields(f, w);
+  w->close('}');
+}
 
 }  // namespace
 
@@ -442,81 +574,111 @@ Result<PromoPlan> promo_plan_from_json(const std::string& text) {
 }
 
 std::string promo_simulation_to_json(const PromoSimulation& s) {
-  json drivers = json::array();
-  for (const PromoDriver& d : s.drivers)
-    drivers.push_back(json{{"name", d.name},
-                           {"label", d.label},
-                           {"product", d.product < 0 ? json(nullptr) : json(d.product)},
-                           {"units", d.units},
-                           {"margin", d.margin}});
-  json products = json::array();
-  for (const PromoProductSummary& p : s.products)
-    products.push_back(json{{"product", p.product},
-                            {"name", p.name},
-                            {"promoted", p.promoted},
-                            {"low_confidence", p.low_confidence},
-                            {"figures", figures_to_json(p.figures)},
-                            {"max_stockout_probability", maybe(p.max_stockout_probability)}});
-  json weeks = json::array();
-  for (const PromoProductWeek& w : s.product_weeks) {
-    json r = figures_to_json(w.figures);
-    r["product"] = w.product;
-    r["week"] = w.week;
-    r["promoted_stores"] = w.promoted_stores;
-    r["stockout_probability"] = maybe(w.stockout_probability);
-    weeks.push_back(r);
-  }
-  json cells = json::array();
-  for (const PromoCell& c : s.cells) {
-    json r = figures_to_json(c.figures);
-    r["product"] = c.product;
-    r["store"] = c.store;
-    r["week"] = c.week;
-    r["promoted"] = c.promoted;
-    r["net_price"] = c.net_price;
-    r["stock_available"] = maybe(c.stock_available);
-    r["cover_weeks"] = maybe(c.cover_weeks);
-    r["stockout_probability"] = maybe(c.stockout_probability);
-    cells.push_back(r);
-  }
-  json week_rows = json::array();
-  for (const PromoWeek& w : s.weeks) {
-    json r = figures_to_json(w.figures);
-    r["week"] = w.week;
-    week_rows.push_back(r);
-  }
-  json options = json::array();
-  for (const PromoDepthOption& o : s.depth_options)
-    options.push_back(json{{"depth", o.depth},
-                           {"incremental_units", o.incremental_units},
-                           {"incremental_revenue", o.incremental_revenue},
-                           {"incremental_margin", o.incremental_margin},
-                           {"margin_per_incremental_unit", o.margin_per_incremental_unit},
-                           {"rank", o.rank}});
-  const auto q = [](const PromoQuantiles& v) {
-    return json{{"p10", v.p10}, {"p50", v.p50}, {"p90", v.p90}};
+  JsonWriter w;
+  w.open('{');
+  w.field_string("model_version", s.model_version);
+  w.field_int("first_week", s.first_week);
+  w.field_int("last_week", s.last_week);
+  w.field_int("n_products", s.n_products);
+  w.field_int("n_stores", s.n_stores);
+  figures_field("totals", s.totals, &w);
+  const auto quantiles = [&w](const char* k, const PromoQuantiles& v) {
+    w.key(k);
+    w.open('{');
+    w.field("p10", v.p10);
+    w.field("p50", v.p50);
+    w.field("p90", v.p90);
+    w.close('}');
   };
-  json j{{"model_version", s.model_version},
-         {"first_week", s.first_week},
-         {"last_week", s.last_week},
-         {"n_products", s.n_products},
-         {"n_stores", s.n_stores},
-         {"totals", figures_to_json(s.totals)},
-         {"incremental_units", q(s.incremental_units)},
-         {"incremental_revenue", q(s.incremental_revenue)},
-         {"incremental_margin", q(s.incremental_margin)},
-         {"max_stockout_probability", maybe(s.max_stockout_probability)},
-         {"expected_stockouts", s.expected_stockouts},
-         {"drivers", drivers},
-         {"sentences", s.sentences},
-         {"weeks", week_rows},
-         {"products", products},
-         {"product_weeks", weeks},
-         {"cells", cells},
-         {"depth_options", options},
-         {"low_confidence", s.low_confidence},
-         {"notes", s.notes}};
-  return j.dump();
+  quantiles("incremental_units", s.incremental_units);
+  quantiles("incremental_revenue", s.incremental_revenue);
+  quantiles("incremental_margin", s.incremental_margin);
+  w.field_maybe("max_stockout_probability", s.max_stockout_probability);
+  w.field("expected_stockouts", s.expected_stockouts);
+  w.key("drivers");
+  w.open('[');
+  for (const PromoDriver& d : s.drivers) {
+    w.open('{');
+    w.field_string("name", d.name);
+    w.field_string("label", d.label);
+    w.key("product");
+    if (d.product < 0)
+      w.null();
+    else
+      w.integer(d.product);
+    w.field("units", d.units);
+    w.field("margin", d.margin);
+    w.close('}');
+  }
+  w.close(']');
+  w.strings("sentences", s.sentences);
+  w.key("weeks");
+  w.open('[');
+  for (const PromoWeek& row : s.weeks) {
+    w.open('{');
+    w.field_int("week", row.week);
+    figure_fields(row.figures, &w);
+    w.close('}');
+  }
+  w.close(']');
+  w.key("products");
+  w.open('[');
+  for (const PromoProductSummary& p : s.products) {
+    w.open('{');
+    w.field_int("product", p.product);
+    w.field_string("name", p.name);
+    w.field_bool("promoted", p.promoted);
+    w.field_bool("low_confidence", p.low_confidence);
+    figures_field("figures", p.figures, &w);
+    w.field_maybe("max_stockout_probability", p.max_stockout_probability);
+    w.close('}');
+  }
+  w.close(']');
+  w.key("product_weeks");
+  w.open('[');
+  for (const PromoProductWeek& row : s.product_weeks) {
+    w.open('{');
+    w.field_int("product", row.product);
+    w.field_int("week", row.week);
+    w.field_int("promoted_stores", row.promoted_stores);
+    figure_fields(row.figures, &w);
+    w.field_maybe("stockout_probability", row.stockout_probability);
+    w.close('}');
+  }
+  w.close(']');
+  w.key("cells");
+  w.open('[');
+  for (const PromoCell& c : s.cells) {
+    w.open('{');
+    w.field_int("product", c.product);
+    w.field_int("store", c.store);
+    w.field_int("week", c.week);
+    w.field_bool("promoted", c.promoted);
+    w.field("net_price", c.net_price);
+    figure_fields(c.figures, &w);
+    w.field_maybe("stock_available", c.stock_available);
+    w.field_maybe("cover_weeks", c.cover_weeks);
+    w.field_maybe("stockout_probability", c.stockout_probability);
+    w.close('}');
+  }
+  w.close(']');
+  w.key("depth_options");
+  w.open('[');
+  for (const PromoDepthOption& o : s.depth_options) {
+    w.open('{');
+    w.field("depth", o.depth);
+    w.field("incremental_units", o.incremental_units);
+    w.field("incremental_revenue", o.incremental_revenue);
+    w.field("incremental_margin", o.incremental_margin);
+    w.field("margin_per_incremental_unit", o.margin_per_incremental_unit);
+    w.field_int("rank", o.rank);
+    w.close('}');
+  }
+  w.close(']');
+  w.field_bool("low_confidence", s.low_confidence);
+  w.strings("notes", s.notes);
+  w.close('}');
+  return w.take();
 }
 
 }  // namespace shelfcast
