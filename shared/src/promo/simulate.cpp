@@ -19,6 +19,7 @@
 // depth recomputes that promotion's weeks only, and the answer is the same to the bit.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -377,8 +378,11 @@ struct CheckedPlan {
   int32_t first = 0, last = 0;
 };
 
-// Checks the plan's settings and promotions (all but their overlaps: lay_out).
-Status check_plan(const PromoSimulator::Prepared& pre, const PromoPlan& plan, CheckedPlan* out) {
+// Checks the plan's settings and promotions (all but their overlaps: lay_out). With `known_cells`,
+// `out` holds the products and stores of promotions that cover the same cells (same_layout; they
+// were checked then): only the depths are checked and recomputed.
+Status check_plan(const PromoSimulator::Prepared& pre, const PromoPlan& plan, bool known_cells,
+                  CheckedPlan* out) {
   const PromoModel& model = pre.model;
   const auto& product_index = pre.product_index;
   if (plan.promotions.empty())
@@ -398,9 +402,11 @@ Status check_plan(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Ch
   int32_t& last = out->last;
   std::vector<std::vector<int32_t>>& promo_products = out->products;
   std::vector<std::vector<bool>>& promo_stores = out->stores;
-  promo_products.assign(plan.promotions.size(), {});
-  promo_stores.assign(plan.promotions.size(), {});
-  out->depths.assign(plan.promotions.size(), {});
+  if (!known_cells) {
+    promo_products.assign(plan.promotions.size(), {});
+    promo_stores.assign(plan.promotions.size(), {});
+  }
+  out->depths.resize(plan.promotions.size());
   for (size_t k = 0; k < plan.promotions.size(); ++k) {
     const PlannedPromotion& pr = plan.promotions[k];
     // (the field names are built only for an error: a slider event checks every promotion)
@@ -422,18 +428,24 @@ Status check_plan(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Ch
                               where_is() + ".segment_share");
     if (k == 0 || pr.start_week < first) first = pr.start_week;
     if (k == 0 || pr.end_week > last) last = pr.end_week;
+    out->depths[k].clear();
     for (size_t j = 0; j < pr.products.size(); ++j) {
-      const auto it = product_index.find(pr.products[j]);
       const auto w = [&] { return where_is() + ".products[" + std::to_string(j) + "]"; };
-      if (it == product_index.end())
-        return invalid_argument(w() + ": product " + std::to_string(pr.products[j]) +
-                                    " is not in the model of " + model.category,
-                                w());
-      const int32_t p = it->second;
-      if (std::find(promo_products[k].begin(), promo_products[k].end(), p) !=
-          promo_products[k].end())
-        return invalid_argument(
-            w() + ": product " + std::to_string(pr.products[j]) + " is listed twice", w());
+      int32_t p = 0;
+      if (known_cells) {
+        p = promo_products[k][j];
+      } else {
+        const auto it = product_index.find(pr.products[j]);
+        if (it == product_index.end())
+          return invalid_argument(w() + ": product " + std::to_string(pr.products[j]) +
+                                      " is not in the model of " + model.category,
+                                  w());
+        p = it->second;
+        if (std::find(promo_products[k].begin(), promo_products[k].end(), p) !=
+            promo_products[k].end())
+          return invalid_argument(
+              w() + ": product " + std::to_string(pr.products[j]) + " is listed twice", w());
+      }
       const double reg = pre.regular[static_cast<size_t>(p)];
       if (reg < 0.0)
         return invalid_argument(w() + ": promoted product " + std::to_string(pr.products[j]) +
@@ -470,9 +482,10 @@ Status check_plan(const PromoSimulator::Prepared& pre, const PromoPlan& plan, Ch
         return invalid_argument(where_is() + field + ": the effective depth " +
                                     detail::format_number(d) + " must be in (0, 0.95]",
                                 where_is() + field);
-      promo_products[k].push_back(p);
+      if (!known_cells) promo_products[k].push_back(p);
       out->depths[k].push_back(d);
     }
+    if (known_cells) continue;
     std::vector<int32_t> stores = pr.stores;
     if (!pr.cluster.empty()) {
       const auto it = pre.clusters.find(pr.cluster);
@@ -710,6 +723,7 @@ struct PromoMemo::State {
   bool valid = false;                                   // filled by a simulation that succeeded
   bool plain_sums = false;  // its sums are a totals answer's (plain cells summed)
   std::vector<PlannedPromotion> promotions;
+  CheckedPlan checked;  // the promotions' products, stores and depths
   Sim sim;
   std::vector<double> mult, halo;        // per (product, group, week)
   std::vector<double> cum_m, cum_m2;     // the stock risk's running sums of m and m^2 (scratch)
@@ -1116,10 +1130,21 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
   const PromoModel& model = pre.model;
   const auto& halo_pairs = pre.halo_pairs;
   const auto& halo_in = pre.halo_in;
-  CheckedPlan checked;
-  SHELFCAST_RETURN_IF_ERROR(check_plan(pre, plan, &checked));
   if (!memo->state_) memo->state_ = std::make_unique<PromoMemo::State>();
   PromoMemo::State& kept = *memo->state_;
+  // What the memo may give: the checked products and stores and the layout while the promotions
+  // cover the same cells; the sums of unchanged weeks when the previous answer summed them the
+  // same way and this one needs no visit of every cell (summaries, cell table).
+  const bool reuse_layout =
+      kept.valid && kept.pre.get() == &pre && same_layout(kept.promotions, plan.promotions);
+  CheckedPlan& checked = kept.checked;
+  const Status valid_plan = check_plan(pre, plan, reuse_layout, &checked);
+  // (a plan refused with known cells changed only depths, which the next one checks afresh)
+  if (!valid_plan.is_ok()) {
+    if (!reuse_layout) kept.valid = false;
+    return valid_plan;
+  }
+  kept.valid = false;  // until this simulation has filled it
   const bool per_week = plan.detail != PromoDetail::kTotals;
   const bool want_cells = plan.detail == PromoDetail::kCells;
   // The product summaries serve only the Monte Carlo and the depth ranking.
@@ -1127,14 +1152,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
   // A totals answer sums its plain cells (PlainSums; a product without a price keeps the cell by
   // cell path, which notices the missing price).
   const bool sum_plain = !per_week && !want_cells;
-  // What the memo may give: the layout while the promotions cover the same cells; the sums of
-  // unchanged weeks when the previous answer summed them the same way and this one needs no
-  // visit of every cell (summaries, cell table).
-  const bool reuse_layout =
-      kept.valid && kept.pre.get() == &pre && same_layout(kept.promotions, plan.promotions);
   const bool reuse_weeks =
       reuse_layout && kept.plain_sums == sum_plain && !need_summary && !want_cells;
-  kept.valid = false;  // until this simulation has filled it
   if (!reuse_layout) {
     kept.pre = prepared_;
     SHELFCAST_RETURN_IF_ERROR(lay_out(pre, plan, checked, &kept.sim));
@@ -1494,11 +1513,16 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
       listed.push_back(p);
   }
   if (plan.detail == PromoDetail::kTotals) {
-    std::stable_sort(listed.begin(), listed.end(), [&](int32_t a, int32_t b) {
-      return std::fabs(product_figs[static_cast<size_t>(a)].incremental) >
-             std::fabs(product_figs[static_cast<size_t>(b)].incremental);
-    });
-    if (listed.size() > 20) listed.resize(20);
+    // The twenty largest, ties by index (as a stable sort of the whole list would order them).
+    const size_t top = std::min<size_t>(listed.size(), 20);
+    std::partial_sort(
+        listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(top), listed.end(),
+        [&](int32_t a, int32_t b) {
+          const double fa = std::fabs(product_figs[static_cast<size_t>(a)].incremental);
+          const double fb = std::fabs(product_figs[static_cast<size_t>(b)].incremental);
+          return fa != fb ? fa > fb : a < b;
+        });
+    listed.resize(top);
   }
 
   // ---- stock: cover and stockout risk per cell, the cell table when asked ----------------------
@@ -1836,30 +1860,39 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
     if (dip_sum.units != 0.0)
       out.drivers.push_back(driver("dip", "in the post-promotion dip", -1, dip_sum));
     const auto top = [&](std::vector<ProductDriver>& v, const char* name, const char* rest) {
-      // Ties keep product order (stable), so every platform picks the same three.
-      std::stable_sort(v.begin(), v.end(), [](const ProductDriver& a, const ProductDriver& b) {
-        return std::fabs(a.units) > std::fabs(b.units);
-      });
+      // The three largest, ties by product order, so every platform picks the same three; the
+      // others are summed in product order (a category has a thousand: no full sort).
+      const size_t n_named = std::min<size_t>(3, v.size());
+      std::vector<size_t> rank(v.size());
+      for (size_t i = 0; i < rank.size(); ++i) rank[i] = i;
+      std::partial_sort(rank.begin(), rank.begin() + static_cast<std::ptrdiff_t>(n_named),
+                        rank.end(), [&v](size_t a, size_t b) {
+                          const double ua = std::fabs(v[a].units), ub = std::fabs(v[b].units);
+                          return ua != ub ? ua > ub : a < b;
+                        });
+      const bool is_halo = rest[0] == '\0';
+      for (size_t r = 0; r < n_named; ++r) {
+        const ProductDriver& pd = v[rank[r]];
+        const std::string& product_name = pre.names[static_cast<size_t>(pd.p)];
+        PromoDriver d;
+        d.name = name;
+        d.label = is_halo ? product_name + " bought alongside"
+                          : (pd.units < 0 ? "taken from " : "gained by ") + product_name;
+        d.product = pre.product_ids[static_cast<size_t>(pd.p)];
+        d.units = pd.units;
+        d.margin = pd.margin;
+        out.drivers.push_back(std::move(d));
+      }
       PromoDriver other;
       other.name = name;
       int32_t n_other = 0;
-      const bool is_halo = rest[0] == '\0';
       for (size_t i = 0; i < v.size(); ++i) {
-        if (i < 3) {
-          const std::string& product_name = pre.names[static_cast<size_t>(v[i].p)];
-          PromoDriver d;
-          d.name = name;
-          d.label = is_halo ? product_name + " bought alongside"
-                            : (v[i].units < 0 ? "taken from " : "gained by ") + product_name;
-          d.product = pre.product_ids[static_cast<size_t>(v[i].p)];
-          d.units = v[i].units;
-          d.margin = v[i].margin;
-          out.drivers.push_back(std::move(d));
-        } else {
-          other.units += v[i].units;
-          other.margin += v[i].margin;
-          ++n_other;
-        }
+        if (std::find(rank.begin(), rank.begin() + static_cast<std::ptrdiff_t>(n_named), i) !=
+            rank.begin() + static_cast<std::ptrdiff_t>(n_named))
+          continue;
+        other.units += v[i].units;
+        other.margin += v[i].margin;
+        ++n_other;
       }
       if (n_other > 0) {
         const std::string others = std::to_string(n_other) + " other products";
