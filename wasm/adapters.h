@@ -29,7 +29,8 @@ std::string promo_session_open(const std::string& model_json, const std::string&
 std::string promo_session_set_base(int session, const std::string& plan_json);
 /// Simulates a scenario (promotions and settings only) and the session's base promotions in an
 /// open session -> PromoSimulation; an error names a base promotion by its place after the
-/// scenario's own ("plan.promotions[n + i]").
+/// scenario's own ("plan.promotions[n + i]"). The session's PromoMemo keeps what the previous
+/// simulation computed: a slider event recomputes only the weeks it changes.
 std::string promo_session_simulate(int session, const std::string& scenario_json);
 /// Closes a session -> {"closed": id}; an unknown id is not_found.
 std::string promo_session_close(int session);

@@ -230,7 +230,11 @@ export interface PromoSession {
    * later simulate() runs them after the scenario's own, decoded once. Returns how many are kept.
    */
   setBasePromotions(promotions: NonNullable<PromoPlan['promotions']>): number;
-  /** The scenario's promotions, then the base promotions, with the scenario's settings. */
+  /**
+   * The scenario's promotions, then the base promotions, with the scenario's settings. A point
+   * answer (draws 0, detail "totals", no alternative depths) recomputes only the weeks whose
+   * promotions changed since the session's previous simulation; the figures are the same.
+   */
   simulate(scenario: PromoPlan | string): PromoSimulation;
   close(): { closed: number };
 }

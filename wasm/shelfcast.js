@@ -74,7 +74,9 @@ export class Shelfcast {
    * only {promotions, draws?, seed?, detail?, alternative_depths?}. The promotions of a plan
    * that stay the same while one of them is edited go to session.setBasePromotions(promotions)
    * once: every later simulate() adds them after the scenario's own, without decoding them
-   * again. Close it when done.
+   * again. A session remembers its last simulation: a point answer ({draws: 0, detail:
+   * "totals", alternative_depths: []}) recomputes only the weeks whose promotions changed since
+   * (the answer is the same, to the bit, as a fresh simulation's). Close it when done.
    */
   openPromoSession(model, context) {
     const { session, model_version } = unwrap(

@@ -400,6 +400,18 @@ class JsonWriter {
     else
       number(v);
   }
+  // key: [ {each(item)}, ... ]
+  template <typename T, typename Each>
+  void objects(const char* k, const std::vector<T>& items, Each each) {
+    key(k);
+    open('[');
+    for (const T& item : items) {
+      open('{');
+      each(item);
+      close('}');
+    }
+    close(']');
+  }
   void strings(const char* k, const std::vector<std::string>& v) {
     key(k);
     open('[');
@@ -595,10 +607,7 @@ std::string promo_simulation_to_json(const PromoSimulation& s) {
   quantiles("incremental_margin", s.incremental_margin);
   w.field_maybe("max_stockout_probability", s.max_stockout_probability);
   w.field("expected_stockouts", s.expected_stockouts);
-  w.key("drivers");
-  w.open('[');
-  for (const PromoDriver& d : s.drivers) {
-    w.open('{');
+  w.objects("drivers", s.drivers, [&w](const PromoDriver& d) {
     w.field_string("name", d.name);
     w.field_string("label", d.label);
     w.key("product");
@@ -608,48 +617,28 @@ std::string promo_simulation_to_json(const PromoSimulation& s) {
       w.integer(d.product);
     w.field("units", d.units);
     w.field("margin", d.margin);
-    w.close('}');
-  }
-  w.close(']');
+  });
   w.strings("sentences", s.sentences);
-  w.key("weeks");
-  w.open('[');
-  for (const PromoWeek& row : s.weeks) {
-    w.open('{');
+  w.objects("weeks", s.weeks, [&w](const PromoWeek& row) {
     w.field_int("week", row.week);
     figure_fields(row.figures, &w);
-    w.close('}');
-  }
-  w.close(']');
-  w.key("products");
-  w.open('[');
-  for (const PromoProductSummary& p : s.products) {
-    w.open('{');
+  });
+  w.objects("products", s.products, [&w](const PromoProductSummary& p) {
     w.field_int("product", p.product);
     w.field_string("name", p.name);
     w.field_bool("promoted", p.promoted);
     w.field_bool("low_confidence", p.low_confidence);
     figures_field("figures", p.figures, &w);
     w.field_maybe("max_stockout_probability", p.max_stockout_probability);
-    w.close('}');
-  }
-  w.close(']');
-  w.key("product_weeks");
-  w.open('[');
-  for (const PromoProductWeek& row : s.product_weeks) {
-    w.open('{');
+  });
+  w.objects("product_weeks", s.product_weeks, [&w](const PromoProductWeek& row) {
     w.field_int("product", row.product);
     w.field_int("week", row.week);
     w.field_int("promoted_stores", row.promoted_stores);
     figure_fields(row.figures, &w);
     w.field_maybe("stockout_probability", row.stockout_probability);
-    w.close('}');
-  }
-  w.close(']');
-  w.key("cells");
-  w.open('[');
-  for (const PromoCell& c : s.cells) {
-    w.open('{');
+  });
+  w.objects("cells", s.cells, [&w](const PromoCell& c) {
     w.field_int("product", c.product);
     w.field_int("store", c.store);
     w.field_int("week", c.week);
@@ -659,22 +648,15 @@ std::string promo_simulation_to_json(const PromoSimulation& s) {
     w.field_maybe("stock_available", c.stock_available);
     w.field_maybe("cover_weeks", c.cover_weeks);
     w.field_maybe("stockout_probability", c.stockout_probability);
-    w.close('}');
-  }
-  w.close(']');
-  w.key("depth_options");
-  w.open('[');
-  for (const PromoDepthOption& o : s.depth_options) {
-    w.open('{');
+  });
+  w.objects("depth_options", s.depth_options, [&w](const PromoDepthOption& o) {
     w.field("depth", o.depth);
     w.field("incremental_units", o.incremental_units);
     w.field("incremental_revenue", o.incremental_revenue);
     w.field("incremental_margin", o.incremental_margin);
     w.field("margin_per_incremental_unit", o.margin_per_incremental_unit);
     w.field_int("rank", o.rank);
-    w.close('}');
-  }
-  w.close(']');
+  });
   w.field_bool("low_confidence", s.low_confidence);
   w.strings("notes", s.notes);
   w.close('}');
