@@ -725,11 +725,10 @@ struct PromoMemo::State {
   std::vector<PlannedPromotion> promotions;
   CheckedPlan checked;  // the promotions' products, stores and depths
   Sim sim;
-  std::vector<double> mult, halo;        // per (product, group, week)
-  std::vector<double> cum_m, cum_m2;     // the stock risk's running sums of m and m^2 (scratch)
-  std::vector<ProductWeekPiece> pieces;  // per (product, week)
-  std::vector<WeekPiece> weeks;          // per week
-  std::vector<PromotedPiece> promoted;   // per promoted cell, in Sim::promoted_weeks order
+  std::vector<double> mult, halo;               // per (product, group, week)
+  std::vector<ProductWeekPiece> pieces;         // per (product, week)
+  std::vector<WeekPiece> weeks;                 // per week
+  std::vector<PromotedPiece> promoted;          // per promoted cell, in Sim::promoted_weeks order
   int32_t weeks_computed = 0, weeks_total = 0;  // by the last simulation
 };
 
@@ -1537,28 +1536,13 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
     for (int32_t p : listed) stock_needed[static_cast<size_t>(p)] = true;
   }
   const NormalTail& tail = pre.tail;
-  // Per (product, group): running sums of m and m^2 over the weeks, and the smallest m, so a
-  // store's cumulative demand and variance up to any week are O(1) when no cell is clamped.
-  // (kept in the memo: written before read for every product with stock needed, so not cleared)
-  std::vector<double>& cum_m = kept.cum_m;
-  std::vector<double>& cum_m2 = kept.cum_m2;
-  cum_m.resize(mult.size());
-  cum_m2.resize(mult.size());
-  std::vector<double> min_m(static_cast<size_t>(P) * static_cast<size_t>(G), HUGE_VAL);
-  for (int32_t p = 0; p < P; ++p) {
-    if (!stock_needed[static_cast<size_t>(p)]) continue;
-    for (int32_t g = 0; g < G; ++g) {
-      double a1 = 0.0, a2 = 0.0;
-      for (int32_t w = 0; w < W; ++w) {
-        const size_t i = sim.pgw(p, g, w);
-        a1 += mult[i];
-        a2 += mult[i] * mult[i];
-        cum_m[i] = a1;
-        cum_m2[i] = a2;
-        min_m[sim.pg(p, g)] = std::min(min_m[sim.pg(p, g)], mult[i]);
-      }
-    }
-  }
+  // Per (group, week) of the product at hand: running sums of m and m^2 over the weeks, and per
+  // group the smallest m, so a store's cumulative demand and variance up to any week are O(1)
+  // when no cell is clamped. (Built product by product: a few KB that stay in the cache while
+  // its stores are visited.)
+  std::vector<double> cum_m(static_cast<size_t>(G) * static_cast<size_t>(W));
+  std::vector<double> cum_m2(cum_m.size());
+  std::vector<double> min_m(static_cast<size_t>(G));
   std::vector<double> pw_risk(per_week ? n_pw : 0, 0.0);
   std::vector<int32_t> risk_count(static_cast<size_t>(P), 0);
   std::vector<double> product_risk(static_cast<size_t>(P), -1.0);
@@ -1571,6 +1555,22 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
     const double reg = std::max(0.0, pre.regular[static_cast<size_t>(p)]);
     const double cost = pre.cost[static_cast<size_t>(p)];
     const bool has_halo = !halo_in[static_cast<size_t>(p)].empty();
+    if (!per_week) {
+      for (int32_t g = 0; g < G; ++g) {
+        double a1 = 0.0, a2 = 0.0, lowest = HUGE_VAL;
+        const double* m = &mult[sim.pgw(p, g, 0)];
+        double* c1 = &cum_m[static_cast<size_t>(g) * static_cast<size_t>(W)];
+        double* c2 = &cum_m2[static_cast<size_t>(g) * static_cast<size_t>(W)];
+        for (int32_t w = 0; w < W; ++w) {
+          a1 += m[w];
+          a2 += m[w] * m[w];
+          c1[w] = a1;
+          c2[w] = a2;
+          lowest = std::min(lowest, m[w]);
+        }
+        min_m[static_cast<size_t>(g)] = lowest;
+      }
+    }
     for (int32_t s : sim.covered) {
       const double b = pre.big_b[sim.ps(p, s)];
       if (b < 0.0) continue;
@@ -1583,11 +1583,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
         // max(0, B m - c) = B m - c + max(0, c - B m): the second part only where a week clamps),
         // plus the halo gained up to the week before the delivery and up to the last week
         // (summed over the partners' promoted weeks only: elsewhere a partner adds nothing).
-        const size_t i0 = sim.pgw(p, g, 0);
+        const size_t i0 = static_cast<size_t>(g) * static_cast<size_t>(W);  // in cum_m
         const int32_t before = stock ? stock->lead_time_weeks - 1 : -1;
         double extra_before = 0.0, extra_all = 0.0;
-        if (b * min_m[sim.pg(p, g)] < c) {
-          const double* m = &mult[i0];
+        if (b * min_m[static_cast<size_t>(g)] < c) {
+          const double* m = &mult[sim.pgw(p, g, 0)];
           for (int32_t w = 0; w < W; ++w) {
             const double fill = std::max(0.0, c - b * m[w]);
             extra_all += fill;
