@@ -10,7 +10,9 @@
 //    model fitted through the API, then the page opened --loads times with a planner's #token= link;
 //    the time is the page's performance mark "shelfcast:first-simulation" (set when the first
 //    simulation's figures are in the DOM), from navigation start. The first load is cold (empty
-//    cache), the others warm.
+//    cache), the others warm. Each load's line says when its requests ended and when the page's
+//    own steps were done (marks "shelfcast:core-ready", ":chart", ":data", ":session-open",
+//    ":first-simulate").
 // 2. Slider to repaint on a 1,000-product x 50-store x 26-week plan (target one 16 ms frame): the
 //    plan of tests/bench/bench_promo_sim.cpp (`bench_promo_sim --dump-json DIR`: 150 promotions,
 //    stock for every pair, 200 affinity pairs) injected into the simulator through its test hook
@@ -157,14 +159,22 @@ async function main() {
             ended[name] = Math.max(ended[name] || 0, e.responseEnd);
           }
           const nav = performance.getEntriesByType("navigation")[0];
-          resolve({ ms: mark.startTime, dcl: nav.domContentLoadedEventEnd, ended });
+          // The page's own steps (promo_simulator.js): WASM core and Chart.js loaded, chart made,
+          // category data fetched and read, WASM session opened, first simulate returned.
+          const steps = {};
+          for (const name of ["core-ready", "chart", "data", "session-open", "first-simulate"]) {
+            const m = performance.getEntriesByName(`shelfcast:${name}`)[0];
+            if (m) steps[name] = m.startTime;
+          }
+          resolve({ ms: mark.startTime, dcl: nav.domContentLoadedEventEnd, ended, steps });
         };
         poll();
       }));
       firsts.push(r.ms);
       const e = r.ended;
       const at = (k) => (e[k] === undefined ? "-" : e[k].toFixed(0));
-      process.stdout.write(`  load ${i + 1}: modules parsed ${r.dcl.toFixed(0)} ms; ended: owl.es.js ${at("/vendor/owl.es.js")}, chart.umd.js ${at("/vendor/chart.umd.js")}, shelfcast_core.wasm ${at("/lib/shelfcast_core.wasm")}, whoami ${at("/api/v1/whoami")}, products ${at("/api/v1/products")}, model ${at(`/api/v1/promo/models/${category}`)}, context ${at(`/api/v1/promo/context/${category}`)}; first simulation ${r.ms.toFixed(0)} ms\n`);
+      const step = (k) => (r.steps[k] === undefined ? "-" : r.steps[k].toFixed(0));
+      process.stdout.write(`  load ${i + 1}: modules parsed ${r.dcl.toFixed(0)} ms; ended: owl.es.js ${at("/vendor/owl.es.js")}, chart.umd.js ${at("/vendor/chart.umd.js")}, shelfcast_core.wasm ${at("/lib/shelfcast_core.wasm")}, whoami ${at("/api/v1/whoami")}, products ${at("/api/v1/products")}, model ${at(`/api/v1/promo/models/${category}`)}, context ${at(`/api/v1/promo/context/${category}`)}; core ready ${step("core-ready")}, chart made ${step("chart")}, data in ${step("data")}, session open ${step("session-open")}, simulated ${step("first-simulate")}, on screen ${r.ms.toFixed(0)} ms\n`);
     }
     const counts = await page.evaluate(() => {
       const sim = document.querySelector('[data-testid="promo-simulator"]');

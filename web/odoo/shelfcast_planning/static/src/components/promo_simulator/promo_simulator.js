@@ -61,6 +61,14 @@ const SERIES = [
     { key: "dip", label: "Pull-forward and post-promotion dip", kind: "bar", color: COLORS.dip },
 ];
 
+/** A performance mark, the first time only (where the first load's time goes: tests/bench). */
+const marked = new Set();
+function markOnce(name) {
+    if (marked.has(name)) return;
+    marked.add(name);
+    performance.mark(name);
+}
+
 export class PromoSimulator extends Component {
     static template = xml`
 <div class="sc-sim" data-testid="promo-simulator" t-att-data-state="state.status" t-att-data-sim-count="state.simCount">
@@ -308,9 +316,11 @@ export class PromoSimulator extends Component {
 
         onWillStart(async () => {
             [this.core, this.Chart] = await Promise.all([loadCore(), loadChart()]);
+            markOnce("shelfcast:core-ready");
         });
         onMounted(() => {
             this.createChart();
+            markOnce("shelfcast:chart");
             this.init();
             if (globalThis.__shelfcastTestHooks) {
                 this.hooks = { timings: [], inject: (m, c, s) => this.inject(m, c, s) };
@@ -418,12 +428,14 @@ export class PromoSimulator extends Component {
         this.closeSession();
         try {
             const data = await loadCategory(this.props.api, code);
+            markOnce("shelfcast:data");
             if (this.state.category !== code) return;
             if (!data) {
                 this.state.status = "nomodel";
                 return;
             }
             this.openSession(data);
+            markOnce("shelfcast:session-open");
             this.pendingRanking = true;
             this.state.status = "ready";
             this.requestSimulation(true);
@@ -615,6 +627,7 @@ export class PromoSimulator extends Component {
             return;
         }
         const t1 = performance.now();
+        markOnce("shelfcast:first-simulate");
         this.pendingRanking = false;
         this.lastResult = result;
         this.lastScenario = scenario;
