@@ -79,6 +79,9 @@ async function start() {
   $("token-panel").hidden = true;
   $("boot-message").hidden = true;
   const api = new ShelfcastApi({ token });
+  // Started before whoami answers, read by the simulator when it mounts (the first figures are
+  // what users wait for; a refused token fails both, and only whoami's failure is reported).
+  prefetchFirstCategory(api);
   let role;
   let actor;
   try {
@@ -93,8 +96,6 @@ async function start() {
   $("conn-status").textContent = `Signed in as ${role}`;
   $("change-token").hidden = false;
   $("app").hidden = false;
-  // Started now, read by the simulator when it mounts (the first figures are what users wait for).
-  prefetchFirstCategory(api);
   // The footer's versions wait for the first simulation (health counts the sales lines, which
   // would compete with the requests the first figures need), or 3 s on another tab.
   let footerAsked = false;
