@@ -314,9 +314,10 @@ export class PromoSimulator extends Component {
         this.work = null;
         this.firstMarked = false;
 
+        // Mounted once Chart.js is in: the chart is made while the WASM core still compiles
+        // (selectCategory waits for the core with the category's data).
         onWillStart(async () => {
-            [this.core, this.Chart] = await Promise.all([loadCore(), loadChart()]);
-            markOnce("shelfcast:core-ready");
+            this.Chart = await loadChart();
         });
         onMounted(() => {
             this.createChart();
@@ -427,7 +428,7 @@ export class PromoSimulator extends Component {
         this.state.saved = "";
         this.closeSession();
         try {
-            const data = await loadCategory(this.props.api, code);
+            const [data] = await Promise.all([loadCategory(this.props.api, code), this.loadCoreOnce()]);
             markOnce("shelfcast:data");
             if (this.state.category !== code) return;
             if (!data) {
@@ -441,6 +442,13 @@ export class PromoSimulator extends Component {
             this.requestSimulation(true);
         } catch (error) {
             if (this.state.category === code) this.fail(error);
+        }
+    }
+
+    async loadCoreOnce() {
+        if (!this.core) {
+            this.core = await loadCore();
+            markOnce("shelfcast:core-ready");
         }
     }
 
