@@ -278,6 +278,7 @@ async function main() {
     "the Explain view draws forecast-chart",
     "the Trade-off view ranks the candidates and the saved scenario on one bubble chart",
     "an executive sees the simulator without a submit button and the inbox read-only",
+    "when the WASM core cannot be fetched, the simulator shows an error instead of figures",
   ];
   let nextStep = 0;
   const flowStep = (fn) => step(flow[nextStep++], fn);
@@ -300,7 +301,9 @@ async function main() {
         && loc && /\/api\/v1\//.test(loc.url || "");
       const expected404 = phase === "no-model" && /status of 404/.test(msg.text())
         && loc && (loc.url || "").endsWith(`/api/v1/promo/models/${unfitted}`);
-      if (!expected401 && !expected404) problems.console.push(`[${label}] ${type}: ${msg.text()}${where}`);
+      // (the WASM core's own complaints when its module cannot be fetched)
+      const expectedNoCore = phase === "no-core" && /wasm|Aborted|preload/i.test(`${msg.text()} ${loc && loc.url}`);
+      if (!expected401 && !expected404 && !expectedNoCore) problems.console.push(`[${label}] ${type}: ${msg.text()}${where}`);
     });
     p.on("pageerror", (err) => {
       consoleLog.push(`[${label}] pageerror: ${err.message}`);
@@ -629,6 +632,24 @@ async function main() {
       assert((await p3.locator('[data-testid="approve"]').count()) === 0, "an executive sees an approve button");
       await shoot(p3, "executive-inbox.png");
       await p3.context().close();
+    });
+
+    await flowStep(async () => {
+      // The simulator mounts before the WASM core is in and waits for it with the category's
+      // data: a core that cannot load must show as the simulator's error, not a blank page.
+      phase = "no-core";
+      const context = await newContext();
+      await context.route("**/lib/shelfcast_core.wasm", (route) => route.abort("failed"));
+      const p4 = await context.newPage();
+      p4.setDefaultTimeout(READY_TIMEOUT_MS);
+      watch(p4, "no-core");
+      await p4.goto(`${base}/#token=${encodeURIComponent(tokens.planner)}`, { waitUntil: "load" });
+      await waitForBody(p4, "ready", "page whose WASM core cannot be fetched");
+      await waitForView(p4, SIM, "error", "the simulator without its WASM core", ["ready", "error"]);
+      const message = await p4.locator(`${SIM} [data-testid="error-message"]`).innerText();
+      assert(/simulation engine/.test(message), `the simulator's error says "${message}"`);
+      await shoot(p4, "no-core.png");
+      await context.close();
     });
   } catch (err) {
     if (!(err instanceof StepFailed)) report("the test itself", false, err && err.stack ? err.stack : String(err));

@@ -446,10 +446,13 @@ export class PromoSimulator extends Component {
     }
 
     async loadCoreOnce() {
-        if (!this.core) {
+        if (this.core) return;
+        try {
             this.core = await loadCore();
-            markOnce("shelfcast:core-ready");
+        } catch (error) {
+            throw new Error(`the in-browser simulation engine (WebAssembly) did not load (${error.message})`);
         }
+        markOnce("shelfcast:core-ready");
     }
 
     openSession(data) {
