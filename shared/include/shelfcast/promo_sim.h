@@ -238,10 +238,10 @@ Result<PromoSimulation> simulate_promo(const PromoModel& model, const PromoPlan&
 
 /// What successive simulations of one session keep for the next (a slider's events): the plan's
 /// layout (store groups, the cells each promotion marks) while its promotions keep their
-/// products, stores and weeks, and the sums of every week that neither a changed promotion nor a
-/// changed cannibalization pressure touches. A simulation with a memo returns exactly (to the
-/// bit) what one without returns: only the weeks that changed are recomputed, and every sum is
-/// taken in the same order either way. One memo per session; not for concurrent use.
+/// products, stores and weeks, and the sums of every week in which no changed promotion runs (a
+/// week's cannibalization pressure follows from its promotions). A simulation with a memo returns
+/// exactly (to the bit) what one without returns: only the weeks that changed are recomputed, and
+/// every sum is taken in the same order either way. One memo per session; not for concurrent use.
 class PromoMemo {
  public:
   PromoMemo();

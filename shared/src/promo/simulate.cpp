@@ -1158,12 +1158,8 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
     SHELFCAST_RETURN_IF_ERROR(lay_out(pre, plan, checked, &kept.sim));
   }
   Sim& sim = kept.sim;
-  std::vector<double> old_cross;
   std::vector<std::vector<CellState>> old_state;
-  if (reuse_weeks) {
-    old_cross.swap(sim.cross);
-    old_state.swap(sim.promo_state);
-  }
+  if (reuse_weeks) old_state.swap(sim.promo_state);
   set_terms(pre, plan, checked, &sim);
   const int32_t P = sim.n_products, G = sim.n_groups, W = sim.n_weeks;
   const double c = sim.c;
@@ -1175,8 +1171,9 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
     kept.weeks.assign(static_cast<size_t>(W), WeekPiece());
     kept.promoted.assign(sim.promoted_weeks.size(), PromotedPiece());
   }
-  // The weeks to compute: all of them, or those where a promotion's terms or a group's pressure
-  // changed (a week's cells, halo and sums depend on nothing else).
+  // The weeks to compute: all of them, or the weeks of the promotions whose terms changed (a week's
+  // cells, halo and sums depend on nothing else: its pressure X is set_terms' sum over the states
+  // of the promotions running in it).
   std::vector<char> dirty(static_cast<size_t>(W), reuse_weeks ? 0 : 1);
   if (reuse_weeks) {
     for (size_t k = 0; k < plan.promotions.size(); ++k) {
@@ -1188,11 +1185,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
            ++week)
         dirty[static_cast<size_t>(week - sim.first_week)] = 1;
     }
-    for (int32_t g = 0; g < G; ++g)
-      for (int32_t w = 0; w < W; ++w) {
-        const size_t gw = static_cast<size_t>(g) * static_cast<size_t>(W) + static_cast<size_t>(w);
-        if (sim.cross[gw] != old_cross[gw]) dirty[static_cast<size_t>(w)] = 1;
-      }
   }
   std::vector<int32_t> dirty_weeks;
   for (int32_t w = 0; w < W; ++w)
