@@ -171,6 +171,13 @@ int run(int32_t kProducts, const std::string& dump_dir = "") {
   const auto simulator = shelfcast::PromoSimulator::create(model, plan);
   if (!simulator.is_ok()) return 1;
   int32_t event = 0;
+  // Untimed first events: under node the first calls run in V8's baseline tier until the optimizing
+  // compiler has caught up (the first figure measured came out 3.6x native for a plan whose later
+  // figures are 1.0-1.1x); the page meets that once per load, not per slider event.
+  for (int warm = 0; warm < 10; ++warm) {
+    plan.promotions[0].depth = 0.1 + 0.01 * static_cast<double>(event++ % 30);
+    sim = simulator->simulate(plan);
+  }
   const double core_ms = shelfcast::bench::median_ms(21, [&] {
     plan.promotions[0].depth = 0.1 + 0.01 * static_cast<double>(event++ % 30);
     sim = simulator->simulate(plan);
@@ -203,7 +210,7 @@ int run(int32_t kProducts, const std::string& dump_dir = "") {
   sim = simulator->simulate(drag, &memo);
   const double fresh_drag_ms =
       shelfcast::bench::median_ms(21, [&] { sim = simulator->simulate(drag); });
-  const double drag_ms = shelfcast::bench::median_ms(21, [&] {
+  const double drag_ms = shelfcast::bench::median_ms(101, [&] {
     drag.promotions[0].depth = 0.1 + 0.01 * static_cast<double>(event++ % 30);
     sim = simulator->simulate(drag, &memo);
   });
