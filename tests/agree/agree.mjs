@@ -79,6 +79,34 @@ cases.forEach((c, i) => {
   }
   if (failures.length === before) passed += 1;
 });
+
+// The JS surface (shelfcast.js, what the page calls) sends long texts to the core as UTF-8 bytes
+// and short ones as strings: with a product name long and non-ASCII enough to take the bytes path,
+// its answer must be the raw module's to the character, name included.
+const surfaceSource = readFileSync(path.resolve(args['wasm-dir'], 'shelfcast.js'), 'utf8');
+const { loadShelfcast } = await import(`data:text/javascript,${encodeURIComponent(surfaceSource)}`);
+const shelf = await loadShelfcast({ factory, wasmBinary: readFileSync(path.resolve(args['wasm-dir'], 'shelfcast_core.wasm')) });
+const longName = `Café crème ${'é€'.repeat(2500)} 🍊`;
+let surfaceChecked = 0;
+for (const c of cases) {
+  if (c.fn !== 'promo_simulate' || c.expect_ok === false) continue;
+  const plan = structuredClone(c.input.plan);
+  plan.products[0].name = longName;
+  const raw = JSON.parse(core.promo_simulate(JSON.stringify(c.input.model), JSON.stringify(plan)));
+  let viaSurface;
+  try {
+    viaSurface = { ok: true, value: shelf.promoSimulate(c.input.model, plan) };
+  } catch (error) {
+    viaSurface = { ok: false, error: error.message };
+  }
+  const where = `JS surface, case ${c.name}`;
+  if (JSON.stringify(viaSurface) !== JSON.stringify(raw)) failures.push(`${where}: differs from the raw module: ${JSON.stringify(viaSurface).slice(0, 200)}`);
+  else if (!JSON.stringify(raw).includes(longName)) failures.push(`${where}: the product's name is not in the answer`);
+  else surfaceChecked += 1;
+}
+if (!surfaceChecked) failures.push('JS surface: no promo_simulate case to check it with');
+console.log(`JS surface: ${surfaceChecked} plan(s) with a ${longName.length}-character non-ASCII name agree with the raw module`);
+
 for (const f of failures.slice(0, 20)) console.error(f);
 console.log(`max relative difference: ${maxRel}`);
 console.log(`${passed} passed, ${cases.length - passed} failed`);
