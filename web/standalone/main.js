@@ -81,7 +81,7 @@ async function start() {
   const api = new ShelfcastApi({ token });
   // Started before whoami answers, read by the simulator when it mounts (the first figures are
   // what users wait for; a refused token fails both, and only whoami's failure is reported).
-  prefetchFirstCategory(api);
+  const firstCategory = prefetchFirstCategory(api);
   let role;
   let actor;
   try {
@@ -121,6 +121,12 @@ async function start() {
   } catch (error) {
     return showError(`Chart.js could not be loaded: ${error.message}`);
   }
+  // The category's model and context are asked for once the product list has picked it. Mounting
+  // holds the main thread for a few hundred milliseconds on a cold load (templates compiled, the
+  // chart made); mounted first, the product list's answer waited behind it and the category's
+  // requests left that much later. So the mount waits until they are on their way: the product
+  // list answers about when whoami does; a slow one holds the mount back at most 300 ms.
+  await Promise.race([firstCategory.catch(() => null), new Promise((r) => setTimeout(r, 300))]);
   if (app) app.destroy();
   app = new App(ShelfcastApp, { props: { api, role, actor }, name: "Shelfcast" });
   await app.mount($("app"));
