@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-#include "promo_uplift.h"
+#include "promo_truth.h"
 #include "shelfcast/generate.h"
 #include "shelfcast/promo.h"
 #include "shelfcast/promo_sim.h"
@@ -21,96 +21,29 @@ using namespace shelfcast;
 
 namespace {
 
-// Six stores, two categories of promoted regular products (11 and 3 of them, 5-11 promotions
-// each over two years), the generator's default cannibalization, pull-forward, dip and holidays.
-GeneratorConfig promo_truth_config() {
-  GeneratorConfig c;
-  c.seed = 2027;
-  c.n_stores = 6;
-  c.n_categories = 2;
-  c.n_products = 16;
-  c.n_days = 728;  // 104 whole weeks from a Monday
-  c.n_customers = 1;
-  c.n_affinity_pairs = 0;
-  c.base_median_units_per_day = 10.0;
-  c.price_change_rate_per_year = 3.0;
-  c.price_change_log_sd = 0.1;
-  return c;
-}
-
-struct Panels {
-  std::map<int32_t, std::vector<PromoObservation>> by_category;
-};
-
-Panels weekly_panels(const GeneratedData& g, const GeneratorConfig& c) {
-  const Dataset& data = g.data;
-  std::map<std::pair<int32_t, int32_t>, std::vector<SalesLine>> by_series;
-  for (const SalesLine& line : data.lines) {
-    if (line.customer == -1) by_series[{line.store, line.product}].push_back(line);
-  }
-  const Date last{c.start.days + c.n_days - 1};
-  Panels out;
-  for (size_t i = 0; i < data.products.size(); ++i) {
-    const Product& p = data.products[i];
-    if (g.truth.products[i].intermittent) continue;
-    for (int32_t s = 0; s < c.n_stores; ++s) {
-      for (const WeeklyPoint& w :
-           aggregate_weekly(by_series[{s, static_cast<int32_t>(i)}], data.promotions, data.holidays,
-                            p.list_price_per_unit, c.start, last)) {
-        if (!w.complete) continue;
-        PromoObservation o;
-        o.store = s;
-        o.product = static_cast<int32_t>(i);
-        o.week = w.week.days / 7;
-        o.units = w.units;
-        o.price_ratio = w.avg_price / p.list_price_per_unit;
-        o.promo_depth = w.promo_depth;
-        o.feature = w.feature ? 1.0 : 0.0;
-        o.display = w.display ? 1.0 : 0.0;
-        out.by_category[p.category].push_back(o);
-      }
-    }
-  }
-  return out;
-}
+using testing::promo_truth_config;
+using testing::promo_truth_panels;
 
 struct Errors {
   double uplift_mean = 0.0, uplift_worst = 0.0, elasticity_mean = 0.0, lift_abs_mean = 0.0;
   int products = 0, uplift_within_10 = 0;
 };
 
-// The uplift of each product's promotions as they ran (depth, feature, display), model against
-// truth, averaged over its promotions; and the elasticity and lift split.
+// The uplift of each product's promotions as they ran, model against truth, and the elasticity
+// and lift split (promo_truth.h), added to `e`.
 Errors score(const GeneratedData& g, const PromoModel& m, Errors e) {
-  for (const PromoProductModel& pm : m.products) {
-    const ProductTruth& t = g.truth.products[static_cast<size_t>(pm.product)];
-    double up = 0.0, up_truth = 0.0;
-    int n = 0;
-    for (const Promotion& pr : g.data.promotions) {
-      if (std::find(pr.products.begin(), pr.products.end(), pm.product) == pr.products.end())
-        continue;
-      const double d = pr.depth, f = pr.feature ? 1.0 : 0.0, x = pr.display ? 1.0 : 0.0;
-      up +=
-          testing::promotion_uplift(pm.elasticity.estimate, pm.lift_per_depth.estimate,
-                                    pm.feature.estimate, pm.display.estimate, d, f, x,
-                                    pm.depth_hinge.estimate * std::max(0.0, d - m.depth_threshold));
-      up_truth += testing::promotion_uplift(t.elasticity, t.promo_lift_per_depth,
-                                            std::log(t.feature_multiplier),
-                                            std::log(t.display_multiplier), d, f, x);
-      ++n;
-    }
-    REQUIRE(n > 0);
-    const double err = std::fabs(up / up_truth - 1.0);
-    MESSAGE("product " << pm.product << " (" << n << " promotions): uplift as run " << up / n
-                       << " (truth " << up_truth / n << ", error " << err << "); elasticity "
-                       << pm.elasticity.estimate << " (truth " << t.elasticity << "), lift/depth "
-                       << pm.lift_per_depth.estimate << " (truth " << t.promo_lift_per_depth
-                       << ")");
+  for (const testing::ProductTruthScore& s : testing::score_uplift(g, m)) {
+    const double err = std::fabs(s.uplift / s.uplift_truth - 1.0);
+    MESSAGE("product " << s.product << " (" << s.promotions << " promotions): uplift as run "
+                       << s.uplift << " (truth " << s.uplift_truth << ", error " << err
+                       << "); elasticity " << s.elasticity << " (truth " << s.elasticity_truth
+                       << "), lift/depth " << s.lift_per_depth << " (truth "
+                       << s.lift_per_depth_truth << ")");
     e.uplift_mean += err;
     e.uplift_worst = std::max(e.uplift_worst, err);
     e.uplift_within_10 += err < 0.10 ? 1 : 0;
-    e.elasticity_mean += std::fabs(pm.elasticity.estimate / t.elasticity - 1.0);
-    e.lift_abs_mean += std::fabs(pm.lift_per_depth.estimate - t.promo_lift_per_depth);
+    e.elasticity_mean += std::fabs(s.elasticity / s.elasticity_truth - 1.0);
+    e.lift_abs_mean += std::fabs(s.lift_per_depth - s.lift_per_depth_truth);
     e.products += 1;
   }
   return e;
@@ -134,10 +67,10 @@ TEST_CASE("promo fit: the project generator's known truth (uplift as run, and th
   const GeneratorConfig config = promo_truth_config();
   Result<GeneratedData> g = generate(config);
   REQUIRE(g.is_ok());
-  const Panels panels = weekly_panels(*g, config);
-  REQUIRE(panels.by_category.size() == 2);
+  const auto panels = promo_truth_panels(*g, config);
+  REQUIRE(panels.size() == 2);
   Errors pooled, own;
-  for (const auto& [category, panel] : panels.by_category) {
+  for (const auto& [category, panel] : panels) {
     Result<PromoModel> m = fit_promo_model(panel, "c" + std::to_string(category));
     REQUIRE(m.is_ok());
     pooled = score(*g, *m, pooled);
@@ -183,11 +116,11 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
   const GeneratorConfig config = promo_truth_config();
   Result<GeneratedData> g = generate(config);
   REQUIRE(g.is_ok());
-  const Panels panels = weekly_panels(*g, config);
+  const auto panels = promo_truth_panels(*g, config);
   double share_error = 0.0, share_worst = 0.0, dip_error = 0.0, ratio_low = HUGE_VAL,
          ratio_high = 0.0;
   int promoted = 0, share_within_10 = 0, dips = 0, dips_within_2sd = 0, victims_within_5 = 0;
-  for (const auto& [category, panel] : panels.by_category) {
+  for (const auto& [category, panel] : panels) {
     Result<PromoModel> m = fit_promo_model(panel, "c" + std::to_string(category));
     REQUIRE(m.is_ok());
     const int32_t week = panel.back().week + 2;
@@ -244,55 +177,28 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
         CHECK(std::fabs(a[2] / a[3] - 1.0) < 0.05);
       }
     }
-    for (const PromoProductModel& pm : m->products) {
-      const ProductTruth& t = g->truth.products[static_cast<size_t>(pm.product)];
-      bool ran = false;
-      for (const Promotion& pr : g->data.promotions)
-        ran |= std::find(pr.products.begin(), pr.products.end(), pm.product) != pr.products.end();
-      if (!ran) continue;
-      double truth = 0.0;
-      PromoPlan plan;
-      for (const PromoProductModel& other : m->products) {
-        plan.products.push_back({other.product, "", 1.0, 0.5});
-        if (other.product != pm.product)
-          truth += g->truth.products[static_cast<size_t>(other.product)].cannibalization_share;
-      }
-      PlannedPromotion pr;
-      pr.products = {pm.product};
-      pr.start_week = pr.end_week = week;
-      pr.depth = 0.25;
-      plan.promotions = {pr};
-      plan.draws = 0;
-      plan.detail = PromoDetail::kProductWeeks;
-      Result<PromoSimulation> s = simulate_promo(*m, plan);
-      REQUIRE(s.is_ok());
-      double lift = 0.0, taken = 0.0;
-      for (const PromoProductWeek& r : s->product_weeks) {
-        if (r.week != week) continue;
-        if (r.product == pm.product)
-          lift += r.figures.lift;
-        else
-          taken += r.figures.cannibalized;
-      }
-      REQUIRE(lift > 0.0);
-      const double share = taken / lift;
-      const double err = std::fabs(share / truth - 1.0);
-      MESSAGE("product " << pm.product << ": " << share << " units taken from its siblings per "
-                         << "extra unit (truth " << truth << ", error " << err << "); dip "
-                         << 1.0 - std::exp(pm.post_week.estimate) << " (truth " << t.post_promo_dip
-                         << ", se " << pm.post_week.se << "); cross " << pm.cross_depth.estimate
-                         << " (se " << pm.cross_depth.se << ")");
+    for (const testing::ShareTruthScore& st : testing::score_shares(*g, *m, week)) {
+      const PromoProductModel& pm =
+          *std::find_if(m->products.begin(), m->products.end(),
+                        [&](const PromoProductModel& p) { return p.product == st.product; });
+      REQUIRE(st.share > 0.0);
+      const double err = std::fabs(st.share / st.share_truth - 1.0);
+      MESSAGE("product " << st.product << ": " << st.share
+                         << " units taken from its siblings per extra unit (truth "
+                         << st.share_truth << ", error " << err << "); dip " << st.dip << " (truth "
+                         << st.dip_truth << ", se " << st.dip_log_se << "); cross "
+                         << pm.cross_depth.estimate << " (se " << pm.cross_depth.se << ")");
       share_error += err;
-      ratio_low = std::min(ratio_low, share / truth);
-      ratio_high = std::max(ratio_high, share / truth);
+      ratio_low = std::min(ratio_low, st.share / st.share_truth);
+      ratio_high = std::max(ratio_high, st.share / st.share_truth);
       share_worst = std::max(share_worst, err);
       share_within_10 += err < 0.10 ? 1 : 0;
       ++promoted;
       // A dip is measured on its product's few promotions x 6 stores: its log's standard error
       // is about a tenth of it; the check is that the truth is within 2 of them.
-      const double true_log = std::log(1.0 - t.post_promo_dip);
-      dip_error += std::fabs(pm.post_week.estimate - true_log);
-      dips_within_2sd += std::fabs(pm.post_week.estimate - true_log) < 2.0 * pm.post_week.se;
+      const double true_log = std::log(1.0 - st.dip_truth);
+      dip_error += std::fabs(st.dip_log - true_log);
+      dips_within_2sd += std::fabs(st.dip_log - true_log) < 2.0 * st.dip_log_se;
       ++dips;
     }
   }

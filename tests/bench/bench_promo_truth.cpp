@@ -1,0 +1,139 @@
+// The promotion panel model against the project generator's known truth (issue 4: elasticities,
+// lifts, cannibalization shares and dip sizes within 10%), on more data than the unit test's and on
+// simpler data, to tell noise from bias:
+//   unit        the unit test's data set (test_promo_truth.cpp): 6 stores, seed 2027
+//   stores24    the same generator settings with 24 stores, seeds 2027-2031
+//   simple24    24 stores, seeds 2027-2031, and nothing but promotions and cannibalization: no
+//               regular-price changes, season, trend or holidays; every promotion percent-off, of
+//               one product, in every store, without feature or display (the largest pressures)
+// Each line: how many products' figures are within 10% of the truth, and the ratios model / truth.
+// usage: bench_promo_truth
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "promo_truth.h"
+
+namespace {
+
+using shelfcast::GeneratorConfig;
+
+struct Tally {
+  std::vector<double> uplift, elasticity, share, dip, pressure;
+  int dips_within_2se = 0;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+int within_10(const std::vector<double>& ratios) {
+  return static_cast<int>(std::count_if(ratios.begin(), ratios.end(),
+                                        [](double r) { return std::fabs(r - 1.0) < 0.10; }));
+}
+
+bool run(const GeneratorConfig& config, Tally* t) {
+  shelfcast::Result<shelfcast::GeneratedData> g = shelfcast::generate(config);
+  if (!g.is_ok()) {
+    std::fprintf(stderr, "generate failed: %s\n", g.status().message().c_str());
+    return false;
+  }
+  for (const auto& [category, panel] : shelfcast::testing::promo_truth_panels(*g, config)) {
+    shelfcast::Result<shelfcast::PromoModel> m =
+        shelfcast::fit_promo_model(panel, "c" + std::to_string(category));
+    if (!m.is_ok()) {
+      std::fprintf(stderr, "fit failed: %s\n", m.status().message().c_str());
+      return false;
+    }
+    for (const auto& s : shelfcast::testing::score_uplift(*g, *m)) {
+      t->uplift.push_back(s.uplift / s.uplift_truth);
+      t->elasticity.push_back(s.elasticity / s.elasticity_truth);
+    }
+    // The category's total share C: a product losing C X of its units under pressure X (extra
+    // units over the category's) is what the generator does; the model's coefficient g reads
+    // log(units) against X, so -g / C near 1 means the two agree at small X.
+    double total = 0.0;
+    for (size_t i = 0; i < g->data.products.size(); ++i)
+      if (g->data.products[i].category == category)
+        total += g->truth.products[i].cannibalization_share;
+    for (const shelfcast::PromoProductModel& p : m->products)
+      t->pressure.push_back(-p.cross_depth.estimate / total);
+    for (const auto& s : shelfcast::testing::score_shares(*g, *m, panel.back().week + 2)) {
+      t->share.push_back(s.share / s.share_truth);
+      t->dip.push_back(s.dip / s.dip_truth);
+      const double true_log = std::log(1.0 - s.dip_truth);
+      t->dips_within_2se += std::fabs(s.dip_log - true_log) < 2.0 * s.dip_log_se ? 1 : 0;
+    }
+  }
+  return true;
+}
+
+void print(const char* name, const Tally& t, int seeds) {
+  const auto range = [](const std::vector<double>& v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "median %.2f, %.2f-%.2f", median(v), *lo, *hi);
+    return std::string(buf);
+  };
+  std::printf(
+      "BENCH promo_truth_%s_uplift_within_10pct %d of %zu products (model / truth %s; %d "
+      "seed%s)\n",
+      name, within_10(t.uplift), t.uplift.size(), range(t.uplift).c_str(), seeds,
+      seeds == 1 ? "" : "s");
+  std::printf(
+      "BENCH promo_truth_%s_elasticity_within_10pct %d of %zu products (model / truth %s)\n", name,
+      within_10(t.elasticity), t.elasticity.size(), range(t.elasticity).c_str());
+  std::printf("BENCH promo_truth_%s_share_within_10pct %d of %zu products (model / truth %s)\n",
+              name, within_10(t.share), t.share.size(), range(t.share).c_str());
+  std::printf(
+      "BENCH promo_truth_%s_dip_within_10pct %d of %zu products (model / truth %s; truth within "
+      "2 se: %d)\n",
+      name, within_10(t.dip), t.dip.size(), range(t.dip).c_str(), t.dips_within_2se);
+  std::printf("BENCH promo_truth_%s_pressure_over_share %.2f median of -g / C (%s)\n", name,
+              median(t.pressure), range(t.pressure).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char**) {
+  if (argc != 1) {
+    std::fprintf(stderr, "usage: bench_promo_truth\n");
+    return 2;
+  }
+  const GeneratorConfig unit = shelfcast::testing::promo_truth_config();
+  Tally t;
+  if (!run(unit, &t)) return 1;
+  print("unit", t, 1);
+
+  constexpr int kSeeds = 5;
+  GeneratorConfig wide = unit;
+  wide.n_stores = 24;
+  Tally tw;
+  for (int k = 0; k < kSeeds; ++k) {
+    wide.seed = unit.seed + static_cast<uint64_t>(k);
+    if (!run(wide, &tw)) return 1;
+  }
+  print("stores24", tw, kSeeds);
+
+  GeneratorConfig simple = wide;
+  simple.price_change_rate_per_year = 0.0;
+  simple.yearly_amplitude_max = 0.0;
+  simple.trend_per_year_min = simple.trend_per_year_max = 0.0;
+  simple.holiday_multiplier = 1.0;
+  simple.promo_max_products = 1;
+  simple.promo_all_stores_share = 1.0;
+  simple.promo_feature_share = simple.promo_display_share = 0.0;
+  simple.promo_mechanic_weights = {{1.0, 0.0, 0.0, 0.0}};
+  Tally ts;
+  for (int k = 0; k < kSeeds; ++k) {
+    simple.seed = unit.seed + static_cast<uint64_t>(k);
+    if (!run(simple, &ts)) return 1;
+  }
+  print("simple24", ts, kSeeds);
+  return 0;
+}
