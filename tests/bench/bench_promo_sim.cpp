@@ -97,7 +97,7 @@ int run(int32_t kProducts, const std::string& dump_dir = "") {
   constexpr int32_t kStores = 50;
   shelfcast::detail::Rng rng(42);
   shelfcast::PromoModel model;
-  model.model_version = "bench/promo-panel-3";
+  model.model_version = "bench/promo-panel-4";
   model.category = "bench";
   model.log_offset = 1.0;
   for (int32_t p = 0; p < kProducts; ++p) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detail/rng.h"
+#include "promo/pressure.h"
 #include "shelfcast/promo.h"
 
 namespace shelfcast::testing {
@@ -16,7 +17,7 @@ struct Truth {
   double lift_per_depth;
   double feature;  // log multiplier
   double display;  // log multiplier
-  double cross;    // log effect per unit of cannibalization pressure X (promo.h)
+  double cross;    // g: units times 1 + g X under cannibalization pressure X (promo.h)
   double pull_forward;
   double dip;
   double hinge = 0.0;  // extra log-lift per unit of depth beyond 0.3 (the default threshold)
@@ -109,7 +110,7 @@ inline std::vector<PromoObservation> make_panel(
         const double ratio = regular[i][w] * (1.0 - depth[i][w]);
         const double z =
             level + (t.elasticity + shift) * std::log(ratio) + t.lift_per_depth * depth[i][w] +
-            t.feature * feat[i][w] + t.display * disp[i][w] + t.cross * other +
+            t.feature * feat[i][w] + t.display * disp[i][w] + detail::pressure_log(t.cross, other) +
             (pre ? std::log(1.0 - t.pull_forward) : 0.0) + (post ? std::log(1.0 - t.dip) : 0.0) +
             t.hinge * std::max(0.0, depth[i][w] - 0.3) + noise_sd * rng.normal();
         PromoObservation r;

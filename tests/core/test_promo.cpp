@@ -25,7 +25,7 @@ TEST_CASE("promo: known truth on a synthetic panel (elasticity, lift, cannibaliz
   const auto fit = shelfcast::fit_promo_model(panel, "juice");
   REQUIRE(fit.is_ok());
   const shelfcast::PromoModel& m = fit.value();
-  CHECK(m.model_version.find("promo-panel-3") != std::string::npos);
+  CHECK(m.model_version.find("promo-panel-4") != std::string::npos);
   REQUIRE(m.products.size() == truth.size());
   // Tolerances measured on this panel (30 stores x 104 weeks, noise sd 0.1; see report), with
   // headroom: absolute errors on the log scale.
@@ -268,12 +268,16 @@ TEST_CASE("promo: the model artifact round-trips through JSON; bad artifacts are
   // An artifact of promo-panel-2, whose cross_depth meant log units per unit of the siblings'
   // summed depth, would be simulated as if it were per unit of pressure: refused.
   std::string panel_2 = text;
-  panel_2.replace(panel_2.find("/promo-panel-3"), 14, "/promo-panel-2");
+  panel_2.replace(panel_2.find("/promo-panel-4"), 14, "/promo-panel-2");
+  // So would one of promo-panel-3, whose cross_depth was a log effect (units times exp(g X)).
+  std::string panel_3 = text;
+  panel_3.replace(panel_3.find("/promo-panel-4"), 14, "/promo-panel-3");
   const Row rows[] = {{"not json", "{", "model"},
                       {"array", "[]", "model"},
                       {"no products", no_products, "model.products"},
                       {"future version", bad_version, "model.schema_version"},
-                      {"a promo-panel-2 artifact", panel_2, "model.model_version"}};
+                      {"a promo-panel-2 artifact", panel_2, "model.model_version"},
+                      {"a promo-panel-3 artifact", panel_3, "model.model_version"}};
   for (const Row& row : rows) {
     SUBCASE(row.name) {
       CAPTURE(row.name);

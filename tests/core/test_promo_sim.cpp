@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detail/rng.h"
+#include "promo/pressure.h"
 #include "promo_panel.h"
 #include "shelfcast/promo.h"
 #include "shelfcast/promo_sim.h"
@@ -26,7 +27,7 @@ shelfcast::PromoEffect eff(double v) { return shelfcast::PromoEffect{v, 0.05}; }
 // Two products in two stores with exact levels (sigma 0, c = 1): baselines 100 and 50 units.
 PromoModel hand_model() {
   PromoModel m;
-  m.model_version = "test/promo-panel-3";
+  m.model_version = "test/promo-panel-4";
   m.category = "juice";
   m.log_offset = 1.0;
   shelfcast::PromoProductModel a;
@@ -146,7 +147,7 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   const auto sim = shelfcast::simulate_promo(hand_model(), hand_plan());
   REQUIRE(sim.is_ok());
   const auto& s = sim.value();
-  CHECK(s.model_version == "test/promo-panel-3+promo-sim-3");
+  CHECK(s.model_version == "test/promo-panel-4+promo-sim-4");
   CHECK(s.first_week == 9);
   CHECK(s.last_week == 12);
   REQUIRE(s.cells.size() == 2 * 2 * 4);
@@ -165,10 +166,11 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   // Week before: pull-forward 10%; week after: dip 20%.
   CHECK(find_cell(s, 1, 20, 9)->figures.pull_forward == doctest::Approx(10.1));
   CHECK(find_cell(s, 1, 20, 12)->figures.dip == doctest::Approx(20.2));
-  // Brand B loses 1 - exp(-0.4 X) of B while A runs, and nothing outside; X = A's extra units
-  // over the category's baseline units (both stores are one group): 202 (m - 1) / 300.
+  // Brand B loses 0.4 X of B while A runs, and nothing outside; X = A's extra units over the
+  // category's baseline units (both stores are one group): 202 (m - 1) / 300.
   const double pressure = 202.0 * (std::exp(log_m) - 1.0) / 300.0;
-  const double b_units = 51.0 * std::exp(-0.4 * pressure) - 1.0;
+  REQUIRE(1.0 - 0.4 * pressure > 0.2);  // above the floor
+  const double b_units = 51.0 * (1.0 - 0.4 * pressure) - 1.0;
   CHECK(find_cell(s, 2, 10, 11)->figures.cannibalized == doctest::Approx(50.0 - b_units));
   CHECK(find_cell(s, 2, 10, 12)->figures.cannibalized == doctest::Approx(0.0));
   CHECK(find_cell(s, 2, 10, 12)->figures.dip == doctest::Approx(0.0));
@@ -338,6 +340,38 @@ TEST_CASE("promo sim: the same seed gives the same bands, the depth ranking is b
   CHECK(e->sentences[1].find("P10") == std::string::npos);
   CHECK(e->sentences[1].back() == '.');
   CHECK(e->totals.incremental_margin == doctest::Approx(d->totals.incremental_margin));
+}
+
+TEST_CASE("promo sim: the depth ranking equals fresh simulations, also where B keeps its floor") {
+  // Brand B loses 0.9 X of its units, at least 20% kept (pressure.h): A's promotion takes it to
+  // the floor from about 25% off (X = 202 (m - 1) / 300). The ranking sums B's weeks from two
+  // moments where no week is at the floor, else week by week; each depth must give what a
+  // simulation at that depth gives.
+  PromoModel model = hand_model();
+  model.products[1].cross_depth = eff(-0.9);
+  PromoPlan plan = hand_plan();
+  plan.detail = shelfcast::PromoDetail::kTotals;
+  plan.draws = 0;
+  const auto ranked = shelfcast::simulate_promo(model, plan);
+  REQUIRE(ranked.is_ok());
+  REQUIRE(ranked->depth_options.size() == 5);
+  int floored = 0;
+  for (const auto& o : ranked->depth_options) {
+    PromoPlan at = plan;
+    at.promotions[0].depth = o.depth;
+    at.alternative_depths.clear();
+    at.detail = shelfcast::PromoDetail::kCells;
+    const auto fresh = shelfcast::simulate_promo(model, at);
+    REQUIRE(fresh.is_ok());
+    CAPTURE(o.depth);
+    CHECK(o.incremental_units == doctest::Approx(fresh->totals.incremental).epsilon(1e-9));
+    CHECK(o.incremental_margin == doctest::Approx(fresh->totals.incremental_margin).epsilon(1e-9));
+    const auto* b = find_cell(*fresh, 2, 10, 10);
+    REQUIRE(b != nullptr);
+    floored += b->figures.units == doctest::Approx(0.2 * 51.0 - 1.0) ? 1 : 0;
+  }
+  CHECK(floored >= 2);  // the case reaches the floor
+  CHECK(floored <= 4);  // and the moments
 }
 
 TEST_CASE("promo sim: halo through basket affinity adds to the partner") {
@@ -566,16 +600,16 @@ TEST_CASE("promo sim: known truth: lift, cannibalization share and dip within 10
   const Truth& t = truth[0];
   const double true_lift =
       std::exp(t.elasticity * std::log(0.7) + t.lift_per_depth * 0.3 + t.feature) - 1.0;
-  // Each store's pressure is A's extra units over the store's units; B and C lose
-  // 1 - exp(cross X) of their units there (their shares of A's extra units).
+  // Each store's pressure is A's extra units over the store's units; B and C lose -cross X of
+  // their units there (their shares of A's extra units; pressure.h).
   const double growth = shelfcast::testing::promotion_multiplier(t, 0.3, 1.0, 0.0) - 1.0;
   double b_units = 0.0, b_lost = 0.0, c_units = 0.0, c_lost = 0.0;
   for (const std::vector<double>& l : levels) {
     const double x = std::exp(l[0]) * growth / (std::exp(l[0]) + std::exp(l[1]) + std::exp(l[2]));
     b_units += std::exp(l[1]);
-    b_lost += std::exp(l[1]) * (1.0 - std::exp(truth[1].cross * x));
+    b_lost += std::exp(l[1]) * (1.0 - shelfcast::detail::pressure_factor(truth[1].cross, x));
     c_units += std::exp(l[2]);
-    c_lost += std::exp(l[2]) * (1.0 - std::exp(truth[2].cross * x));
+    c_lost += std::exp(l[2]) * (1.0 - shelfcast::detail::pressure_factor(truth[2].cross, x));
   }
   const double true_cannib_b = b_lost / b_units, true_cannib_c = c_lost / c_units;
   double base_a = 0, lift_a = 0, base_b = 0, cann_b = 0, base_c = 0, cann_c = 0, dip_a = 0,

@@ -52,17 +52,19 @@ Errors score(const GeneratedData& g, const PromoModel& m, Errors e) {
 }  // namespace
 
 TEST_CASE("promo fit: the project generator's known truth (uplift as run, and the split)") {
-  // Measured (seed 2027): with partial pooling over the category (default), the uplift of each
-  // product's promotions as they ran is within 10% of the truth for 12 of 13 products (mean
-  // 4.4%, worst 10.2%); each product's own fit does about as well on the total (mean 4.4%, worst
-  // 14.9%). The split into own-price elasticity and lift per depth: elasticity mean relative
-  // error 9.1% (own fits) -> 8.6% (pooled), lift per depth mean absolute error 0.22 -> 0.16.
+  // Measured (seed 2027, promo-panel-4): with partial pooling over the category (default), the
+  // uplift of each product's promotions as they ran is within 10% of the truth for 13 of 13
+  // products (mean 3.7%, worst 8.3%); each product's own fit does about as well on the total
+  // (mean 3.6%, worst 12.5%). The split into own-price elasticity and lift per depth: elasticity
+  // mean relative error 7.9% (own fits) and 8.2% (pooled), lift per depth mean absolute error
+  // 0.19 -> 0.15. (Promo-panel-3, whose pressure was a log effect: 12 of 13, elasticity 9.1% ->
+  // 8.6%, lift 0.22 -> 0.16.)
   // Promo-panel-2 split it much worse (elasticity 22% -> 19%, lift 0.44 -> 0.34): its siblings'
   // depth term took the same fraction of a product's units in every week, while the generator
   // takes a fixed share of the promoted siblings' extra units, relatively more when the product
   // sells below its level (after a regular-price rise); the log model read that as extra price
-  // sensitivity. Promo-panel-3's pressure is on a fixed share of units (promo.h). Before the
-  // siblings' term was confined to a product's unpromoted weeks, co-promoted siblings read as
+  // sensitivity. Since promo-panel-3 the pressure is on a fixed share of units (promo.h). Before
+  // the siblings' term was confined to a product's unpromoted weeks, co-promoted siblings read as
   // cannibalization of the promoted product itself and lifts came out 1.5-3x the truth.
   const GeneratorConfig config = promo_truth_config();
   Result<GeneratedData> g = generate(config);
@@ -93,9 +95,9 @@ TEST_CASE("promo fit: the project generator's known truth (uplift as run, and th
   CHECK(pooled.elasticity_mean / n < 0.11);
   CHECK(pooled.uplift_worst < 0.13);
   CHECK(pooled.uplift_within_10 >= 11);
-  // Pooling does not make the promotion's total worse and improves its split.
+  // Pooling does not make the promotion's total or the elasticity worse and improves the lift.
   CHECK(pooled.uplift_mean < own.uplift_mean + 0.01 * n);
-  CHECK(pooled.elasticity_mean < own.elasticity_mean);
+  CHECK(pooled.elasticity_mean < own.elasticity_mean + 0.01 * n);
   CHECK(pooled.lift_abs_mean < own.lift_abs_mean);
 }
 
@@ -106,13 +108,16 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
   // from the modelled siblings per extra unit of the promoted product are compared with the
   // truth's sum of those siblings' shares (slow movers are not modelled; their shares are left
   // out of the truth too).
-  // Measured (seed 2027): model / truth 0.97-1.36, within 10% for 6 of 13 products, mean error
-  // 13% (the 11-product category 1.0-1.12; the 3-product category 1.28-1.36, whose own
-  // estimates of the pressure's effect are 1.0-1.6x the category's total). Promo-panel-2's
-  // siblings'-depth term took 0.21-4.1 units per extra unit here: the same fraction of every
-  // sibling whatever the promoted product's size. Dips: the truth is within 2 standard errors
-  // for 10 of 13 products (log mean absolute error 0.062); within 10% is not measurable on 5-11
-  // promotions x 6 stores.
+  // Measured (seed 2027, promo-panel-4: units times max(0.2, 1 + g X)): model / truth
+  // 0.91-1.16, within 10% for 11 of 13 products, mean error 7.4%. Promo-panel-3 (units times
+  // exp(g X)) gave 0.97-1.36, 6 of 13, mean 13%: fitted on the large pressures of deep
+  // promotions, its log effect came out steeper than the share and overstated the small ones
+  // (bench_promo_truth: 1.13x on 24 stores, 1.23x with one-product promotions only); without
+  // the floor the few weeks where deep promotions of elastic siblings would take more than all
+  // of a product's units pull the share down to 0.64x. Promo-panel-2's siblings'-depth term
+  // took 0.21-4.1 units per extra unit here. Dips: the truth is within 2 standard errors for
+  // 10 of 13 products (log mean absolute error 0.052); within 10% is not measurable on 5-11
+  // promotions x 6 stores (bench_promo_truth: 31 of 65 products on 24 stores).
   const GeneratorConfig config = promo_truth_config();
   Result<GeneratedData> g = generate(config);
   REQUIRE(g.is_ok());
@@ -136,16 +141,10 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
     MESSAGE("category " << category << " total " << total);
     // What the model says in the weeks a sibling is promoted (and the product is neither promoted
     // nor next to its own promotion) against what sold, per product: the pressure form reproduces
-    // most victims' actual losses. Measured (seed 2027): 0.97-1.04 in siblings' promotion weeks
-    // for 11 of 13 products, 0.98-1.03 in the other weeks for all. The two outliers (0.85, 0.90)
-    // are small products of the 11-product category whose level in the model (at the latest list
-    // price, in the panel's middle week) is half their share of the generator's day-0 base (0.019
-    // and 0.023 of the category against 0.044 and 0.046): the generator takes from a product a
-    // fixed share of the extra units by its day-0 base, the model in proportion to its level, so
-    // their pressure coefficient would have to be about -0.97 (the category's total share is
-    // 0.42), and their few, noisy units leave it nearer its ridge prior (sd 0.5 around
-    // 0). This checks the fit in the weeks it was fitted on; the shares below check how it carries
-    // over to one week at 25% off.
+    // most victims' actual losses. Measured (seed 2027): 0.97-1.03 in siblings' promotion weeks
+    // for 12 of 13 products (the 13th 0.91), 0.99-1.01 in the other weeks for all (promo-panel-3:
+    // 11 of 13, outliers 0.85 and 0.90). This checks the fit in the weeks it was fitted on; the
+    // shares below check how it carries over to one week at 25% off.
     {
       Result<std::vector<double>> pred = predict_promo(*m, panel);
       REQUIRE(pred.is_ok());
@@ -173,7 +172,7 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
                            << " in its siblings' promotion weeks, " << a[2] / a[3]
                            << " in the others");
         victims_within_5 += std::fabs(a[0] / a[1] - 1.0) < 0.05 ? 1 : 0;
-        CHECK(std::fabs(a[0] / a[1] - 1.0) < 0.2);
+        CHECK(std::fabs(a[0] / a[1] - 1.0) < 0.12);
         CHECK(std::fabs(a[2] / a[3] - 1.0) < 0.05);
       }
     }
@@ -209,11 +208,11 @@ TEST_CASE("promo fit: the project generator's known truth (cannibalization share
           << dip_error / dips << ", within 2 se " << dips_within_2sd << "; model / truth "
           << ratio_low << " to " << ratio_high);
   CHECK(ratio_low > 0.85);
-  CHECK(ratio_high < 1.45);
-  CHECK(share_within_10 >= 5);
-  CHECK(share_error / promoted < 0.16);
+  CHECK(ratio_high < 1.25);
+  CHECK(share_within_10 >= 10);
+  CHECK(share_error / promoted < 0.10);
   CHECK(dips_within_2sd >= 9);
   MESSAGE("victims' units in their siblings' promotion weeks within 5% of the model: "
           << victims_within_5 << " of 13");
-  CHECK(victims_within_5 >= 11);
+  CHECK(victims_within_5 >= 12);
 }

@@ -3,8 +3,8 @@
 //
 // THE MODEL (product i, store s, week t; c = PromoFitOptions::log_offset)
 //   log(units_ist + c) = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
-//                        + x_i display_ist + g_i X_ist + p_i pre_ist + d_i post_ist
-//                        + h_i max(0, depth_ist - tau) + s_i(t) + u_ist
+//                        + x_i display_ist + log(max(0.2, 1 + g_i X_ist)) + p_i pre_ist
+//                        + d_i post_ist + h_i max(0, depth_ist - tau) + s_i(t) + u_ist
 //   a_is        product x store level (fixed effect, removed by demeaning within (i, s))
 //   price_ratio net price paid / the item's regular price (so e_i covers the discount too, and
 //               l_i is the extra log-lift per unit depth beyond the price cut: the generator's
@@ -17,13 +17,19 @@
 //               m_jst the promotion's multiplier (its discount, bend, feature and display); F the
 //               calendar's and the regular price's factor on a product's baseline that week
 //               (exp(s(t)) (regular / reference price)^e). g_i < 0 is cannibalization: a
-//               sibling selling 100 extra units in a store whose category sells 1,000 takes about
-//               -g_i x 10% of i's usual units, so the victims together lose a share of the
+//               sibling selling 100 extra units in a store whose category sells 1,000 takes
+//               -g_i x 10% of i's usual units, so the victims together lose a fixed share of the
 //               promoted products' extra units whatever the promoted product's size, each in
 //               proportion to its usual sales (the generator's form, generate.h), relatively
-//               more in a week it sells below its usual level. X comes from the model itself: a
-//               first fit without it gives the multipliers, levels and factors, and the fit is
-//               repeated twice with the X they imply (promo-panel-3).
+//               more in a week it sells below its usual level; a product keeps at least 20% of
+//               its units whatever its siblings' promotions take (pressure.h: kPressureFloor).
+//               The share is linear in the pressure (promo-panel-4): the log effect exp(g X) of
+//               promo-panel-3 had to steepen to fit the large pressures of deep promotions and
+//               then overstated the small ones by 13-23% (bench_promo_truth). X comes from the
+//               model itself: a first fit without it gives the multipliers, levels and factors,
+//               and the fit is repeated with the X they imply, each pass regressing on
+//               log(max(0.2, 1 + g X)) / g at the previous pass's g, so that the coefficient is g
+//               where the passes settle (four passes).
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
 //   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season
@@ -167,7 +173,7 @@ struct PromoReferencePrice {
 
 /// The versioned model artifact of one category.
 struct PromoModel {
-  std::string model_version;  ///< core_model_version() + "/promo-panel-3"
+  std::string model_version;  ///< core_model_version() + "/promo-panel-4"
   std::string category;
   std::vector<PromoProductModel> products;  ///< sorted by product id
   std::vector<PromoLevel> levels;           ///< sorted by product, then store
@@ -209,9 +215,10 @@ struct PromoPrediction {
 Result<std::vector<PromoPrediction>> predict_promo_interval(
     const PromoModel& model, const std::vector<PromoObservation>& rows, double level);
 
-/// False for artifacts of the panels before promo-panel-3 (their cross_depth measured
-/// cannibalization per unit of the siblings' summed depth, not per unit of pressure): they must
-/// be refitted. promo_model_from_json refuses them; stores holding them treat them as absent.
+/// False for artifacts of the panels before promo-panel-4 (their cross_depth measured
+/// cannibalization per unit of the siblings' summed depth (1, 2) or as a log effect exp(g X) (3),
+/// not as the share 1 + g X): they must be refitted. promo_model_from_json refuses them; stores
+/// holding them treat them as absent.
 bool promo_model_version_readable(const std::string& model_version);
 
 /// The artifact as JSON text (schema "shelfcast.promo_model", version 1; defined in

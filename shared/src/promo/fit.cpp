@@ -13,6 +13,7 @@
 #include "detail/gaussian.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
+#include "promo/pressure.h"
 #include "shelfcast/forecast.h"
 #include "shelfcast/promo.h"
 #include "shelfcast/regression.h"
@@ -40,8 +41,9 @@ enum Col {
   kCos2
 };
 constexpr int kSeasonCols = 5;  // kTrend..kCos2, PromoProductModel::season_terms
-// Refits with the cannibalization pressure of the previous fit (fit_promo_model).
-constexpr int kPressurePasses = 2;
+// Refits with the cannibalization pressure of the previous fit (fit_promo_model): the first gives
+// the pressure, the next ones settle its coefficient g of log(1 + g X) (pressure_regressor).
+constexpr int kPressurePasses = 4;
 
 Status validate_row(const PromoObservation& r, size_t i) {
   const std::string where = "panel[" + std::to_string(i) + "]";
@@ -242,6 +244,21 @@ std::vector<double> cannibalization_pressure(const PromoModel& model,
   return out;
 }
 
+// The rows' pressure regressors (pressure.h) at their products' g in `model` (0 for products it
+// does not know): under that g, the coefficient times the regressor is log(1 + g X).
+std::vector<double> pressure_regressors(const PromoModel& model,
+                                        const std::vector<PromoObservation>& rows,
+                                        const std::vector<double>& pressure) {
+  std::map<int32_t, double> g;
+  for (const PromoProductModel& p : model.products) g[p.product] = p.cross_depth.estimate;
+  std::vector<double> out(rows.size(), 0.0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto it = g.find(rows[i].product);
+    out[i] = detail::pressure_regressor(it == g.end() ? 0.0 : it->second, pressure[i]);
+  }
+  return out;
+}
+
 std::vector<double> coefficients(const PromoProductModel& p) {
   std::vector<double> b = {p.elasticity.estimate, p.lift_per_depth.estimate, p.feature.estimate,
                            p.display.estimate,    p.cross_depth.estimate,    p.pre_week.estimate,
@@ -263,7 +280,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
   const auto& weeks = ix.weeks;
 
   PromoModel model;
-  model.model_version = core_model_version() + "/promo-panel-3";
+  model.model_version = core_model_version() + "/promo-panel-4";
   model.category = category;
   model.n_observations = static_cast<int32_t>(panel.size());
   model.n_stores = static_cast<int32_t>(stores.size());
@@ -516,18 +533,18 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   SHELFCAST_RETURN_IF_ERROR(index_panel(panel, &ix));
   // The pressure on a product comes from its siblings' extra units, which the model itself
   // estimates: a first fit without it gives the promoted products' multipliers and every
-  // product's level, and the fit is repeated with the pressure they imply (promo-panel-3).
+  // product's level, and the fit is repeated with the pressure they imply (promo-panel-4).
   std::vector<double> pressure(panel.size(), 0.0);
   Result<PromoModel> model = fit_with_pressure(panel, ix, category, o, pressure);
   for (int pass = 0; pass < kPressurePasses && model.is_ok(); ++pass) {
     pressure = cannibalization_pressure(*model, panel);
-    model = fit_with_pressure(panel, ix, category, o, pressure);
+    model = fit_with_pressure(panel, ix, category, o, pressure_regressors(*model, panel, pressure));
   }
   return model;
 }
 
 bool promo_model_version_readable(const std::string& model_version) {
-  for (const char* old : {"/promo-panel-1", "/promo-panel-2"})
+  for (const char* old : {"/promo-panel-1", "/promo-panel-2", "/promo-panel-3"})
     if (model_version.find(old) != std::string::npos) return false;
   return true;
 }
@@ -543,7 +560,8 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
   std::map<std::pair<int32_t, int32_t>, const PromoLevel*> levels;
   for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = &l;
   const double zq = detail::normal_quantile(0.5 + level / 200.0);
-  const std::vector<double> pressure = cannibalization_pressure(model, rows);
+  const std::vector<double> pressure =
+      pressure_regressors(model, rows, cannibalization_pressure(model, rows));
   std::vector<PromoPrediction> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);

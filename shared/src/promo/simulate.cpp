@@ -29,6 +29,7 @@
 #include "detail/format.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
+#include "promo/pressure.h"
 #include "shelfcast/promo_sim.h"
 #include "shelfcast/types.h"
 
@@ -107,7 +108,7 @@ struct Multiplier {
 
 Multiplier multiplier(const CellState& s, const Coefs& c) {
   Multiplier out;
-  out.term[kCrossTerm] = c.b[kCrossTerm] * s.cross;
+  out.term[kCrossTerm] = detail::pressure_log(c.b[kCrossTerm], s.cross);
   if (s.promo >= 0) {
     out.term[kPriceTerm] = c.b[kPriceTerm] * s.log_keep;
     out.term[kDepthTerm] = c.b[kDepthTerm] * s.depth;
@@ -138,7 +139,7 @@ struct DepthOverride {
 // The multiplier m alone (the Monte Carlo's and the ranking's inner loop).
 double multiplier_only(const CellState& s, const Coefs& c, const DepthOverride& o) {
   const bool alt = o.depth >= 0.0;
-  double sum = c.b[kCrossTerm] * s.cross;
+  double sum = detail::pressure_log(c.b[kCrossTerm], s.cross);
   if (s.promo >= 0) {
     const double d = alt ? o.depth : s.depth;
     sum += c.b[kPriceTerm] * (alt ? o.log_keep : s.log_keep) + c.b[kDepthTerm] * d +
@@ -181,29 +182,6 @@ double stockout_risk(const NormalTail& tail, double available, double mean, doub
   if (gap > 0.0 && gap * gap > 65.0 * v) return 0.0;
   return tail(gap / std::sqrt(v));
 }
-
-// Taylor order of the Monte Carlo's moments and its reach (see the summaries below).
-constexpr int kOrder = 17;
-constexpr double kTaylorReach = 2.5;  // |delta| X_max up to which the series is used
-
-// taylor_reach[n]: the largest |delta X| for which a Taylor series of order n has a remainder
-// below 1e-10 (bound a^(n+1) / (n+1)! e^a).
-struct TaylorReach {
-  double reach[kOrder + 1] = {};
-  TaylorReach() {
-    for (int n = 0; n <= kOrder; ++n) {
-      double lo = 0.0, hi = kTaylorReach;
-      for (int it = 0; it < 60; ++it) {
-        const double a = 0.5 * (lo + hi);
-        double bound = detail::exp_portable(a);
-        for (int j = 1; j <= n + 1; ++j) bound *= a / j;
-        (bound <= 1e-10 ? lo : hi) = a;
-      }
-      reach[n] = lo;
-    }
-  }
-  double operator[](int n) const { return reach[n]; }
-};
 
 // Standard normal deviates for the Monte Carlo by table: the quantile at the centre of one of
 // 8,192 equal-probability cells picked by 13 random bits (so draws reach +-3.8 sd). Four times
@@ -305,7 +283,6 @@ struct PromoSimulator::Prepared {
   // simulate() calls on one simulator stay safe).
   NormalTail tail;
   NormalDraws normal;
-  TaylorReach taylor_reach;
 
   size_t ps(int32_t p, int32_t s) const {
     return static_cast<size_t>(p) * static_cast<size_t>(n_stores) + static_cast<size_t>(s);
@@ -745,14 +722,14 @@ namespace {
 // The Monte Carlo redraws every product's coefficients 100s of times per slider event, so it
 // cannot revisit 50,000 (product, group, week) states per draw. A product's weeks reduce to:
 //  * its promoted states (few: depth, feature, display, share), evaluated exactly;
-//  * its other weeks, whose multiplier is exp(g X) exp(p pre + d post): per (pre, post) combo the
-//    moments M_j = sum_w B exp(g X) X^j / j!, so that the sum under g' = g + delta is
-//    sum_j M_j delta^j (Taylor, order kOrder = 17: relative error below
-//    |delta X|^18 / 18! e^|delta X| < 3e-8 when |delta| X_max <= 2.5; beyond, summed exactly).
+//  * its other weeks, whose multiplier is (1 + g X) exp(p pre + d post): per (pre, post) combo
+//    M_0 = sum_w B (1 + g X) and M_1 = sum_w B X, so that the sum under g' = g + delta is
+//    M_0 + delta M_1, exactly while no week is held at the floor (pressure.h) under g or g'
+//    (beyond, summed week by week).
 //    The pressure X follows the promoted products' extra units: under drawn coefficients, or
 //    with every promotion at one depth (the ranking), every X is scaled by kappa = the plan's
 //    promoted extra units then / at the point (exact when the promoted products' extra units move
-//    in proportion; the Taylor moments then serve with g' = g_drawn kappa).
+//    in proportion; the moments then serve with g' = g_drawn kappa).
 
 // A group of weeks of one product with the same multiplier, weighted by their B.
 struct StateWeight {
@@ -764,7 +741,7 @@ struct StateWeight {
 };
 
 struct Combo {
-  double moment[kOrder + 1] = {};
+  double moment[2] = {};  // M_0, M_1
   double n_cells = 0.0, sum_base = 0.0, clamp = 0.0, x_max = 0.0;
 };
 
@@ -774,25 +751,10 @@ struct ProductSummary {
   bool ever_promoted = false;
 };
 
-// X^j / j! for j = 0..order, the powers of a (group, week)'s pressure X that its non-promoted
-// cells add to their product's moments.
-void taylor_powers(double x, int order, double* out) {
-  static constexpr double kInverse[kOrder + 1] = {
-      0.0,     1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,  1.0 / 8,
-      1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16, 1.0 / 17};
-  double term = 1.0;
-  out[0] = term;
-  for (int j = 1; j <= order; ++j) {
-    term *= x * kInverse[j];
-    out[j] = term;
-  }
-}
-
 // Adds one (product, group, week) to its product's summary: a promoted state by its B, another
-// week by `term` = its B times exp(g X), with its moments up to `order` (`powers`: taylor_powers
-// of its (group, week)'s X).
+// week by `term` = its B times 1 + g X, and (with `moments`) its B times X.
 void summarize(const CellState& st, double sum_b, double term, double n, double sum_base,
-               double clamp, const double* powers, int order, ProductSummary* ps) {
+               double clamp, bool moments, ProductSummary* ps) {
   const auto into = [&](std::vector<StateWeight>* list,
                         bool (*same)(const CellState&, const CellState&)) {
     for (auto it = list->rbegin(); it != list->rend() && it - list->rbegin() < 64; ++it) {
@@ -813,8 +775,7 @@ void summarize(const CellState& st, double sum_b, double term, double n, double 
   }
   Combo& cb = ps->combo[(st.pre ? 1 : 0) + (st.post ? 2 : 0)];
   cb.moment[0] += term;
-  if (st.cross > 0.0)
-    for (int j = 1; j <= order; ++j) cb.moment[j] += term * powers[j];
+  if (moments && st.cross > 0.0) cb.moment[1] += sum_b * st.cross;
   cb.n_cells += n;
   cb.sum_base += sum_base;
   cb.clamp += clamp;
@@ -832,41 +793,9 @@ void account(double units, double sum_base, double price, double regular, double
   t->margin += units * (price - cost) - sum_base * (regular - cost);
 }
 
-// The Taylor order of the summaries' moments: all of them for the draws; for the depth ranking
-// alone, what its depths' scaled pressures need (the promoted cells' extra units at each depth
-// against the plan's, unclamped, say how far a depth moves them; evaluate() sums exactly where
-// the order falls short); none for the point figures alone.
-int moment_order(const Sim& sim, const PromoPlan& plan, const TaylorReach& reach) {
-  if (plan.draws > 0) return kOrder;
-  if (plan.alternative_depths.empty()) return 0;
-  const PromoSimulator::Prepared& pre = *sim.pre;
-  std::vector<double> extra(plan.alternative_depths.size() + 1, 0.0);
-  std::vector<DepthOverride> depths;
-  for (double d : plan.alternative_depths)
-    depths.push_back(DepthOverride{d, detail::log_portable(1.0 - d),
-                                   std::max(0.0, d - pre.model.depth_threshold)});
-  for (int32_t p = 0; p < sim.n_products; ++p) {
-    const Coefs& cf = pre.coefs[static_cast<size_t>(p)];
-    for (int32_t g = 0; g < sim.n_groups; ++g) {
-      const size_t ipg = sim.pg(p, g);
-      for (int32_t q = sim.promoted_start[ipg]; q < sim.promoted_start[ipg + 1]; ++q) {
-        const CellState st = sim.state(p, g, sim.promoted_weeks[static_cast<size_t>(q)]);
-        extra[0] += sim.sum_b[ipg] * (multiplier_only(st, cf, {}) - 1.0);
-        for (size_t k = 0; k < depths.size(); ++k)
-          extra[k + 1] += sim.sum_b[ipg] * (multiplier_only(st, cf, depths[k]) - 1.0);
-      }
-    }
-  }
-  double x_max = 0.0, g_max = 0.0, kappa_spread = 0.0;
-  for (double x : sim.cross) x_max = std::max(x_max, x);
-  for (const Coefs& cf : pre.coefs) g_max = std::max(g_max, std::fabs(cf.b[kCrossTerm]));
-  for (size_t k = 1; k < extra.size(); ++k)
-    kappa_spread = std::max(
-        kappa_spread, std::fabs(extra[0]) > 1e-9 ? std::fabs(extra[k] / extra[0] - 1.0) : 0.0);
-  const double worst = g_max * kappa_spread * x_max;
-  int order = 1;
-  while (order < kOrder && worst > reach[order]) ++order;
-  return order;
+// Whether the summaries need M_1: for the draws and the depth ranking, not for the point figures.
+bool need_moments(const PromoPlan& plan) {
+  return plan.draws > 0 || !plan.alternative_depths.empty();
 }
 
 // Incremental units, revenue and margin of the plan's promoted states under drawn coefficients
@@ -903,9 +832,9 @@ Totals evaluate_promoted(const Sim& sim, const std::vector<ProductSummary>& summ
 // the other weeks' pressure scaled by the promoted extra units against `point_extra`, theirs at
 // the point coefficients; halo through affinity follows the promoted products' lift.
 Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
-                const std::vector<Coefs>& coefs, double depth, double point_extra, int max_order,
+                const std::vector<Coefs>& coefs, double depth, double point_extra,
                 const std::vector<std::pair<std::pair<int32_t, int32_t>, double>>& halo_pairs,
-                const TaylorReach& taylor_reach, std::vector<double>* lift) {
+                std::vector<double>* lift) {
   const PromoSimulator::Prepared& pre = *sim.pre;
   Totals t = evaluate_promoted(sim, summary, coefs, depth, lift);
   double extra = 0.0;
@@ -925,23 +854,21 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
       const Combo& cb = ps.combo[k];
       if (cb.n_cells == 0.0) continue;
       double sum = 0.0;
-      // The lowest order whose remainder bound is below 1e-10 of the sum, if the moments have it.
-      const double a = std::fabs(delta) * cb.x_max;
-      int order = 1;
-      while (order < kOrder && a > taylor_reach[order]) ++order;
+      // No week at the floor under the point's g or under g: the moments are exact.
+      const auto free = [&](double gg) { return 1.0 + gg * cb.x_max >= detail::kPressureFloor; };
       if (delta == 0.0) {
         sum = cb.moment[0];
-      } else if (a <= kTaylorReach && order <= max_order) {
-        for (int j = order; j >= 0; --j) sum = sum * delta + cb.moment[j];
+      } else if (free(point.b[kCrossTerm]) && free(g)) {
+        sum = cb.moment[0] + delta * cb.moment[1];
       } else {
-        // Exactly, over the product's weeks of this combo.
+        // Week by week, over the product's weeks of this combo.
         for (int32_t gr = 0; gr < sim.n_groups; ++gr) {
           const double sum_b = sim.sum_b[sim.pg(p, gr)];
           if (sum_b == 0.0) continue;
           for (int32_t w = 0; w < sim.n_weeks; ++w) {
             const CellState st = sim.state(p, gr, w);
             if (st.promo >= 0 || (st.pre ? 1 : 0) + (st.post ? 2 : 0) != k) continue;
-            sum += sum_b * detail::exp_portable(g * st.cross);
+            sum += sum_b * detail::pressure_factor(g, st.cross);
           }
         }
       }
@@ -1205,7 +1132,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
   }
 
   PromoSimulation out;
-  out.model_version = model.model_version + "+promo-sim-3";
+  out.model_version = model.model_version + "+promo-sim-4";
   out.first_week = sim.first_week;
   out.last_week = sim.first_week + W - 1;
   out.n_products = P;
@@ -1244,13 +1171,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
   }
 
   std::vector<ProductSummary> summary(need_summary ? static_cast<size_t>(P) : 0);
-  // Powers of each (group, week)'s pressure for the summaries' moments, up to the order the plan
-  // needs.
-  const int taylor_order = moment_order(sim, plan, pre.taylor_reach);
-  const size_t width = static_cast<size_t>(taylor_order) + 1;
-  std::vector<double> powers(sim.cross.size() * width);
-  for (size_t gw = 0; gw < sim.cross.size(); ++gw)
-    taylor_powers(sim.cross[gw], taylor_order, &powers[gw * width]);
+  const bool moments = need_moments(plan);
   // A group's B, largest first, and their running sums (built when a week clamps a store).
   std::vector<double> top_b, top_sum;
 
@@ -1306,24 +1227,18 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
         // state.
         const bool plain =
             row_unpromoted || (!sim.promoted(i) && !sim.pre_week(i, w) && !sim.post_week(i, w));
-        const double* cell_powers = need_summary
-                                        ? &powers[(static_cast<size_t>(g) * static_cast<size_t>(W) +
-                                                   static_cast<size_t>(w)) *
-                                                  width]
-                                        : nullptr;
         if (plain_sums && plain && (!row_halo || halo[i] == 0.0)) {
           // A plain cell of a totals answer: its multiplier, units, summary and the plain sums
           // (no cell state unless a summary needs one, no term split).
-          const double gx = gp * x[w];
-          const double m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
+          const double m = detail::pressure_factor(gp, x[w]);
           mult[i] = m;
           const double u = group_units(m);
           if (need_summary) {
             CellState st;
             st.cross = x[w];
             st.price = reg;
-            summarize(st, sum_b, sum_b * m, n, sum_base, u - (m * sum_b - c * n), cell_powers,
-                      taylor_order, &summary[static_cast<size_t>(p)]);
+            summarize(st, sum_b, sum_b * m, n, sum_base, u - (m * sum_b - c * n), moments,
+                      &summary[static_cast<size_t>(p)]);
           }
           PlainSums& ws = wk.plain;
           ws.units += u;
@@ -1343,10 +1258,9 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
         } else {
           st = sim.state(p, g, w);
         }
-        const double gx = gp * st.cross;
         Multiplier mu;
         if (plain)
-          mu.m = gx == 0.0 ? 1.0 : detail::exp_portable(std::min(gx, 50.0));
+          mu.m = detail::pressure_factor(gp, st.cross);
         else
           mu = multiplier(st, cf);
         mult[i] = mu.m;
@@ -1377,9 +1291,11 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
         }
         if (need_summary) {
           const double term =
-              st.promo >= 0 ? 0.0 : sum_b * (st.pre || st.post ? detail::exp_portable(gx) : mu.m);
-          summarize(st, sum_b, term, n, sum_base, u - (mu.m * sum_b - c * n), cell_powers,
-                    taylor_order, &summary[static_cast<size_t>(p)]);
+              st.promo >= 0
+                  ? 0.0
+                  : sum_b * (st.pre || st.post ? detail::pressure_factor(gp, st.cross) : mu.m);
+          summarize(st, sum_b, term, n, sum_base, u - (mu.m * sum_b - c * n), moments,
+                    &summary[static_cast<size_t>(p)]);
         }
 
         // Figures of the (product, group, week) into its week and product-week; the drivers'
@@ -1911,7 +1827,6 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
         out.totals.units > 0.0 ? out.totals.revenue / out.totals.units : 0.0;
     detail::Rng rng(plan.seed, 0x70726f6d6fULL);
     const NormalDraws& normal = pre.normal;
-    const TaylorReach& reach = pre.taylor_reach;
     std::vector<Coefs> draw;  // the drawn coefficients (a copy of the point's, with draws only)
     if (plan.draws > 0) draw = pre.coefs;
     std::vector<double> lift;
@@ -1936,8 +1851,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
         d.b[kPostTerm] = pm.post_week.estimate + pm.post_week.se * normal(rng);
         d.b[kHingeTerm] = pm.depth_hinge.estimate + pm.depth_hinge.se * normal(rng);
       }
-      const Totals t =
-          evaluate(sim, summary, draw, -1.0, point_extra, taylor_order, halo_pairs, reach, &lift);
+      const Totals t = evaluate(sim, summary, draw, -1.0, point_extra, halo_pairs, &lift);
       const double noise = noise_sd * normal(rng);
       mc_units.push_back(t.units + noise);
       mc_revenue.push_back(t.revenue + noise * revenue_per_unit);
@@ -1952,8 +1866,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
     out.incremental_margin = q3(mc_margin, out.totals.incremental_margin);
 
     for (double d : plan.alternative_depths) {
-      const Totals t =
-          evaluate(sim, summary, pre.coefs, d, point_extra, taylor_order, halo_pairs, reach, &lift);
+      const Totals t = evaluate(sim, summary, pre.coefs, d, point_extra, halo_pairs, &lift);
       PromoDepthOption o;
       o.depth = d;
       o.incremental_units = t.units;
