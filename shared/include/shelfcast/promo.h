@@ -135,7 +135,7 @@ struct PromoProductModel {
   PromoEffect lift_per_depth;     ///< l_i, extra log-lift per unit depth
   PromoEffect feature;            ///< f_i, log multiplier
   PromoEffect display;            ///< x_i, log multiplier
-  PromoEffect cross_depth;        ///< g_i, log effect per unit of pressure X (< 0 cannibalization)
+  PromoEffect cross_depth;        ///< g_i: units times max(0.2, 1 + g_i X) (< 0 cannibalization)
   PromoEffect pre_week;           ///< p_i, log effect in the week before a promotion (pull-forward)
   PromoEffect post_week;          ///< d_i, log effect in the week after a promotion (dip)
   PromoEffect depth_hinge;        ///< h_i, extra log-lift per unit of depth beyond the threshold

@@ -5,8 +5,8 @@
 // WHAT A PLAN DOES TO ONE CELL (product i, store s, week t), with the model of promo.h
 //   B_is       = exp(a_is + sigma_i^2 / 2)            (so the baseline is b_is = B_is - c, c the
 //                                                      model's log offset, at regular price)
-//   promoted   m = 1 + share * (exp(e_i log(1 - d) + l_i d + f_i F + x_i D + g_i X) - 1)
-//   otherwise  m = exp(g_i X + p_i pre + d_i post)
+//   promoted   m = 1 + share * (exp(e_i log(1 - d) + l_i d + f_i F + x_i D) - 1)
+//   otherwise  m = max(0.2, 1 + g_i X) exp(p_i pre + d_i post)   (promo.h, promo/pressure.h)
 //   units      = max(0, B_is m - c)
 // d is the effective depth of the mechanic (percent off: d; price point p: 1 - p / regular;
 // multi-buy "buy N pay M": 1 - M / N; buy-one-get-one: 0.5); share the target segment's share of
