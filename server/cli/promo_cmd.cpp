@@ -24,12 +24,14 @@ const char* const kPromoUsage =
     "       shelfcast promo predict --model MODEL.json --input FILE [--output FILE]\n"
     "       shelfcast promo simulate --model MODEL.json --plan PLAN.json [--output FILE]\n"
     "  fit: a panel CSV of one category with header `store,product,week,units,price` and optional\n"
-    "    `regular_price,feature,display,promo_depth,cost,category` (integers for store, product\n"
-    "    and week; consecutive weeks differ by 1). The regular price of a row is its\n"
+    "    `regular_price,feature,display,promo_depth,holiday,cost,category` (integers for store,\n"
+    "    product and week; holiday 1 when a retail holiday falls in the week;\n"
+    "    consecutive weeks differ by 1). The regular price of a row is its\n"
     "    regular_price, else the median price of its store and product over rows without\n"
     "    promo_depth (all rows when there is no such column). Fits own-price elasticity,\n"
     "    extra lift per unit of depth, feature and display multipliers, cannibalization by the\n"
-    "    promoted siblings' extra units, pull-forward and post-promotion dip per product, with\n"
+    "    promoted siblings' extra units, pull-forward, post-promotion dip and holiday weeks per\n"
+    "    product, with\n"
     "    standard errors,\n"
     "    and writes the versioned model artifact (with the reference prices and costs).\n"
     "  predict: the same columns without `units` (ignored when present); writes the rows back\n"
@@ -108,7 +110,7 @@ Result<PanelFile> read_panel(const std::string& path, const std::string& content
       return invalid_argument(path + ":1: field '" + name + "': the header has no column '" + name +
                                   "' (expected store,product,week," + (need_units ? "units," : "") +
                                   "price[,regular_price,feature,"
-                                  "display,promo_depth,cost,category])",
+                                  "display,promo_depth,holiday,cost,category])",
                               name);
   out.has_depth = col.count("promo_depth") > 0;
   while (reader.next(&record)) {
@@ -150,6 +152,8 @@ Result<PanelFile> read_panel(const std::string& path, const std::string& content
         optional("display", 0.0, 1.0, "0, 1 or a share in between", &row.obs.display));
     SHELFCAST_RETURN_IF_ERROR(
         optional("promo_depth", 0.0, 0.95, "a fraction off from 0 to 0.95", &row.obs.promo_depth));
+    SHELFCAST_RETURN_IF_ERROR(
+        optional("holiday", 0.0, 1.0, "0, 1 or a share in between", &row.obs.holiday));
     SHELFCAST_RETURN_IF_ERROR(optional("cost", 0.0, 1e12, "a cost >= 0 (or empty)", &row.cost));
     if (col.count("category")) {
       const std::string c = get("category");

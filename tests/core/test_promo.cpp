@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "detail/rng.h"
@@ -55,6 +57,55 @@ TEST_CASE("promo: known truth on a synthetic panel (elasticity, lift, cannibaliz
     CHECK_FALSE(p.low_confidence);
     CHECK_FALSE(p.elasticity_at_bound);
   }
+}
+
+TEST_CASE("promo: holiday weeks get their own multiplier and leave the dip alone") {
+  // The synthetic panel with every 13th week a holiday week selling 25% more (log 0.223),
+  // several of them the week after a promotion: with the holiday column the multiplier is
+  // recovered and the dips stay where they were; without it the holiday weeks leak into them.
+  const std::vector<Truth> truth = {
+      {-2.5, 1.0, 0.30, 0.15, -0.40, 0.10, 0.25},
+      {-1.2, 0.6, 0.20, 0.10, -0.25, 0.05, 0.10},
+      {-3.0, 1.5, 0.40, 0.25, -0.60, 0.12, 0.20},
+  };
+  auto panel = make_panel(truth, 30, 104, 0.1, 7);
+  auto unflagged = panel;
+  std::map<std::tuple<int32_t, int32_t, int32_t>, double> depth;
+  for (const PromoObservation& r : panel) depth[{r.product, r.store, r.week}] = r.promo_depth;
+  int holiday_post_weeks = 0;
+  for (size_t i = 0; i < panel.size(); ++i) {
+    PromoObservation& r = panel[i];
+    // Holidays every 13 weeks, and in the week after each of product 0's promotions in store 0
+    // (the weeks a dip is measured in).
+    const auto before = depth.find({r.product, r.store, r.week - 1});
+    const bool after_promo = r.store == 0 && r.product == 0 && r.promo_depth == 0.0 &&
+                             before != depth.end() && before->second > 0.0;
+    if (r.week % 13 != 5 && !after_promo) continue;
+    holiday_post_weeks += after_promo ? 1 : 0;
+    r.units = (r.units + 1.0) * std::exp(0.223) - 1.0;
+    unflagged[i].units = r.units;
+    r.holiday = 1.0;
+  }
+  REQUIRE(holiday_post_weeks > 3);
+  const auto with = shelfcast::fit_promo_model(panel, "juice");
+  const auto without = shelfcast::fit_promo_model(unflagged, "juice");
+  REQUIRE(with.is_ok());
+  REQUIRE(without.is_ok());
+  for (size_t i = 0; i < truth.size(); ++i) {
+    CAPTURE(i);
+    const auto& p = with->products[i];
+    CHECK(std::abs(p.holiday.estimate - 0.223) < 0.03);
+    CHECK(p.holiday.se > 0.0);
+    CHECK(std::abs(p.post_week.estimate - std::log(1.0 - truth[i].dip)) < 0.03);
+  }
+  // Without the column product 0's dip in store 0 absorbs part of the holiday: the fit moves.
+  CHECK(without->products[0].holiday.estimate == 0.0);
+  CHECK(std::abs(without->products[0].post_week.estimate - with->products[0].post_week.estimate) >
+        0.005);
+  // The column round-trips through the artifact, and an artifact without it reads as no effect.
+  const auto back = shelfcast::promo_model_from_json(shelfcast::promo_model_to_json(*with));
+  REQUIRE(back.is_ok());
+  CHECK(back->products[0].holiday.estimate == with->products[0].holiday.estimate);
 }
 
 TEST_CASE("promo: a bent depth response (saturation, threshold) is recovered beyond 30% off") {

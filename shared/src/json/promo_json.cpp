@@ -29,6 +29,7 @@ void visit_effects(P& p, Visitor&& v) {
   v("pre_week", p.pre_week);
   v("post_week", p.post_week);
   v("depth_hinge", p.depth_hinge);
+  v("holiday", p.holiday);
 }
 
 Status read_number(const json& j, const char* key, const std::string& where, double* out) {
@@ -176,8 +177,9 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
       if (!status.is_ok()) return;
       const std::string w = where + "." + name;
       if (!jp.contains(name)) {
-        // Artifacts fitted before the depth bend have none: a straight response.
-        if (std::string(name) == "depth_hinge") return;
+        // Artifacts fitted before the depth bend or the holiday term have none: a straight
+        // response, no holiday effect.
+        if (std::string(name) == "depth_hinge" || std::string(name) == "holiday") return;
         status = invalid_argument(w + " is missing", w);
         return;
       }

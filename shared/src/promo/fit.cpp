@@ -24,7 +24,7 @@ namespace {
 // log price, depth, feature, display, cross depth, pre, post, hinge; then the product's own
 // trend (per year from the panel's middle week) and yearly season (two Fourier pairs), so that
 // a season or a trend is not read as a promotion effect.
-constexpr int kCols = 13;
+constexpr int kCols = 14;
 enum Col {
   kPrice = 0,
   kDepth,
@@ -38,7 +38,8 @@ enum Col {
   kSin1,
   kCos1,
   kSin2,
-  kCos2
+  kCos2,
+  kHoliday
 };
 constexpr int kSeasonCols = 5;  // kTrend..kCos2, PromoProductModel::season_terms
 // Refits with the cannibalization pressure of the previous fit (fit_promo_model): the first gives
@@ -57,6 +58,8 @@ Status validate_row(const PromoObservation& r, size_t i) {
     return invalid_argument(where + ".feature must be in [0, 1]", where + ".feature");
   if (!std::isfinite(r.display) || r.display < 0.0 || r.display > 1.0)
     return invalid_argument(where + ".display must be in [0, 1]", where + ".display");
+  if (!std::isfinite(r.holiday) || r.holiday < 0.0 || r.holiday > 1.0)
+    return invalid_argument(where + ".holiday must be in [0, 1]", where + ".holiday");
   return Status::ok();
 }
 
@@ -179,6 +182,7 @@ void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix
   x[kPost] = (!on && promoted(r.week - 1)) ? 1.0 : 0.0;
   x[kHinge] = std::max(0.0, r.promo_depth - threshold);
   calendar_columns(r.week, reference_week, x);
+  x[kHoliday] = r.holiday;
 }
 
 // The log of what the calendar and the regular price do to a row's expected units under its
@@ -192,7 +196,7 @@ double baseline_log_factor(const PromoProductModel& p, const PromoObservation& r
              (detail::log_portable(r.price_ratio) - detail::log_portable(1.0 - r.promo_depth));
   for (int k = 0; k < kSeasonCols && static_cast<size_t>(k) < p.season_terms.size(); ++k)
     f += p.season_terms[static_cast<size_t>(k)].estimate * x[kTrend + k];
-  return f;
+  return f + p.holiday.estimate * r.holiday;
 }
 
 // Cannibalization pressure X of each row (promo.h) under `model`: for a row whose product i is
@@ -267,6 +271,7 @@ std::vector<double> coefficients(const PromoProductModel& p) {
     b.push_back(static_cast<size_t>(k) < p.season_terms.size()
                     ? p.season_terms[static_cast<size_t>(k)].estimate
                     : 0.0);
+  b.push_back(p.holiday.estimate);
   return b;
 }
 
@@ -300,7 +305,8 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
   prior_mean(kDepth) = o.promo_lift_prior_mean;
   prior_sd << o.elasticity_prior_sd, o.promo_lift_prior_sd, o.feature_prior_sd, o.display_prior_sd,
       o.cross_prior_sd, o.lag_prior_sd, o.lag_prior_sd, o.depth_hinge_prior_sd, o.season_prior_sd,
-      o.season_prior_sd, o.season_prior_sd, o.season_prior_sd, o.season_prior_sd;
+      o.season_prior_sd, o.season_prior_sd, o.season_prior_sd, o.season_prior_sd,
+      o.holiday_prior_sd;
 
   // Pass 1: each product's own ridge fit, before the sign constraint.
   struct ProductDesign {
@@ -451,6 +457,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     pm.post_week = eff(kPost);
     pm.depth_hinge = eff(kHinge);
     for (int k = 0; k < kSeasonCols; ++k) pm.season_terms.push_back(eff(kTrend + k));
+    pm.holiday = eff(kHoliday);
     pm.sigma = fit.sigma;
     const double price_sd = std::sqrt(x.col(kPrice).squaredNorm() / static_cast<double>(n));
     double zero_rows = 0.0;
