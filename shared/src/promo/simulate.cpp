@@ -855,10 +855,12 @@ Totals evaluate(const Sim& sim, const std::vector<ProductSummary>& summary,
       if (cb.n_cells == 0.0) continue;
       double sum = 0.0;
       // No week at the floor under the point's g or under g: the moments are exact.
-      const auto free = [&](double gg) { return 1.0 + gg * cb.x_max >= detail::kPressureFloor; };
+      const auto above_floor = [&](double gg) {
+        return 1.0 + gg * cb.x_max >= detail::kPressureFloor;
+      };
       if (delta == 0.0) {
         sum = cb.moment[0];
-      } else if (free(point.b[kCrossTerm]) && free(g)) {
+      } else if (above_floor(point.b[kCrossTerm]) && above_floor(g)) {
         sum = cb.moment[0] + delta * cb.moment[1];
       } else {
         // Week by week, over the product's weeks of this combo.
