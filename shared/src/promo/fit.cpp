@@ -22,8 +22,8 @@ namespace shelfcast {
 namespace {
 
 // log price, depth, feature, display, cross depth, pre, post, hinge; then the product's own
-// trend (per year from the panel's middle week) and yearly season (two Fourier pairs), so that
-// a season or a trend is not read as a promotion effect.
+// trend (per year from the panel's middle week) and yearly season (two Fourier pairs), and its
+// holiday weeks, so that the calendar is not read as a promotion effect.
 constexpr int kCols = 14;
 enum Col {
   kPrice = 0,
