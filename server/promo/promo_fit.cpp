@@ -233,7 +233,7 @@ Result<PromoModelRecord> latest_promo_model(Database& db, const std::string& cat
                   "category");
   }
   SHELFCAST_ASSIGN_OR_RETURN(PromoModelRecord r, read_record(st));
-  // An artifact of an earlier panel (before promo-panel-4) cannot be simulated any more.
+  // An artifact of an earlier panel (before promo-panel-5) cannot be simulated any more.
   if (!promo_model_version_readable(r.model_version))
     return Status(ErrorCode::kNotFound,
                   "the promotion model of category \"" + category + "\" (" + r.model_version +

@@ -98,7 +98,7 @@ int run(int32_t kProducts, const std::string& dump_dir = "") {
   constexpr int32_t kStores = 50;
   shelfcast::detail::Rng rng(42);
   shelfcast::PromoModel model;
-  model.model_version = "bench/promo-panel-4";
+  model.model_version = "bench/promo-panel-5";
   model.category = "bench";
   model.log_offset = 1.0;
   for (int32_t p = 0; p < kProducts; ++p) {

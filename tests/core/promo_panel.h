@@ -34,7 +34,8 @@ inline double promotion_multiplier(const Truth& t, double depth, double feature,
 // promotions of 1-2 weeks with gaps, lognormal noise of sd noise_sd. The cannibalization
 // pressure on a product not promoted in (store, week) is the promoted products' extra units
 // exp(level) f (m - 1) over the store's summed exp(level), divided by the product's own f, with
-// f = regular price ratio ^ elasticity (promo.h; the noise's exp(sd^2 / 2) cancels).
+// f = regular price ratio ^ elasticity, times its pull-forward or dip in the weeks next to its
+// own promotions (promo.h; the noise's exp(sd^2 / 2) cancels).
 // `store_shift`, when given, receives each store's elasticity shift per product ([store][i]);
 // `levels`, each product's log level per store ([store][i]).
 inline std::vector<PromoObservation> make_panel(
@@ -103,10 +104,12 @@ inline std::vector<PromoObservation> make_panel(
       }
       for (size_t w = 0; w < nw; ++w) {
         const bool on = depth[i][w] > 0.0;
-        // cannibalizes only while i is not promoted
-        const double other = on ? 0.0 : pressure[w] / std::pow(regular[i][w], t.elasticity);
         const bool pre = !on && w + 1 < nw && depth[i][w + 1] > 0.0;
         const bool post = !on && w >= 1 && depth[i][w - 1] > 0.0;
+        // cannibalizes only while i is not promoted; over its own factor that week, dip included
+        const double own = std::pow(regular[i][w], t.elasticity) *
+                           (pre ? 1.0 - t.pull_forward : 1.0) * (post ? 1.0 - t.dip : 1.0);
+        const double other = on ? 0.0 : pressure[w] / own;
         const double ratio = regular[i][w] * (1.0 - depth[i][w]);
         const double z =
             level + (t.elasticity + shift) * std::log(ratio) + t.lift_per_depth * depth[i][w] +

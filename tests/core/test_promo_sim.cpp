@@ -27,7 +27,7 @@ shelfcast::PromoEffect eff(double v) { return shelfcast::PromoEffect{v, 0.05}; }
 // Two products in two stores with exact levels (sigma 0, c = 1): baselines 100 and 50 units.
 PromoModel hand_model() {
   PromoModel m;
-  m.model_version = "test/promo-panel-4";
+  m.model_version = "test/promo-panel-5";
   m.category = "juice";
   m.log_offset = 1.0;
   shelfcast::PromoProductModel a;
@@ -147,7 +147,7 @@ TEST_CASE("promo sim: every cell matches the model's arithmetic and the drivers 
   const auto sim = shelfcast::simulate_promo(hand_model(), hand_plan());
   REQUIRE(sim.is_ok());
   const auto& s = sim.value();
-  CHECK(s.model_version == "test/promo-panel-4+promo-sim-4");
+  CHECK(s.model_version == "test/promo-panel-5+promo-sim-5");
   CHECK(s.first_week == 9);
   CHECK(s.last_week == 12);
   REQUIRE(s.cells.size() == 2 * 2 * 4);
@@ -898,6 +898,53 @@ TEST_CASE("promo sim: products promoted together do not cannibalize each other")
   REQUIRE(b_alone);
   CHECK(a_both->figures.units == doctest::Approx(a_alone->figures.units));
   CHECK(b_alone->figures.cannibalized > 0.0);
+}
+
+TEST_CASE("promo sim: in its dip week a product loses the same units to a sibling's promotion") {
+  // Regression (promo-sim-5): the siblings' extra units a product loses are a fixed share of them
+  // (promo.h), so in the week after its own promotion it loses as many as in any other week with
+  // the same sibling promotion; the dip alone makes the difference. Before, the pressure was
+  // scaled by the dip too (units times 0.8 (1 + g X) instead of 0.8 + g X).
+  PromoPlan plan = hand_plan();  // Brand A (1) promoted in weeks 10-11: its dip week is 12
+  plan.draws = 0;
+  PlannedPromotion b;
+  b.id = "B";
+  b.products = {2};
+  b.depth = 0.3;
+  for (int32_t week : {12, 15}) {  // Brand B promoted in A's dip week, and in a plain one
+    b.start_week = b.end_week = week;
+    plan.promotions.push_back(b);
+  }
+  const auto sim = shelfcast::simulate_promo(hand_model(), plan);
+  REQUIRE(sim.is_ok());
+  // B's extra units over the category's baseline units (both stores one group).
+  const double x = 102.0 * (std::exp(-1.5 * std::log(0.7) + 0.5 * 0.3) - 1.0) / 300.0;
+  REQUIRE(1.0 - 0.5 * x > 0.2);  // above the floor
+  for (int32_t store : {10, 20}) {
+    CAPTURE(store);
+    const auto* dip_week = find_cell(*sim, 1, store, 12);
+    const auto* plain_week = find_cell(*sim, 1, store, 15);
+    REQUIRE(dip_week);
+    REQUIRE(plain_week);
+    CHECK(plain_week->figures.units == doctest::Approx(101.0 * (1.0 - 0.5 * x) - 1.0));
+    CHECK(dip_week->figures.units == doctest::Approx(101.0 * (0.8 - 0.5 * x) - 1.0));
+    // The cell's drivers still add up, dip and cannibalization both named.
+    const auto& f = dip_week->figures;
+    CHECK(f.dip > 0.0);
+    CHECK(f.cannibalized > 0.0);
+    CHECK(f.incremental ==
+          doctest::Approx(f.lift - f.cannibalized + f.halo - f.pull_forward - f.dip));
+  }
+  // The Monte Carlo and the depth ranking read the same weeks (their summaries): a plan with
+  // draws gives the same point totals.
+  PromoPlan drawn = plan;
+  drawn.draws = 50;
+  drawn.alternative_depths = {0.1, 0.3};
+  const auto with_draws = shelfcast::simulate_promo(hand_model(), drawn);
+  REQUIRE(with_draws.is_ok());
+  CHECK(with_draws->totals.incremental == doctest::Approx(sim->totals.incremental));
+  CHECK(with_draws->incremental_units.p10 < sim->totals.incremental);
+  CHECK(with_draws->incremental_units.p90 > sim->totals.incremental);
 }
 
 TEST_CASE("promo sim: a plan of many promotions names five and sums the rest, still adding up") {

@@ -530,7 +530,7 @@ TEST_CASE("promo fit, predict and simulate: the artifact, intervals, a plan, and
       {"promo", "simulate", "--model", dir.file("model.json"), "--plan", dir.file("plan.json")});
   REQUIRE(sim.exit_code == 0);
   const json out = json::parse(sim.out);
-  CHECK(out["model_version"].get<std::string>().find("promo-sim-4") != std::string::npos);
+  CHECK(out["model_version"].get<std::string>().find("promo-sim-5") != std::string::npos);
   // Cells by default: 3 products x 2 stores x 4 weeks (99..102).
   CHECK(out["cells"].size() == 3 * 2 * 4);
   CHECK(out["totals"]["lift"].get<double>() > 0.0);

@@ -130,10 +130,12 @@ Result<PromoModel> promo_model_from_json(const std::string& text) {
   PromoModel m;
   SHELFCAST_RETURN_IF_ERROR(read_string(j, "model_version", "model", &m.model_version));
   if (!promo_model_version_readable(m.model_version))
-    return invalid_argument("promo model: " + m.model_version +
-                                " measured cannibalization in another form; refit the category "
-                                "(promo-panel-4: units times 1 + g X, X the siblings' extra units)",
-                            "model.model_version");
+    return invalid_argument(
+        "promo model: " + m.model_version +
+            " measured cannibalization in another form; refit the category "
+            "(promo-panel-5: units times 1 + g X, X the siblings' extra units over the "
+            "product's own units that week)",
+        "model.model_version");
   SHELFCAST_RETURN_IF_ERROR(read_string(j, "category", "model", &m.category));
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_observations", "model", &m.n_observations));
   SHELFCAST_RETURN_IF_ERROR(read_int(j, "n_stores", "model", &m.n_stores));

@@ -341,6 +341,13 @@ struct Sim {
         cross[static_cast<size_t>(g) * static_cast<size_t>(n_weeks) + static_cast<size_t>(w)];
     st.pre = pre_week(i, w);
     st.post = post_week(i, w);
+    // In its pull-forward or dip week a product sells less, and the siblings' extra units it
+    // loses are a larger share of what it sells (promo.h: X over the product's factor that week).
+    if (st.cross != 0.0 && (st.pre || st.post)) {
+      const Coefs& cf = pre->coefs[static_cast<size_t>(p)];
+      st.cross *= detail::exp_portable(
+          -((st.pre ? cf.b[kPreTerm] : 0.0) + (st.post ? cf.b[kPostTerm] : 0.0)));
+    }
     st.price = std::max(0.0, pre->regular[static_cast<size_t>(p)]);
     return st;
   }
@@ -1134,7 +1141,7 @@ Result<PromoSimulation> PromoSimulator::simulate(const PromoPlan& plan, PromoMem
   }
 
   PromoSimulation out;
-  out.model_version = model.model_version + "+promo-sim-4";
+  out.model_version = model.model_version + "+promo-sim-5";
   out.first_week = sim.first_week;
   out.last_week = sim.first_week + W - 1;
   out.n_products = P;
