@@ -21,7 +21,7 @@
 //               or dip that week (exp(p_i pre + d_i post); promo-panel-5: without it a product's
 //               dip week, where it loses the same units to a sibling's promotion out of fewer,
 //               read as a deeper dip wherever promotions follow each other: bench_promo_truth's
-//               promotions-only dips held the truth within 2 se for 46 of 65 products, now 60).
+//               promotions-only dips held the truth within 2 se for 46 of 65 products, now 61).
 //               g_i < 0 is cannibalization: a
 //               sibling selling 100 extra units in a store whose category sells 1,000 takes
 //               -g_i x 10% of i's usual units, so the victims together lose a fixed share of the

@@ -129,11 +129,19 @@ RidgeFit ridge_solve(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   return out;
 }
 
-// The panel indexed by (product, store, week).
+// Whether a row is the week before (pre) / after (post) a promotion of its product in its store
+// while not promoted itself.
+struct LagWeeks {
+  bool pre = false, post = false;
+};
+
+// The panel indexed by (product, store, week), and each row's lag weeks (the same for every
+// refit: derived once here).
 struct PanelIndex {
   std::map<std::tuple<int32_t, int32_t, int32_t>, size_t> rows;
   std::map<int32_t, int32_t> stores;
   std::map<int32_t, int32_t> weeks;
+  std::vector<LagWeeks> lags;  // per row
 };
 
 Status index_panel(const std::vector<PromoObservation>& panel, PanelIndex* ix) {
@@ -145,6 +153,16 @@ Status index_panel(const std::vector<PromoObservation>& panel, PanelIndex* ix) {
                               "panel[" + std::to_string(i) + "]");
     ix->stores[r.store] = 1;
     ix->weeks[r.week] = 1;
+  }
+  ix->lags.assign(panel.size(), LagWeeks());
+  for (size_t i = 0; i < panel.size(); ++i) {
+    const PromoObservation& r = panel[i];
+    if (r.promo_depth > 0.0) continue;
+    const auto promoted = [&](int32_t week) {
+      const auto it = ix->rows.find(std::make_tuple(r.product, r.store, week));
+      return it != ix->rows.end() && panel[it->second].promo_depth > 0.0;
+    };
+    ix->lags[i] = {promoted(r.week + 1), promoted(r.week - 1)};
   }
   return Status::ok();
 }
@@ -169,27 +187,12 @@ void calendar_columns(int32_t week, double reference_week, double* x) {
   detail::cos_sin_turns(2.0 * years, &x[kCos2], &x[kSin2]);
 }
 
-// Whether row i is the week before (pre) / after (post) a promotion of its product in its store
-// while not promoted itself.
-struct LagWeeks {
-  bool pre = false, post = false;
-};
-LagWeeks lag_weeks(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i) {
-  const PromoObservation& r = panel[i];
-  auto promoted = [&](int32_t week) {
-    const auto it = ix.rows.find(std::make_tuple(r.product, r.store, week));
-    return it != ix.rows.end() && panel[it->second].promo_depth > 0.0;
-  };
-  if (r.promo_depth > 0.0) return {};
-  return {promoted(r.week + 1), promoted(r.week - 1)};
-}
-
 // The regressors of one row, in Col order; `pressure` is the row's cannibalization_pressure.
 void design_row(const std::vector<PromoObservation>& panel, const PanelIndex& ix, size_t i,
                 double threshold, double reference_week, double pressure, double* x) {
   const PromoObservation& r = panel[i];
   const bool on = r.promo_depth > 0.0;
-  const LagWeeks lag = lag_weeks(panel, ix, i);
+  const LagWeeks& lag = ix.lags[i];
   x[kPrice] = detail::log_portable(r.price_ratio);
   x[kDepth] = r.promo_depth;
   x[kFeature] = r.feature;
@@ -242,7 +245,7 @@ std::vector<double> cannibalization_pressure(const PromoModel& model,
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);
     if (p == products.end()) continue;
-    const LagWeeks lag = lag_weeks(rows, ix, i);
+    const LagWeeks& lag = ix.lags[i];
     const double f = baseline_log_factor(*p->second, rows[i], model.reference_week) +
                      (lag.pre ? p->second->pre_week.estimate : 0.0) +
                      (lag.post ? p->second->post_week.estimate : 0.0);
