@@ -26,6 +26,7 @@
 #include "routes/http_status.h"
 #include "routes/promo_routes.h"
 #include "routes/rate_limit.h"
+#include "routes/static_files.h"
 #include "shelfcast/json.h"
 #include "store/store.h"
 
@@ -370,29 +371,19 @@ void ApiServer::stop() { http_->stop(); }
 
 void ApiServer::register_routes() {
   httplib::Server& http = *http_;
-  http.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
-  http.set_file_extension_and_mimetype_mapping("js", "text/javascript");
-  http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
-  http.set_file_extension_and_mimetype_mapping("css", "text/css");
-  http.set_file_extension_and_mimetype_mapping("ts", "text/plain");
-
   // Responses are compressed with gzip, never Brotli: Debian's httplib encodes Brotli at quality
   // 11, 0.3-0.6 s for a 200 KB script or a model artifact (gzip: 10-40 ms), which costs the page
   // far more than the 15% of bytes it saves. httplib picks the encoding from Accept-Encoding, so
-  // "br" is taken out of it before routing (the Request is the server's own, mutable object).
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
-    auto& headers = const_cast<httplib::Request&>(req).headers;
-    const auto found = headers.find("Accept-Encoding");
-    if (found != headers.end() && found->second.find("br") != std::string::npos) {
-      std::string kept;
-      std::stringstream tokens(found->second);
-      for (std::string token; std::getline(tokens, token, ',');) {
-        const size_t begin = token.find_first_not_of(' ');
-        if (begin == std::string::npos || token.compare(begin, 2, "br") == 0) continue;
-        kept += (kept.empty() ? "" : ", ") + token.substr(begin);
-      }
-      found->second = kept;
-    }
+  // "br" is taken out of it before routing. The planner page's files come from memory, compressed
+  // once (static_files.h); like httplib's mount points, a file of the web root answers before any
+  // route, and never under /api/.
+  const bool has_page = file_exists(options_.web_root + "/index.html");
+  if (has_page) static_files_ = std::make_unique<StaticFiles>(options_.web_root);
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    drop_accept_encoding(req, "br");
+    if (static_files_ && (req.method == "GET" || req.method == "HEAD") &&
+        req.path.rfind("/api/", 0) != 0 && static_files_->serve(req, res))
+      return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
@@ -400,7 +391,6 @@ void ApiServer::register_routes() {
   // hash), styles and API; WebAssembly compiled from our own files ('wasm-unsafe-eval'); OWL
   // compiles its templates to functions ('unsafe-eval', as in Odoo's web client); no framing, no
   // plug-ins, no referrer.
-  const bool has_page = file_exists(options_.web_root + "/index.html");
   const std::string page_scripts =
       has_page ? import_map_hashes(options_.web_root + "/index.html") : std::string();
   http.set_default_headers({
@@ -413,9 +403,7 @@ void ApiServer::register_routes() {
       {"X-Frame-Options", "DENY"},
   });
 
-  if (has_page) {
-    http.set_mount_point("/", options_.web_root);
-  } else {
+  if (!has_page) {
     std::cerr << "shelfcast: warning: no index.html in web root '" << options_.web_root
               << "': serving the API only (build the wasm-release preset, or pass --web-root)\n";
   }

@@ -17,6 +17,7 @@ namespace shelfcast::server {
 
 class JobRunner;
 class RateLimiter;
+class StaticFiles;
 
 /// How to serve.
 struct ServeOptions {
@@ -57,6 +58,7 @@ class ApiServer {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<JobRunner> jobs_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<StaticFiles> static_files_;  ///< the planner page; null without one
 };
 
 }  // namespace shelfcast::server

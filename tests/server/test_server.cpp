@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -721,6 +722,98 @@ TEST_CASE("the planner page and its assets are served from the web root") {
   auto missing = c.Get("/lib/none.js");
   REQUIRE(missing);
   CHECK(missing->status == 404);
+}
+
+TEST_CASE("the page's files come gzipped once, revalidate by ETag, follow the disk, stay inside") {
+  test::TempDir www;
+  std::string script = "// a module\n";
+  for (int i = 0; i < 200; ++i)
+    script += "export const x" + std::to_string(i) + " = " + std::to_string(i) + ";\n";
+  test::write_file(www.file("index.html"), "<!doctype html><title>planner</title>");
+  std::filesystem::create_directories(www.file("lib"));
+  test::write_file(www.file("lib/app.js"), script);
+  test::write_file(www.file("lib/icon.png"), std::string(600, '\x7f'));
+  test::RunningServer s(small_dataset(), [&](ServeOptions& o) { o.web_root = www.path(); });
+  auto c = s.client();
+  c.set_decompress(false);  // the bytes as sent
+  const httplib::Headers gzip = {{"Accept-Encoding", "gzip, deflate, br"}};
+
+  // Compressed once at start: the gzip bytes inflate to the file; the type names the charset.
+  auto packed = c.Get("/lib/app.js", gzip);
+  REQUIRE(packed);
+  CHECK(packed->status == 200);
+  CHECK(packed->get_header_value("Content-Encoding") == "gzip");
+  CHECK(packed->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+  CHECK(packed->get_header_value("Cache-Control") == "no-cache");
+  CHECK(packed->get_header_value("Vary") == "Accept-Encoding");
+  REQUIRE(packed->body.size() > 2);
+  CHECK(static_cast<unsigned char>(packed->body[0]) == 0x1f);
+  CHECK(static_cast<unsigned char>(packed->body[1]) == 0x8b);
+  CHECK(packed->body.size() < script.size() / 3);
+  {
+    auto inflating = s.client();  // decompresses, as browsers do
+    auto plain = inflating.Get("/lib/app.js", gzip);
+    REQUIRE(plain);
+    CHECK(plain->body == script);
+  }
+  // Without gzip in Accept-Encoding: the file as it is; a type that does not compress likewise.
+  auto raw = c.Get("/lib/app.js", {{"Accept-Encoding", "identity"}});
+  REQUIRE(raw);
+  CHECK(raw->get_header_value("Content-Encoding").empty());
+  CHECK(raw->body == script);
+  auto refused = c.Get("/lib/app.js", {{"Accept-Encoding", "gzip;q=0"}});
+  REQUIRE(refused);
+  CHECK(refused->get_header_value("Content-Encoding").empty());
+  auto icon = c.Get("/lib/icon.png", gzip);
+  REQUIRE(icon);
+  CHECK(icon->get_header_value("Content-Type") == "image/png");
+  CHECK(icon->get_header_value("Content-Encoding").empty());
+  CHECK(icon->body == std::string(600, '\x7f'));
+
+  // Revalidation: the ETag gets a 304 without a body; HEAD answers the headers only.
+  const std::string etag = packed->get_header_value("ETag");
+  REQUIRE(etag.size() > 2);
+  auto again = c.Get("/lib/app.js", {{"If-None-Match", etag}});
+  REQUIRE(again);
+  CHECK(again->status == 304);
+  CHECK(again->body.empty());
+  auto head = c.Head("/lib/app.js");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+
+  // A file rewritten or added on disk is served as it is now, under a new ETag.
+  test::write_file(www.file("lib/app.js"), script + "export const late = 1;\n");
+  auto changed = c.Get("/lib/app.js", {{"If-None-Match", etag}});
+  REQUIRE(changed);
+  CHECK(changed->status == 200);
+  CHECK(changed->body == script + "export const late = 1;\n");
+  CHECK(changed->get_header_value("ETag") != etag);
+  test::write_file(www.file("lib/new.css"), "body { color: black; }");
+  auto added = c.Get("/lib/new.css");
+  REQUIRE(added);
+  CHECK(added->status == 200);
+  CHECK(added->get_header_value("Content-Type") == "text/css; charset=utf-8");
+
+  // Nothing outside the web root or besides regular files; /api/ never comes from the disk.
+  test::write_file(www.path() + "-outside.txt", "secret");  // beside the web root
+  const std::string outside = www.path().substr(www.path().rfind('/') + 1) + "-outside.txt";
+  std::filesystem::create_directories(www.file("api/v1"));
+  test::write_file(www.file("api/v1/stores"), "[]");
+  for (const std::string& path :
+       {"/../" + outside, "/lib/../../" + outside, "/%2e%2e/" + outside, std::string("/lib"),
+        std::string("/lib/"), std::string("//lib/app.js"), std::string("/lib/./app.js"),
+        std::string("/missing.js")}) {
+    CAPTURE(path);
+    auto r = c.Get(path.c_str());
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    CHECK(r->body.find("secret") == std::string::npos);
+  }
+  auto stores = c.Get("/api/v1/stores");
+  REQUIRE(stores);
+  CHECK(stores->status == 401);  // the API's answer (no token), not the file
+  std::filesystem::remove(www.path() + "-outside.txt");
 }
 
 TEST_CASE("a category's promotion model is fitted from the stored sales, stored and served") {
