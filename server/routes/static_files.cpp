@@ -78,9 +78,12 @@ void drop_accept_encoding(const httplib::Request& req, std::string_view coding) 
   found->second = kept;
 }
 
-StaticFiles::StaticFiles(std::string root) : root_(std::move(root)) { preload(""); }
+StaticFiles::StaticFiles(std::string root) : root_(std::move(root)) {
+  long long budget = kPreloadBytes;
+  preload("", &budget);
+}
 
-void StaticFiles::preload(const std::string& relative_dir) {
+void StaticFiles::preload(const std::string& relative_dir, long long* budget) {
   DIR* dir = ::opendir((root_ + "/" + relative_dir).c_str());
   if (dir == nullptr) return;
   std::vector<std::string> names;
@@ -91,12 +94,16 @@ void StaticFiles::preload(const std::string& relative_dir) {
   ::closedir(dir);
   for (const std::string& name : names) {
     const std::string relative = relative_dir.empty() ? name : relative_dir + "/" + name;
+    // lstat: symbolic links are served when asked for, never followed here (a link to a parent
+    // would make the walk endless). Past the budget, files are read on their first request.
     struct stat st {};
-    if (::stat((root_ + "/" + relative).c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode))
-      preload(relative);
-    else if (S_ISREG(st.st_mode))
+    if (::lstat((root_ + "/" + relative).c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      preload(relative, budget);
+    } else if (S_ISREG(st.st_mode) && st.st_size <= *budget) {
+      *budget -= st.st_size;
       entry(relative);
+    }
   }
 }
 

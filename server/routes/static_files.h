@@ -49,9 +49,14 @@ class StaticFiles {
     long long size = -1;
   };
 
+  /// Bytes read and compressed at start, at most (the page is ~2.5 MB; a web root pointed at a
+  /// big folder by mistake must not stall the start or fill the memory).
+  static constexpr long long kPreloadBytes = 64LL << 20;
+
   /// The current entry of `relative` (read again when the file changed); null if it is no file.
   std::shared_ptr<const Entry> entry(const std::string& relative);
-  void preload(const std::string& relative_dir);
+  /// Reads the regular files under `relative_dir` while `budget` bytes last.
+  void preload(const std::string& relative_dir, long long* budget);
 
   std::string root_;
   std::mutex mutex_;
