@@ -4,9 +4,9 @@
 // a request gets those bytes as they are, with an ETag. httplib's mount point instead read the
 // file and gzipped it again on every request: on a page's first load that was 25 requests and
 // about 30 ms of the server's CPU on the same 2 cores as the browser (headless Chromium, median
-// of 8 cold loads 886 -> 855 ms with no compression at all, tests/bench/bench_web.mjs). A file
-// changed or added on disk is read again on its next request (its size or modification time
-// differs), so a rebuilt page needs no restart.
+// of 8 cold loads, alternated with the mount point in one run: 899 -> 869 ms; the conditions of
+// tests/bench/bench_web.mjs). A file changed or added on disk is read again on its next request
+// (its size or modification time differs), so a rebuilt page needs no restart.
 
 #include <httplib.h>
 
@@ -32,7 +32,9 @@ class StaticFiles {
   /// Answers a GET or HEAD of req.path ("/" and ".../" mean index.html): 200 with the file (gzip
   /// when the request accepts it; the request's Accept-Encoding then loses "gzip", so httplib
   /// does not compress the bytes again), or 304 when If-None-Match names its ETag. False, with
-  /// `res` untouched, when no regular file answers to the path (outside the root included).
+  /// `res` untouched, when no regular file answers to the path, and for any path with a ".",
+  /// ".." or empty segment (symbolic links inside the root are followed, as a mount point does:
+  /// whoever deploys the page put them there).
   bool serve(const httplib::Request& req, httplib::Response& res);
 
   /// The Content-Type of a file name by its extension ("application/octet-stream" if unknown).
