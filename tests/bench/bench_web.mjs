@@ -212,7 +212,7 @@ async function main() {
       p.setDefaultTimeout(60_000);
       p.on("pageerror", (e) => errors.push(e.message));
       p.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-      return { context, page: p };
+      return p;
     };
 
     // ---- 1. navigation -> first simulated result ------------------------------------------------
@@ -250,7 +250,7 @@ async function main() {
     let page = null;
     for (let i = 0; i < opts.cold; i += 1) {
       if (page) await page.context().close();
-      ({ page } = await newPage()); // a new window: this is when Chromium prepares its interface
+      page = await newPage(); // a new window: this is when Chromium prepares its interface
       const calm = await settle(browserPid);
       process.stdout.write(`  new context; the browser ${calm.settled ? "settled" : "was still busy"} after ${calm.waited.toFixed(1)} s (its processes used ${calm.cpu.toFixed(2)} CPU s meanwhile); cold load:\n`);
       colds.push(await loadOnce(page, i));
