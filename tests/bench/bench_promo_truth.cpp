@@ -23,6 +23,7 @@ using shelfcast::GeneratorConfig;
 struct Tally {
   std::vector<double> uplift, elasticity, share, dip, pressure;
   int dips_within_2se = 0;
+  int fits = 0, unsettled = 0;  // category fits, and those whose refits had not settled
 };
 
 double median(std::vector<double> v) {
@@ -50,13 +51,18 @@ bool run(const GeneratorConfig& config, Tally* t) {
       std::fprintf(stderr, "fit failed: %s\n", m.status().message().c_str());
       return false;
     }
+    ++t->fits;
+    for (const std::string& note : m->notes)
+      t->unsettled += note.find("had not settled") != std::string::npos ? 1 : 0;
     for (const auto& s : shelfcast::testing::score_uplift(*g, *m)) {
       t->uplift.push_back(s.uplift / s.uplift_truth);
       t->elasticity.push_back(s.elasticity / s.elasticity_truth);
     }
-    // The category's total share C: a product losing C X of its units under pressure X (extra
-    // units over the category's) is what the generator does; the model's coefficient g reads
-    // log(units) against X, so -g / C near 1 means the two agree at small X.
+    // The category's total share C: the generator takes from a product C x its share of the
+    // category's base (at reference prices) of the promoted siblings' extra units, and the model
+    // -g x its share of the category's level, so -g / C is 1 for a product whose level is its
+    // base (simple24) and spreads with regular-price moves (a product whose price rise cut its
+    // sales to a quarter loses 4x as much relative to them: -g / C near 4).
     double total = 0.0;
     for (size_t i = 0; i < g->data.products.size(); ++i)
       if (g->data.products[i].category == category)
@@ -96,6 +102,8 @@ void print(const char* name, const Tally& t, int seeds) {
       name, within_10(t.dip), t.dip.size(), range(t.dip).c_str(), t.dips_within_2se);
   std::printf("BENCH promo_truth_%s_pressure_over_share %.2f median of -g / C (%s)\n", name,
               median(t.pressure), range(t.pressure).c_str());
+  std::printf("BENCH promo_truth_%s_fits_unsettled %d of %d category fits\n", name, t.unsettled,
+              t.fits);
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ inline double pressure_log(double g, double x) {
   return g * x == 0.0 ? 0.0 : log_portable(pressure_factor(g, x));
 }
 
-/// The fit's regressor for pressure x when the previous pass estimated g: pressure_log(g, x) / g
-/// (x itself at g = 0), so that its coefficient is g where the passes settle.
+/// The pressure column of a prediction's design row under the model's g: pressure_log(g, x) / g
+/// (x itself at g = 0), so that the coefficient g times it is the term pressure_log(g, x).
 inline double pressure_regressor(double g, double x) {
   return std::fabs(g) < 1e-9 ? x : pressure_log(g, x) / g;
 }
