@@ -22,7 +22,7 @@ using shelfcast::GeneratorConfig;
 
 struct Tally {
   std::vector<double> uplift, elasticity, share, dip, pressure;
-  int dips_within_2se = 0;
+  int dips_within_2se = 0, elasticities_within_2se = 0;
   int fits = 0, unsettled = 0;  // category fits, and those whose refits had not settled
 };
 
@@ -57,6 +57,10 @@ bool run(const GeneratorConfig& config, Tally* t) {
     for (const auto& s : shelfcast::testing::score_uplift(*g, *m)) {
       t->uplift.push_back(s.uplift / s.uplift_truth);
       t->elasticity.push_back(s.elasticity / s.elasticity_truth);
+      for (const shelfcast::PromoProductModel& p : m->products)
+        if (p.product == s.product)
+          t->elasticities_within_2se +=
+              std::fabs(s.elasticity - s.elasticity_truth) < 2.0 * p.elasticity.se ? 1 : 0;
     }
     // The category's total share C: the generator takes from a product C x its share of the
     // category's base (at reference prices) of the promoted siblings' extra units, and the model
@@ -92,8 +96,10 @@ void print(const char* name, const Tally& t, int seeds) {
       name, within_10(t.uplift), t.uplift.size(), range(t.uplift).c_str(), seeds,
       seeds == 1 ? "" : "s");
   std::printf(
-      "BENCH promo_truth_%s_elasticity_within_10pct %d of %zu products (model / truth %s)\n", name,
-      within_10(t.elasticity), t.elasticity.size(), range(t.elasticity).c_str());
+      "BENCH promo_truth_%s_elasticity_within_10pct %d of %zu products (model / truth %s; truth "
+      "within 2 se: %d)\n",
+      name, within_10(t.elasticity), t.elasticity.size(), range(t.elasticity).c_str(),
+      t.elasticities_within_2se);
   std::printf("BENCH promo_truth_%s_share_within_10pct %d of %zu products (model / truth %s)\n",
               name, within_10(t.share), t.share.size(), range(t.share).c_str());
   std::printf(

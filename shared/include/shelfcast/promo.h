@@ -139,6 +139,13 @@ struct PromoFitOptions {
   /// practice settles the split (Montgomery 1997). Needs PoolingOptions::min_groups products with
   /// price information; otherwise each product keeps its own fit.
   bool pool_products = true;
+  /// PoolingOptions::spread_prior_weight: one product's worth of the fitting prior's spread keeps
+  /// the category's spread of a coefficient from collapsing where the products cannot tell it
+  /// from another (a category without regular-price moves: elasticity against lift per depth).
+  /// bench_promo_truth, promotions-only data: the truth within 2 se of the pooled elasticity for
+  /// 31 of 65 products at 0 (spreads of 0.05), 64 at 1; on 24 stores with price moves, 55 either
+  /// way.
+  double pooling_spread_prior_weight = 1.0;
 };
 
 /// One estimated effect with its standard error.

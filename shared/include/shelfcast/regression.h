@@ -263,6 +263,13 @@ struct PoolingOptions {
   /// Floor of the category spread (sd) of each coefficient: keeps EM off the degenerate "all
   /// products alike" solution that a handful of products can reach.
   double min_spread_sd = 0.05;
+  /// Weight, in products, of a scaled inverse-chi-square prior on each coefficient's category
+  /// variance, centred on the fitting prior's (its sd above): the EM's spread becomes (the
+  /// products' scatter + weight x prior sd^2) / (products + weight), its posterior mode. 0 is
+  /// maximum likelihood, whose spread collapses to min_spread_sd along a direction the products'
+  /// own fits cannot resolve (promotions without regular-price moves: elasticity against lift
+  /// per depth), and the pooled standard errors then come out several times too small.
+  double spread_prior_weight = 0.0;
   int32_t max_iterations = 500;
   double tolerance = 1e-10;  ///< on the change of the category mean and spread
 };

@@ -121,6 +121,9 @@ Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponse
   if (!(options.min_spread_sd > 0.0) || !std::isfinite(options.min_spread_sd)) {
     return invalid_argument("pooling min_spread_sd must be finite and > 0", "options");
   }
+  if (!(options.spread_prior_weight >= 0.0) || !std::isfinite(options.spread_prior_weight)) {
+    return invalid_argument("pooling spread_prior_weight must be finite and >= 0", "options");
+  }
   if (!prior_mean.allFinite()) return invalid_argument("prior means must be finite", "options");
   const Mat prior_precision = prior_sd.cwiseProduct(prior_sd).cwiseInverse().asDiagonal();
 
@@ -207,7 +210,9 @@ Result<PriceResponsePooling> pool_price_response(const std::vector<PriceResponse
       const Vec d = means[g] - new_mu;
       new_spread += d.cwiseProduct(d) + covs[g].diagonal();
     }
-    new_spread = (new_spread / n).cwiseMax(floor_var);
+    new_spread = ((new_spread + options.spread_prior_weight * prior_sd.cwiseProduct(prior_sd)) /
+                  (n + options.spread_prior_weight))
+                     .cwiseMax(floor_var);
     const double change =
         (new_mu - mu).cwiseAbs().maxCoeff() + (new_spread - spread).cwiseAbs().maxCoeff();
     mu = new_mu;

@@ -506,6 +506,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     po.display_prior_sd = o.display_prior_sd;
     po.constrain_elasticity = o.constrain_elasticity;
     po.constrain_lifts = false;  // as the per-product fit: only the law of demand is imposed
+    po.spread_prior_weight = o.pooling_spread_prior_weight;
     Result<PriceResponsePooling> pooled = pool_price_response(groups, po);
     if (pooled.is_ok()) pooling = std::move(*pooled);
   }
