@@ -10,8 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "forecast/ets_internal.h"
+#include "detail/golden.h"
 #include "detail/rng.h"
+#include "forecast/ets_internal.h"
 #include "shelfcast/ets.h"
 
 namespace shelfcast {
@@ -334,26 +335,7 @@ EtsFit simple_fallback(const Prepared& data, const EtsOptions& o, bool constant)
       detail::run_recursion(shape, p, &l0, data.y, &tr);
       return tr.sse;
     };
-    const double golden = (std::sqrt(5.0) - 1.0) / 2.0;
-    double lo = o.alpha_min, hi = o.alpha_max;
-    double x1 = hi - golden * (hi - lo), x2 = lo + golden * (hi - lo);
-    double f1 = sse(x1), f2 = sse(x2);
-    for (int32_t i = 0; i < 60; ++i) {
-      if (f1 < f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - golden * (hi - lo);
-        f1 = sse(x1);
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + golden * (hi - lo);
-        f2 = sse(x2);
-      }
-    }
-    q.alpha = 0.5 * (lo + hi);
+    q.alpha = detail::golden_section_min(sse, o.alpha_min, o.alpha_max, 60);
   }
   Fitted f;
   f.params = q;

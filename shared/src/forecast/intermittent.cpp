@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "detail/format.h"
+#include "detail/golden.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
 
@@ -182,28 +183,10 @@ double loss_at(const std::vector<double>& y, const IntermittentParams& params, d
 // point found (never worse than `start`, whose loss is `start_loss`).
 double golden_section(const std::vector<double>& y, const IntermittentParams& params, bool first,
                       double other, double lo, double hi, double start, double* best_loss) {
-  const double golden = (std::sqrt(5.0) - 1.0) / 2.0;
   auto eval = [&](double x) {
     return first ? loss_at(y, params, x, other) : loss_at(y, params, other, x);
   };
-  double x1 = hi - golden * (hi - lo), x2 = lo + golden * (hi - lo);
-  double f1 = eval(x1), f2 = eval(x2);
-  for (int32_t i = 0; i < params.golden_iterations; ++i) {
-    if (f1 <= f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - golden * (hi - lo);
-      f1 = eval(x1);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + golden * (hi - lo);
-      f2 = eval(x2);
-    }
-  }
-  const double mid = 0.5 * (lo + hi);
+  const double mid = detail::golden_section_min(eval, lo, hi, params.golden_iterations);
   const double f_mid = eval(mid);
   if (f_mid < *best_loss) {
     *best_loss = f_mid;
@@ -241,33 +224,13 @@ double ml_nb_size(const std::vector<double>& y, const std::vector<double>& m,
                   const IntermittentParams& params) {
   const auto max_periods = static_cast<size_t>(params.dispersion_max_periods);
   const size_t from = y.size() > max_periods ? y.size() - max_periods : 0;
-  const double golden = (std::sqrt(5.0) - 1.0) / 2.0;
-  double lo = detail::log_portable(params.min_nb_size);
-  double hi = detail::log_portable(params.max_nb_size);
-  auto f = [&](double log_k) {
-    return -nb_log_likelihood(y, m, detail::exp_portable(log_k), from);
-  };
-  double x1 = hi - golden * (hi - lo), x2 = lo + golden * (hi - lo);
-  double f1 = f(x1), f2 = f(x2);
-  for (int32_t i = 0; i < params.dispersion_iterations; ++i) {
-    if (f1 <= f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - golden * (hi - lo);
-      f1 = f(x1);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + golden * (hi - lo);
-      f2 = f(x2);
-    }
-  }
-  const double log_k = 0.5 * (lo + hi);
   const double upper = detail::log_portable(params.max_nb_size);
+  const detail::GoldenBracket b = detail::golden_section_bracket(
+      [&](double log_k) { return -nb_log_likelihood(y, m, detail::exp_portable(log_k), from); },
+      detail::log_portable(params.min_nb_size), upper, params.dispersion_iterations);
+  const double log_k = b.mid();
   // Within one final bracket of the upper bound: the data are not over-dispersed.
-  if (upper - log_k < 2.0 * (hi - lo) + 1e-9) return 0.0;
+  if (upper - log_k < 2.0 * (b.hi - b.lo) + 1e-9) return 0.0;
   return std::max(params.min_nb_size, detail::exp_portable(log_k));
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/golden.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
 
@@ -492,26 +493,9 @@ Fit fit_profiled(const Design& d, const RegressionOptions& o, double ridge_var) 
   double best_alpha = o.alpha_min + step * static_cast<double>(best_i);
   double lo = best_i == 0 ? o.alpha_min : best_alpha - step;
   double hi = best_i + 1 == points ? o.alpha_max : best_alpha + step;
-  const double golden = (std::sqrt(5.0) - 1.0) / 2.0;
-  const auto objective = [&](double alpha) { return fit_at_alpha(d, alpha, ridge_var, false); };
-  double x1 = hi - golden * (hi - lo), x2 = lo + golden * (hi - lo);
-  double f1 = objective(x1).objective, f2 = objective(x2).objective;
-  for (int32_t i = 0; i < o.alpha_search_iterations; ++i) {
-    if (f1 <= f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - golden * (hi - lo);
-      f1 = objective(x1).objective;
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + golden * (hi - lo);
-      f2 = objective(x2).objective;
-    }
-  }
-  const double mid = 0.5 * (lo + hi);
+  const double mid = detail::golden_section_min(
+      [&](double alpha) { return fit_at_alpha(d, alpha, ridge_var, false).objective; }, lo, hi,
+      o.alpha_search_iterations);
   Fit refined = fit_at_alpha(d, mid, ridge_var, true);
   if (refined.ok && refined.objective <= best) return refined;
   return fit_at_alpha(d, best_alpha, ridge_var, true);

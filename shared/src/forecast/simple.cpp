@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "detail/format.h"
+#include "detail/golden.h"
 #include "detail/normal.h"
 #include "forecast/ets_internal.h"
 #include "shelfcast/baseline.h"
@@ -60,28 +61,11 @@ double ses_sse(const std::vector<double>& y, double alpha, std::vector<double>* 
 Fit fit_ses(const std::vector<double>& y, int32_t horizon, const ForecastParams& params) {
   // Golden-section search of the SSE over alpha; SSE is smooth and, for the series we meet,
   // unimodal on the admissible interval.
-  const double golden = (std::sqrt(5.0) - 1.0) / 2.0;
-  double lo = params.ses_alpha_min, hi = params.ses_alpha_max;
-  double x1 = hi - golden * (hi - lo), x2 = lo + golden * (hi - lo);
-  double f1 = ses_sse(y, x1, nullptr), f2 = ses_sse(y, x2, nullptr);
-  for (int i = 0; i < params.ses_search_iterations; ++i) {
-    if (f1 <= f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - golden * (hi - lo);
-      f1 = ses_sse(y, x1, nullptr);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + golden * (hi - lo);
-      f2 = ses_sse(y, x2, nullptr);
-    }
-  }
   Fit fit;
   fit.model = "SES";
-  fit.alpha = 0.5 * (lo + hi);
+  fit.alpha = detail::golden_section_min([&](double a) { return ses_sse(y, a, nullptr); },
+                                         params.ses_alpha_min, params.ses_alpha_max,
+                                         params.ses_search_iterations);
   const double sse = ses_sse(y, fit.alpha, &fit.fitted);
   double level = y[0];
   for (size_t t = 1; t < y.size(); ++t) level += fit.alpha * (y[t] - level);

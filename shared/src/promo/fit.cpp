@@ -11,6 +11,7 @@
 
 #include "detail/format.h"
 #include "detail/gaussian.h"
+#include "detail/golden.h"
 #include "detail/normal.h"
 #include "detail/rng.h"
 #include "promo/pressure.h"
@@ -300,6 +301,7 @@ std::vector<double> pressure_regressors(const PromoModel& model,
 // g0: a product cannibalized down to the floor in half of its pressured weeks kept half of its g,
 // and a Gauss-Newton step from g0 cycled as weeks crossed the floor between passes.)
 constexpr double kPressureLow = -20.0, kPressureHigh = 4.0, kPressureStep = 0.25;
+constexpr int32_t kPressureSearchSteps = 32;  // two grid cells to 1e-7
 
 double profile_pressure(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                         const std::vector<double>& pressure,
@@ -333,27 +335,9 @@ double profile_pressure(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     }
   }
   // Golden sections on the grid cells either side of the best point.
-  double lo = kPressureLow + h * std::max(0, best - 1);
-  double hi = kPressureLow + h * std::min(kGrid - 1, best + 1);
-  const double r = 0.5 * (std::sqrt(5.0) - 1.0);
-  double c = hi - r * (hi - lo), d = lo + r * (hi - lo);
-  double fc = objective(c), fd = objective(d);
-  while (hi - lo > 1e-6) {
-    if (fc < fd) {
-      hi = d;
-      d = c;
-      fd = fc;
-      c = hi - r * (hi - lo);
-      fc = objective(c);
-    } else {
-      lo = c;
-      c = d;
-      fc = fd;
-      d = lo + r * (hi - lo);
-      fd = objective(d);
-    }
-  }
-  return 0.5 * (lo + hi);
+  return detail::golden_section_min(objective, kPressureLow + h * std::max(0, best - 1),
+                                    kPressureLow + h * std::min(kGrid - 1, best + 1),
+                                    kPressureSearchSteps);
 }
 
 std::vector<double> coefficients(const PromoProductModel& p) {
