@@ -292,20 +292,20 @@ std::vector<double> pressure_regressors(const PromoModel& model,
 // The pressure's coefficient g of one product, given the rows' pressures X: the g whose term
 // log pressure_factor(g, X) leaves the least penalized residual once every other coefficient is
 // refitted (the profile of the ridge objective in g). `x` is the product's design demeaned within
-// store, its pressure column zero; `y` its raw response; `stores` the rows' [begin, end) per
-// store. A grid of step kPressureStep over [kPressureLow, kPressureHigh], then golden sections
-// around its best point (the profile has kinks where weeks reach the floor, and can have more than
-// one minimum). g below -1 is no exception: a product selling a tenth of its usual units after a
-// regular-price rise loses relatively ten times more of them (promo.h). (Regressing on
-// log pressure_factor(g0, X) / g0 at the previous pass's g0 made the weeks at the floor hold g at
-// g0: a product cannibalized down to the floor in half of its pressured weeks kept half of its g,
-// and a Gauss-Newton step from g0 cycled as weeks crossed the floor between passes.)
+// store, its pressure column zero; `y` its raw response; `demean(v)` demeans a vector of its rows
+// within store. A grid of step kPressureStep over [kPressureLow, kPressureHigh], then golden
+// sections around its best point (the profile has kinks where weeks reach the floor, and can have
+// more than one minimum). g below -1 is no exception: a product selling a tenth of its usual units
+// after a regular-price rise loses relatively ten times more of them (promo.h). (Regressing on log
+// pressure_factor(g0, X) / g0 at the previous pass's g0 made the weeks at the floor hold g at g0: a
+// product cannibalized down to the floor in half of its pressured weeks kept half of its g, and a
+// Gauss-Newton step from g0 cycled as weeks crossed the floor between passes.)
 constexpr double kPressureLow = -20.0, kPressureHigh = 4.0, kPressureStep = 0.25;
 constexpr int32_t kPressureSearchSteps = 32;  // two grid cells to 1e-7
 
+template <typename Demean>
 double profile_pressure(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
-                        const std::vector<double>& pressure,
-                        const std::vector<std::pair<Eigen::Index, Eigen::Index>>& stores,
+                        const std::vector<double>& pressure, const Demean& demean,
                         const Eigen::VectorXd& prior_mean, const Eigen::VectorXd& penalty) {
   Eigen::MatrixXd a = x.transpose() * x;
   a.diagonal() += penalty;
@@ -315,9 +315,7 @@ double profile_pressure(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   const auto objective = [&](double g) {
     for (Eigen::Index k = 0; k < y.size(); ++k)
       yg(k) = y(k) - detail::pressure_log(g, pressure[static_cast<size_t>(k)]);
-    for (const auto& [begin, end] : stores)
-      yg.segment(begin, end - begin).array() -=
-          yg.segment(begin, end - begin).sum() / static_cast<double>(end - begin);
+    demean(yg);
     const Eigen::VectorXd beta = ldlt.solve(x.transpose() * yg + pulled);
     const Eigen::VectorXd off = beta - prior_mean;
     return (yg - x * beta).squaredNorm() + off.dot(penalty.cwiseProduct(off)) +
@@ -439,7 +437,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
       Eigen::VectorXd penalty(kCols);
       for (int c = 0; c < kCols; ++c)
         penalty(c) = o.initial_residual_sd * o.initial_residual_sd / (prior_sd(c) * prior_sd(c));
-      const double g = profile_pressure(xd, y, row_pressure, stores_of, prior_mean, penalty);
+      const double g = profile_pressure(xd, y, row_pressure, demean, prior_mean, penalty);
       for (Eigen::Index k = 0; k < n; ++k) {
         const double xp = row_pressure[static_cast<size_t>(k)];
         if (xp == 0.0) continue;
