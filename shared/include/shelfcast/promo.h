@@ -40,7 +40,7 @@
 //               the term linearized there (promo-panel-6; promo-panel-5 regressed on
 //               log(max(0.2, 1 + g X)) / g at the previous pass's g, which let the weeks at the
 //               floor hold g where it was: bench_promo_truth's shares within 10% of the truth
-//               for 41 of 65 products on 24 stores, now 62).
+//               for 41 of 65 products on 24 stores, 62 with promo-panel-6's g).
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
 //   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season

@@ -389,7 +389,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     const std::vector<size_t>* rows = nullptr;
     Eigen::MatrixXd x, x_raw;
     Eigen::VectorXd y, y_raw;
-    int32_t groups = 0;
+    std::vector<std::pair<Eigen::Index, Eigen::Index>> stores;  // its rows [begin, end) per store
     std::vector<bool> fixed;
     Eigen::VectorXd fixed_value;
     RidgeFit fit;
@@ -414,16 +414,15 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
       for (int c = 0; c < kCols; ++c) x(k, c) = row[c];
       row_pressure[static_cast<size_t>(k)] = pressure[i];  // 0 in promoted weeks
     }
-    std::vector<std::pair<Eigen::Index, Eigen::Index>> stores_of;  // [begin, end) per store
     for (Eigen::Index start = 0; start < n;) {
       Eigen::Index end = start;
       const int32_t store = panel[rows[static_cast<size_t>(start)]].store;
       while (end < n && panel[rows[static_cast<size_t>(end)]].store == store) ++end;
-      stores_of.emplace_back(start, end);
+      pd.stores.emplace_back(start, end);
       start = end;
     }
     const auto demean = [&](auto& m) {  // within store: the product x store fixed effect
-      for (const auto& [begin, end] : stores_of)
+      for (const auto& [begin, end] : pd.stores)
         for (Eigen::Index c = 0; c < m.cols(); ++c)
           m.col(c).segment(begin, end - begin).array() -=
               m.col(c).segment(begin, end - begin).sum() / static_cast<double>(end - begin);
@@ -450,7 +449,6 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     pd.y_raw = y;
     demean(y);
     demean(x);
-    pd.groups = static_cast<int32_t>(stores_of.size());
     pd.fixed.assign(kCols, false);
     pd.fixed_value = Eigen::VectorXd::Zero(kCols);
     // A column without variation carries no information: hold it at its prior mean.
@@ -461,7 +459,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
       }
     }
     pd.fit = ridge_solve(x, y, prior_mean, prior_sd, pd.fixed, pd.fixed_value,
-                         o.initial_residual_sd, static_cast<double>(pd.groups));
+                         o.initial_residual_sd, static_cast<double>(pd.stores.size()));
     designs.push_back(std::move(pd));
   }
 
@@ -542,7 +540,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
       fixed[kPrice] = true;
       fixed_value(kPrice) = 0.0;
       fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value, o.initial_residual_sd,
-                        static_cast<double>(pd.groups));
+                        static_cast<double>(pd.stores.size()));
       pm.elasticity_at_bound = true;
     }
     auto eff = [&](int c) { return PromoEffect{fit.beta(c), fit.se(c)}; };
@@ -609,10 +607,8 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     }
     // Levels a_is = mean over the pair's rows of z - x'b - d x_price.
     const Eigen::VectorXd net = y_raw - x_raw * fit.beta;
-    for (Eigen::Index start = 0; start < n;) {
-      Eigen::Index end = start;
+    for (const auto& [start, end] : pd.stores) {
       const int32_t store = panel[rows[static_cast<size_t>(start)]].store;
-      while (end < n && panel[rows[static_cast<size_t>(end)]].store == store) ++end;
       const auto sh = shift.find(cluster_of(store));
       const PromoEffect d = sh == shift.end() ? PromoEffect{} : sh->second;
       const double len = static_cast<double>(end - start);
@@ -622,7 +618,6 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
                       d.estimate * x_raw.col(kPrice).segment(start, end - start).sum()) /
                          len,
                      d});
-      start = end;
     }
     model.products.push_back(pm);
   }
