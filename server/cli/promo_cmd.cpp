@@ -25,7 +25,8 @@ const char* const kPromoUsage =
     "       shelfcast promo simulate --model MODEL.json --plan PLAN.json [--output FILE]\n"
     "  fit: a panel CSV of one category with header `store,product,week,units,price` and optional\n"
     "    `regular_price,feature,display,promo_depth,holiday,cost,category` (integers for store,\n"
-    "    product and week; holiday 1 when a retail holiday falls in the week;\n"
+    "    product and week; holiday: the week's retail holidays in average days, 1 for one\n"
+    "    holiday on an average day, more when it falls on a busy weekday, 0 to 7;\n"
     "    consecutive weeks differ by 1). The regular price of a row is its\n"
     "    regular_price, else the median price of its store and product over rows without\n"
     "    promo_depth (all rows when there is no such column). Fits own-price elasticity,\n"
@@ -153,7 +154,7 @@ Result<PanelFile> read_panel(const std::string& path, const std::string& content
     SHELFCAST_RETURN_IF_ERROR(
         optional("promo_depth", 0.0, 0.95, "a fraction off from 0 to 0.95", &row.obs.promo_depth));
     SHELFCAST_RETURN_IF_ERROR(
-        optional("holiday", 0.0, 1.0, "0, 1 or a share in between", &row.obs.holiday));
+        optional("holiday", 0.0, 7.0, "holidays in average days, 0 to 7", &row.obs.holiday));
     SHELFCAST_RETURN_IF_ERROR(optional("cost", 0.0, 1e12, "a cost >= 0 (or empty)", &row.cost));
     if (col.count("category")) {
       const std::string c = get("category");

@@ -101,7 +101,7 @@ Result<PromoModelRecord> fit_category_promo_model(Database& conn, const std::str
       o.promo_depth = std::clamp(w.promo_depth, 0.0, 0.95);
       o.feature = w.feature ? 1.0 : 0.0;
       o.display = w.display ? 1.0 : 0.0;
-      o.holiday = w.holiday ? 1.0 : 0.0;
+      o.holiday = w.holiday_days;
       panel.push_back(o);
     }
     store_codes[key.store_id] = key.store_code;

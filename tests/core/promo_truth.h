@@ -63,7 +63,7 @@ inline std::map<int32_t, std::vector<PromoObservation>> promo_truth_panels(
         o.promo_depth = w.promo_depth;
         o.feature = w.feature ? 1.0 : 0.0;
         o.display = w.display ? 1.0 : 0.0;
-        o.holiday = w.holiday ? 1.0 : 0.0;
+        o.holiday = w.holiday_days;
         out[p.category].push_back(o);
       }
     }

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <array>
+#include <vector>
+
 #include "shelfcast/result.h"
 #include "shelfcast/types.h"
 
@@ -86,6 +89,7 @@ TEST_CASE("Status and Result carry code, field and message") {
   CHECK(to_string(ErrorCode::kPermissionDenied) == "permission_denied");
 }
 
+#include "shelfcast/json.h"
 #include "shelfcast/series.h"
 
 TEST_CASE("aggregate_weekly fills every week, nets discounts and marks promotions") {
@@ -149,4 +153,50 @@ TEST_CASE("aggregate_weekly fills every week, nets discounts and marks promotion
   const auto late = aggregate_weekly({moves[2]}, {}, {}, 1.49, mon, Date{mon.days + 48});
   CHECK(late[0].avg_price == doctest::Approx(1.29));
   CHECK(aggregate_weekly({}, {}, {}, 1.49, mon, Date{mon.days + 13})[1].avg_price == 1.49);
+}
+
+TEST_CASE("aggregate_weekly counts a week's holidays in average days of the series' weekdays") {
+  // Ten weeks selling 10 a weekday and 30 on Saturdays, nothing on Sundays; holidays on the
+  // Saturday of week 2 (its 45 units, a holiday's, stay out of the profile), on the Tuesday of
+  // week 4 (two names, one day) and on the Tuesday and Wednesday of week 6 (nothing sold then).
+  const Date mon = date_from_civil(2024, 1, 1);  // a Monday
+  const std::vector<Holiday> holidays = {{Date{mon.days + 19}, "Sat"},
+                                         {Date{mon.days + 29}, "Tue A"},
+                                         {Date{mon.days + 29}, "Tue B"},
+                                         {Date{mon.days + 43}, "Tue"},
+                                         {Date{mon.days + 44}, "Wed"}};
+  std::vector<SalesLine> lines;
+  for (int32_t day = 0; day < 70; ++day) {
+    const int wd = day % 7;
+    const bool off = day == 29 || day == 43 || day == 44;
+    if (wd == 6 || off) continue;
+    SalesLine l;
+    l.date = Date{mon.days + day};
+    l.qty = day == 19 ? 45.0 : wd == 5 ? 30.0 : 10.0;
+    l.unit_price = 1.0;
+    lines.push_back(l);
+  }
+  // Units outside holidays: Mon 100, Tue 80, Wed 90, Thu 100, Fri 100, Sat 270, Sun 0 (740),
+  // each plus 10 of the 70 pseudo-units spread evenly.
+  const std::array<double, 7> shares = weekday_shares(lines, holidays, mon, Date{mon.days + 69});
+  CHECK(shares[1] == doctest::Approx(90.0 / 810.0));
+  CHECK(shares[5] == doctest::Approx(280.0 / 810.0));
+  CHECK(shares[6] == doctest::Approx(10.0 / 810.0));
+  const auto weeks = aggregate_weekly(lines, {}, holidays, 1.0, mon, Date{mon.days + 69});
+  REQUIRE(weeks.size() == 10);
+  CHECK(weeks[0].holiday_days == 0.0);
+  CHECK(weeks[2].holiday);
+  CHECK(weeks[2].holiday_days == doctest::Approx(7.0 * 280.0 / 810.0));  // a Saturday: 2.4 days
+  CHECK(weeks[4].holiday_days == doctest::Approx(7.0 * 90.0 / 810.0));   // counted once: 0.78
+  CHECK(weeks[6].holiday_days == doctest::Approx(7.0 * 190.0 / 810.0));  // two add up: 1.64
+  // Without sales every weekday weighs the same: a holiday is one average day.
+  const std::array<double, 7> flat = weekday_shares({}, holidays, mon, Date{mon.days + 69});
+  for (const double s : flat) CHECK(s == doctest::Approx(1.0 / 7.0));
+  CHECK(aggregate_weekly({}, {}, holidays, 1.0, mon, Date{mon.days + 69})[6].holiday_days ==
+        doctest::Approx(2.0));
+  // The field round-trips through JSON; a week sent with the flag alone counts one day.
+  Json j = weeks[2];
+  CHECK(decode<WeeklyPoint>(j).value() == weeks[2]);
+  j.erase("holiday_days");
+  CHECK(decode<WeeklyPoint>(j).value().holiday_days == 1.0);
 }

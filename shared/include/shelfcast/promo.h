@@ -45,10 +45,15 @@
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
 //   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season
 //               (two Fourier pairs): what the calendar does, kept out of the promotion effects
-//   holiday_ist 1 when a retail holiday falls in the week: y_i is its log multiplier, kept out of
-//               the promotion effects (without it, a holiday in the week after a product's
-//               promotion read as a smaller dip: bench_promo_truth's dips on the generator's
-//               data, whose holidays lift a day's demand by half)
+//   holiday_ist the week's retail holidays in average days (WeeklyPoint::holiday_days: each
+//               weighs its weekday's share of the usual week, so a holiday on a Saturday counts
+//               for more than one on a Tuesday; 1 = one holiday on an average day): y_i is the log
+//               multiplier of one such day on the week, kept out of the promotion effects
+//               (without it, a holiday in the week after a product's promotion read as a smaller
+//               dip; with a 0/1 flag instead of the days, the weeks' different holidays leaked
+//               into the promotions that ran in them and from their lift into the elasticity:
+//               bench_promo_truth on the generator's data, whose holidays lift a day's demand by
+//               half)
 //   h_i         the bend of the depth response past tau (PromoFitOptions::depth_threshold): > 0
 //               deep cuts cross a threshold of attention, < 0 the response saturates
 // Each product's coefficients are a ridge (posterior-mode) fit toward documented priors, with the
@@ -84,7 +89,7 @@ struct PromoObservation {
   double promo_depth = 0.0;  ///< fraction off, 0..0.95
   double feature = 0.0;      ///< 1 if featured in the leaflet (0..1)
   double display = 0.0;      ///< 1 if on secondary display (0..1)
-  double holiday = 0.0;      ///< 1 if a retail holiday falls in the week (0..1)
+  double holiday = 0.0;      ///< the week's holidays in average days (0..7; 1 = one)
 };
 
 /// Tunables of the fit, each with its default and its source.
@@ -113,8 +118,8 @@ struct PromoFitOptions {
   /// Trend and season coefficients: centre 0, sd 1 (weakly informative; a full yearly swing of
   /// +-100% is log 2 = 0.7).
   double season_prior_sd = 1.0;
-  /// Holiday-week log multiplier: centre 0, sd 0.5 (weakly informative; the generator's holiday
-  /// day sells 1.5x, about +7% on its week).
+  /// Log multiplier of one average holiday day on its week: centre 0, sd 0.5 (weakly
+  /// informative; the generator's holiday day sells 1.5x, about +7% on its week).
   double holiday_prior_sd = 0.5;
   /// Store -> cluster for the elasticity shifts; a store not listed is a cluster of its own.
   std::map<int32_t, int32_t> store_cluster;
@@ -165,7 +170,7 @@ struct PromoProductModel {
   PromoEffect pre_week;           ///< p_i, log effect in the week before a promotion (pull-forward)
   PromoEffect post_week;          ///< d_i, log effect in the week after a promotion (dip)
   PromoEffect depth_hinge;        ///< h_i, extra log-lift per unit of depth beyond the threshold
-  PromoEffect holiday;            ///< y_i, log multiplier of a week with a retail holiday
+  PromoEffect holiday;            ///< y_i, log multiplier of one average holiday day on its week
   double heterogeneity_sd = 0.0;  ///< tau: sd of the store (cluster) elasticity shifts
   /// s_i(t): trend per year, sin and cos of the year, sin and cos of the half-year (empty in
   /// artifacts fitted before them: no season).

@@ -1,6 +1,7 @@
 #pragma once
 // From sales lines to the weekly series that planners look at and models fit.
 
+#include <array>
 #include <vector>
 
 #include "shelfcast/forecast.h"
@@ -16,11 +17,20 @@ namespace shelfcast {
 /// price of the nearest earlier week with sales (the first later one before any sale), and
 /// `regular_price` only when the product never sold. Lines with
 /// an out-of-range promotion index are treated as unpromoted; lines outside [first, last] are
-/// ignored. A week that [first, last] covers only partly is marked complete = false.
+/// ignored. A week that [first, last] covers only partly is marked complete = false. A week's
+/// holiday_days weigh its holidays by weekday_shares of the same lines.
 std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
                                           const std::vector<Promotion>& promotions,
                                           const std::vector<Holiday>& holidays,
                                           double regular_price, Date first, Date last);
+
+/// Each weekday's share of the units the lines sold in [first, last] (Monday first), holidays left
+/// out, shrunk toward 1/7 as if kWeekdayPriorUnits more units had sold evenly: a series with few
+/// sales gets a nearly flat week (a holiday then counts as about one day), one with thousands its
+/// own profile (a holiday on its busiest day counts for more).
+inline constexpr double kWeekdayPriorUnits = 70.0;
+std::array<double, 7> weekday_shares(const std::vector<SalesLine>& lines,
+                                     const std::vector<Holiday>& holidays, Date first, Date last);
 
 /// A weekly series to forecast with its drivers, as the server's jobs and the planner page send it.
 struct WeeklyForecastRequest {

@@ -195,11 +195,15 @@ struct WeeklyPoint {
   bool feature = false;
   bool display = false;
   bool holiday = false;  ///< a holiday falls in the week
+  /// The week's holidays in average days: each holiday weighs its weekday's share of the series'
+  /// usual weekly units x 7 (one holiday on an average day = 1, on a Saturday that sells twice an
+  /// average day's units = 2; two holidays add up). 0 when no holiday falls in the week.
+  double holiday_days = 0.0;
   bool complete = true;  ///< all seven days lie inside the data period (edge weeks may not)
   friend bool operator==(const WeeklyPoint& a, const WeeklyPoint& b) {
     return a.week == b.week && a.units == b.units && a.avg_price == b.avg_price &&
            a.promo_depth == b.promo_depth && a.feature == b.feature && a.display == b.display &&
-           a.holiday == b.holiday && a.complete == b.complete;
+           a.holiday == b.holiday && a.holiday_days == b.holiday_days && a.complete == b.complete;
   }
 };
 

@@ -256,6 +256,7 @@ void to_json(Json& j, const WeeklyPoint& v) {
            {"feature", v.feature},
            {"display", v.display},
            {"holiday", v.holiday},
+           {"holiday_days", number_or_null(v.holiday_days)},
            {"complete", v.complete}};
 }
 void to_json(Json& j, const RetailRegressors& v) {
@@ -556,6 +557,9 @@ Result<WeeklyPoint> decode<WeeklyPoint>(const Json& j) {
   f.boolean("feature", &v.feature, false);
   f.boolean("display", &v.display, false);
   f.boolean("holiday", &v.holiday, false);
+  // Absent: a flagged week counts one average holiday day.
+  v.holiday_days = v.holiday ? 1.0 : 0.0;
+  f.number("holiday_days", &v.holiday_days, false);
   f.boolean("complete", &v.complete, false);
   return finish(f, v);
 }

@@ -64,8 +64,9 @@ Status validate_row(const PromoObservation& r, size_t i) {
     return invalid_argument(where + ".feature must be in [0, 1]", where + ".feature");
   if (!std::isfinite(r.display) || r.display < 0.0 || r.display > 1.0)
     return invalid_argument(where + ".display must be in [0, 1]", where + ".display");
-  if (!std::isfinite(r.holiday) || r.holiday < 0.0 || r.holiday > 1.0)
-    return invalid_argument(where + ".holiday must be in [0, 1]", where + ".holiday");
+  if (!std::isfinite(r.holiday) || r.holiday < 0.0 || r.holiday > 7.0)
+    return invalid_argument(where + ".holiday must be in [0, 7] (holidays in average days)",
+                            where + ".holiday");
   return Status::ok();
 }
 
@@ -360,7 +361,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
   const auto& weeks = ix.weeks;
 
   PromoModel model;
-  model.model_version = core_model_version() + "/promo-panel-6";
+  model.model_version = core_model_version() + "/promo-panel-7";
   model.category = category;
   model.n_observations = static_cast<int32_t>(panel.size());
   model.n_stores = static_cast<int32_t>(stores.size());

@@ -50,11 +50,37 @@ std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
       weeks[w].avg_price = in_force;
     }
   }
-  for (const Holiday& h : holidays) {
-    if (h.date < first_week || h.date > last) continue;
-    weeks[static_cast<size_t>((h.date.days - first_week.days) / 7)].holiday = true;
+  const std::array<double, 7> shares = weekday_shares(lines, holidays, first, last);
+  std::vector<int32_t> days;  // each holiday date once (two holidays may share a day)
+  for (const Holiday& h : holidays)
+    if (!(h.date < first_week || h.date > last)) days.push_back(h.date.days);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  for (const int32_t day : days) {
+    WeeklyPoint& p = weeks[static_cast<size_t>((day - first_week.days) / 7)];
+    p.holiday = true;
+    p.holiday_days += 7.0 * shares[static_cast<size_t>(weekday(Date{day}))];
   }
   return weeks;
+}
+
+std::array<double, 7> weekday_shares(const std::vector<SalesLine>& lines,
+                                     const std::vector<Holiday>& holidays, Date first, Date last) {
+  std::vector<int32_t> holiday_days;
+  for (const Holiday& h : holidays) holiday_days.push_back(h.date.days);
+  std::sort(holiday_days.begin(), holiday_days.end());
+  std::array<double, 7> units{};
+  double total = 0.0;
+  for (const SalesLine& line : lines) {
+    if (line.date < first || line.date > last || !(line.qty > 0.0)) continue;
+    if (std::binary_search(holiday_days.begin(), holiday_days.end(), line.date.days)) continue;
+    units[static_cast<size_t>(weekday(line.date))] += line.qty;
+    total += line.qty;
+  }
+  std::array<double, 7> shares{};
+  for (size_t d = 0; d < 7; ++d)
+    shares[d] = (units[d] + kWeekdayPriorUnits / 7.0) / (total + kWeekdayPriorUnits);
+  return shares;
 }
 
 }  // namespace shelfcast
