@@ -44,7 +44,8 @@
 //   pre / post  1 in the week before a promotion of i starts / the week after it ends, while i
 //               itself is not promoted: p_i = log(1 - pull_forward), d_i = log(1 - dip)
 //   s_i(t)      the product's trend (per year from the panel's middle week) and yearly season
-//               (two Fourier pairs): what the calendar does, kept out of the promotion effects
+//               (two Fourier pairs; a year is 365.25 / 7 weeks): what the calendar does, kept
+//               out of the promotion effects
 //   holiday_ist the week's retail holidays in average days (WeeklyPoint::holiday_days: each
 //               weighs its weekday's share of the usual week, so a holiday on a Saturday counts
 //               for more than one on a Tuesday; 1 = one holiday on an average day): y_i is the log

@@ -181,9 +181,15 @@ double promotion_multiplier(const PromoProductModel& p, const PromoObservation& 
       50.0));
 }
 
+// A year in weeks: a season turning in 52 weeks drifts a day and a quarter a year off the
+// calendar, and over a few years what it leaves behind reads as a price or promotion response
+// (promo-panel-7 and before: fitted to the generator's expected units themselves, without noise,
+// 2 of 65 elasticities 14% off over two years).
+constexpr double kWeeksPerYear = 365.25 / 7.0;
+
 // The trend and season columns of a week (kTrend..kCos2 of x).
 void calendar_columns(int32_t week, double reference_week, double* x) {
-  const double years = (week - reference_week) / 52.0;
+  const double years = (week - reference_week) / kWeeksPerYear;
   x[kTrend] = years;
   detail::cos_sin_turns(years, &x[kCos1], &x[kSin1]);
   detail::cos_sin_turns(2.0 * years, &x[kCos2], &x[kSin2]);
@@ -361,7 +367,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
   const auto& weeks = ix.weeks;
 
   PromoModel model;
-  model.model_version = core_model_version() + "/promo-panel-7";
+  model.model_version = core_model_version() + "/promo-panel-8";
   model.category = category;
   model.n_observations = static_cast<int32_t>(panel.size());
   model.n_stores = static_cast<int32_t>(stores.size());
