@@ -1,8 +1,8 @@
 #pragma once
 // Promotion response (issue 4), step 1: a per-category panel model fitted natively.
 //
-// THE MODEL (product i, store s, week t; c = PromoFitOptions::log_offset)
-//   log(units_ist + c) = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
+// THE MODEL (product i, store s, week t; mu the expected units)
+//   log(mu_ist)        = a_is + e_i log(price_ratio_ist) + l_i depth_ist + f_i feature_ist
 //                        + x_i display_ist + log(max(0.2, 1 + g_i X_ist)) + p_i pre_ist
 //                        + d_i post_ist + h_i max(0, depth_ist - tau) + s_i(t)
 //                        + y_i holiday_ist + u_ist
@@ -57,6 +57,11 @@
 //               half)
 //   h_i         the bend of the depth response past tau (PromoFitOptions::depth_threshold): > 0
 //               deep cuts cross a threshold of attention, < 0 the response saturates
+// fitted to log(units + c) (c = PromoFitOptions::log_offset keeps zero sales finite) less
+// log(1 + c / mu) - mu / (2 (mu + c)^2) at the previous pass's mu (a working response: log(units +
+// c) has mean about log(mu + c) less its Poisson variance over 2 (mu + c)^2), so that a product
+// selling 10 a week does not show 10 / 11 of its effects (promo-panel-8 and before: the fit was of
+// log(units + c) itself, and its artifacts say so with log_offset = c).
 // Each product's coefficients are a ridge (posterior-mode) fit toward documented priors, with the
 // elasticity constrained <= 0 (fixed at 0 and the rest refitted when the free fit is positive).
 // With enough products, the category's products then share a distribution of (e_i, l_i, f_i,
@@ -213,6 +218,8 @@ struct PromoModel {
   int32_t n_observations = 0;
   int32_t n_stores = 0;
   int32_t n_weeks = 0;
+  /// c of the levels and effects: units + c is what they predict (0 since promo-panel-9, whose
+  /// fit is of log mu; promo-panel-8 and before: PromoFitOptions::log_offset).
   double log_offset = 1.0;
   double depth_threshold = 0.3;  ///< tau of the depth bend
   double reference_week = 0.0;   ///< the panel's middle week: trend and season are measured from it
