@@ -152,40 +152,48 @@ TEST_CASE("promo: holiday weeks get their own multiplier and leave the dip alone
 }
 
 TEST_CASE("promo: a product selling a few units a week shows its full elasticity") {
-  // Poisson sales of 8 a week at the reference price in 40 stores, regular price moving between
-  // 0.8, 1 and 1.25 of it every 13 weeks, elasticity -2: log(units + 1) has slope about
-  // mu / (mu + 1) in log mu, so a fit of it read -1.82 here (promo-panel-8); the working response
-  // (promo.h) reads log mu. The predicted units add up to the sales.
-  shelfcast::detail::Rng rng(43);
+  // Poisson sales of 4-6 a week at the reference price in 80 stores, regular price moving
+  // between 0.8, 1 and 1.25 of it every 13 weeks, elasticity -2, four seeds: log(units + 1) has
+  // slope about mu / (mu + 1) in log mu, and a fit of it read -1.86 on average (promo-panel-8,
+  // whose predictions came to 1.7% more than the sales); the working response (promo.h, Poisson
+  // moments summed exactly) reads -2.05 (its expansions alone: -2.11 on the first seed), and its
+  // predicted units add up to the sales within 0.4%.
   const double truth = -2.0;
   const double prices[] = {1.0, 1.25, 0.8, 1.0, 0.8, 1.25, 1.0, 1.25};
-  std::vector<PromoObservation> panel;
-  double sold = 0.0;
-  for (int32_t store = 0; store < 40; ++store) {
-    for (int32_t week = 0; week < 104; ++week) {
-      PromoObservation r;
-      r.store = store;
-      r.product = 0;
-      r.week = week;
-      r.price_ratio = prices[week / 13];
-      r.units = static_cast<double>(
-          rng.poisson(8.0 * (0.7 + 0.015 * store) * std::pow(r.price_ratio, truth)));
-      sold += r.units;
-      panel.push_back(r);
+  double mean = 0.0;
+  for (const uint64_t seed : {43, 44, 45, 46}) {
+    CAPTURE(seed);
+    shelfcast::detail::Rng rng(seed);
+    std::vector<PromoObservation> panel;
+    double sold = 0.0;
+    for (int32_t store = 0; store < 80; ++store) {
+      for (int32_t week = 0; week < 104; ++week) {
+        PromoObservation r;
+        r.store = store;
+        r.product = 0;
+        r.week = week;
+        r.price_ratio = prices[week / 13];
+        r.units = static_cast<double>(
+            rng.poisson(6.0 * (0.7 + 0.0075 * store) * std::pow(r.price_ratio, truth)));
+        sold += r.units;
+        panel.push_back(r);
+      }
     }
+    const auto m = shelfcast::fit_promo_model(panel, "juice");
+    REQUIRE(m.is_ok());
+    CHECK(m->log_offset == 0.0);
+    const auto& e = m->products[0].elasticity;
+    mean += e.estimate / 4.0;
+    const auto predicted = shelfcast::predict_promo(*m, panel);
+    REQUIRE(predicted.is_ok());
+    double total = 0.0;
+    for (const double u : *predicted) total += u;
+    MESSAGE("elasticity " << e.estimate << " (se " << e.se << "); predicted " << total
+                          << " units against " << sold << " sold");
+    CHECK(std::abs(total / sold - 1.0) < 0.01);
   }
-  const auto m = shelfcast::fit_promo_model(panel, "juice");
-  REQUIRE(m.is_ok());
-  CHECK(m->log_offset == 0.0);
-  const auto& e = m->products[0].elasticity;
-  MESSAGE("elasticity " << e.estimate << " (se " << e.se << ", truth " << truth << ")");
-  CHECK(std::abs(e.estimate - truth) < 2.0 * e.se + 0.01);
-  const auto predicted = shelfcast::predict_promo(*m, panel);
-  REQUIRE(predicted.is_ok());
-  double total = 0.0;
-  for (const double u : *predicted) total += u;
-  MESSAGE("predicted " << total << " units against " << sold << " sold");
-  CHECK(std::abs(total / sold - 1.0) < 0.02);
+  MESSAGE("mean elasticity " << mean << " (truth " << truth << ")");
+  CHECK(std::abs(mean - truth) < 0.08);
 }
 
 TEST_CASE("promo: the yearly season turns once in 365.25 days, not in 52 weeks") {
@@ -564,6 +572,16 @@ TEST_CASE("promo: edge-case table of bad panels") {
     REQUIRE(fit.is_ok());
     CHECK(std::isfinite(fit->products[0].elasticity.estimate));
     CHECK(fit->products[0].low_confidence);
+  }
+  SUBCASE("no log offset: zero sales would have no log") {
+    std::vector<PromoObservation> panel(25);
+    for (int32_t w = 0; w < 25; ++w) panel[static_cast<size_t>(w)].week = w;
+    shelfcast::PromoFitOptions o;
+    o.log_offset = 0.0;
+    const auto fit = shelfcast::fit_promo_model(panel, "c", o);
+    REQUIRE_FALSE(fit.is_ok());
+    CHECK(fit.status().code() == shelfcast::ErrorCode::kInvalidArgument);
+    CHECK(fit.status().field() == "log_offset");
   }
 }
 
