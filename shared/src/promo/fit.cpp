@@ -701,17 +701,17 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
 }
 
 // Each row's log-scale prediction z under `model`: its store level and elasticity shift, the
-// coefficients, and the cannibalization pressure of the model's own lifts and levels (of log(units
-// + c), c = model.log_offset); not_found for a product or a store the model does not know.
+// coefficients, and the rows' cannibalization pressures `pressure` (cannibalization_pressure of
+// the same model and rows); not_found for a product or a store the model does not know.
 Result<std::vector<double>> linear_predictor(const PromoModel& model,
                                              const std::vector<PromoObservation>& rows,
-                                             const PanelIndex& ix) {
-  std::map<int32_t, const PromoProductModel*> products;
-  for (const PromoProductModel& p : model.products) products[p.product] = &p;
+                                             const PanelIndex& ix,
+                                             const std::vector<double>& pressure) {
+  std::map<int32_t, std::vector<double>> products;  // coefficients in Col order
+  for (const PromoProductModel& p : model.products) products[p.product] = coefficients(p);
   std::map<std::pair<int32_t, int32_t>, const PromoLevel*> levels;
   for (const PromoLevel& l : model.levels) levels[{l.product, l.store}] = &l;
-  const std::vector<double> pressure =
-      pressure_regressors(model, rows, cannibalization_pressure(model, rows, ix));
+  const std::vector<double> regressor = pressure_regressors(model, rows, pressure);
   std::vector<double> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto p = products.find(rows[i].product);
@@ -724,8 +724,8 @@ Result<std::vector<double>> linear_predictor(const PromoModel& model,
                        std::to_string(rows[i].product) + " has no level in store " +
                        std::to_string(rows[i].store));
     double x[kCols];
-    design_row(rows, ix, i, model.depth_threshold, model.reference_week, pressure[i], x);
-    const std::vector<double> b = coefficients(*p->second);
+    design_row(rows, ix, i, model.depth_threshold, model.reference_week, regressor[i], x);
+    const std::vector<double>& b = p->second;
     double z = l->second->log_level + l->second->elasticity_shift.estimate * x[kPrice];
     for (int c = 0; c < kCols; ++c) z += b[static_cast<size_t>(c)] * x[c];
     out[i] = z;
@@ -752,11 +752,13 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   // stores: 9 elasticities more than 2 se short of the truth, none beyond it). Each refit takes
   // log(1 + c / mu) - mu / (2 (mu + c)^2) at the previous pass's expected units off the response
   // (a working response: log(units + c) has mean about log(mu + c) less its Poisson variance over
-  // 2 (mu + c)^2; without that second term the small products' effects came out 5% too strong),
-  // so that the coefficients and levels are of log mu.
+  // 2 (mu + c)^2; without that second term the small products' effects came out 5% too strong;
+  // PoissonLogMoments sums it exactly where the expansion is not close enough), so that the
+  // coefficients and levels are of log mu. `pressure`: cannibalization_pressure of m.
   const PoissonLogMoments poisson(o.log_offset);
-  const auto working_response = [&](const PromoModel& m) -> Result<WorkingResponse> {
-    SHELFCAST_ASSIGN_OR_RETURN(std::vector<double> z, linear_predictor(m, panel, ix));
+  const auto working_response =
+      [&](const PromoModel& m, const std::vector<double>& pressure) -> Result<WorkingResponse> {
+    SHELFCAST_ASSIGN_OR_RETURN(std::vector<double> z, linear_predictor(m, panel, ix, pressure));
     std::map<int32_t, double> sigma;
     for (const PromoProductModel& p : m.products) sigma[p.product] = p.sigma;
     WorkingResponse w;
@@ -780,11 +782,11 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
   std::vector<double> pressure;
   for (int pass = 0; pass < kPressurePasses && model.is_ok(); ++pass) {
     std::vector<double> implied = cannibalization_pressure(*model, panel, ix);
+    SHELFCAST_ASSIGN_OR_RETURN(WorkingResponse working, working_response(*model, implied));
     if (mix < 1.0)
       for (size_t i = 0; i < implied.size(); ++i)
         implied[i] = pressure[i] + mix * (implied[i] - pressure[i]);
     pressure = std::move(implied);
-    SHELFCAST_ASSIGN_OR_RETURN(WorkingResponse working, working_response(*model));
     Result<PromoModel> next = fit_with_pressure(panel, ix, category, o, pressure, working);
     if (!next.is_ok()) return next;
     moved = 0.0;
@@ -827,7 +829,9 @@ Result<std::vector<PromoPrediction>> predict_promo_interval(
     return invalid_argument("level must be in (0, 100)", "level");
   PanelIndex ix;
   SHELFCAST_RETURN_IF_ERROR(index_panel(rows, &ix));
-  SHELFCAST_ASSIGN_OR_RETURN(std::vector<double> z, linear_predictor(model, rows, ix));
+  SHELFCAST_ASSIGN_OR_RETURN(
+      std::vector<double> z,
+      linear_predictor(model, rows, ix, cannibalization_pressure(model, rows, ix)));
   std::map<int32_t, double> sigma;
   for (const PromoProductModel& p : model.products) sigma[p.product] = p.sigma;
   const double zq = detail::normal_quantile(0.5 + level / 200.0);
