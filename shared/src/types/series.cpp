@@ -3,6 +3,18 @@
 #include <algorithm>
 
 namespace shelfcast {
+namespace {
+
+// The holidays' dates, each once (two holidays may share a day), in order.
+std::vector<int32_t> holiday_dates(const std::vector<Holiday>& holidays) {
+  std::vector<int32_t> days;
+  for (const Holiday& h : holidays) days.push_back(h.date.days);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
+}  // namespace
 
 std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
                                           const std::vector<Promotion>& promotions,
@@ -51,12 +63,8 @@ std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
     }
   }
   const std::array<double, 7> shares = weekday_shares(lines, holidays, first, last);
-  std::vector<int32_t> days;  // each holiday date once (two holidays may share a day)
-  for (const Holiday& h : holidays)
-    if (!(h.date < first_week || h.date > last)) days.push_back(h.date.days);
-  std::sort(days.begin(), days.end());
-  days.erase(std::unique(days.begin(), days.end()), days.end());
-  for (const int32_t day : days) {
+  for (const int32_t day : holiday_dates(holidays)) {
+    if (day < first_week.days || day > last.days) continue;
     WeeklyPoint& p = weeks[static_cast<size_t>((day - first_week.days) / 7)];
     p.holiday = true;
     p.holiday_days += 7.0 * shares[static_cast<size_t>(weekday(Date{day}))];
@@ -66,9 +74,7 @@ std::vector<WeeklyPoint> aggregate_weekly(const std::vector<SalesLine>& lines,
 
 std::array<double, 7> weekday_shares(const std::vector<SalesLine>& lines,
                                      const std::vector<Holiday>& holidays, Date first, Date last) {
-  std::vector<int32_t> holiday_days;
-  for (const Holiday& h : holidays) holiday_days.push_back(h.date.days);
-  std::sort(holiday_days.begin(), holiday_days.end());
+  const std::vector<int32_t> holiday_days = holiday_dates(holidays);
   std::array<double, 7> units{};
   double total = 0.0;
   for (const SalesLine& line : lines) {
