@@ -641,28 +641,34 @@ TEST_CASE("promo: the model artifact round-trips through JSON; bad artifacts are
     std::string text;
     const char* field;
   };
+  // The artifact as if an earlier version had written it.
+  const std::string current = "/promo-panel-9";
+  const auto as_version = [&](const char* version) {
+    std::string t = text;
+    t.replace(t.find(current), current.size(), version);
+    return t;
+  };
   std::string no_products = text;
   no_products.replace(no_products.find("\"products\""), 10, "\"producs\"");
   std::string bad_version = text;
   bad_version.replace(bad_version.find("\"schema_version\":1"), 18, "\"schema_version\":9");
   // An artifact of promo-panel-2, whose cross_depth meant log units per unit of the siblings'
   // summed depth, would be simulated as if it were per unit of pressure: refused.
-  std::string panel_2 = text;
-  panel_2.replace(panel_2.find("/promo-panel-9"), 14, "/promo-panel-2");
+  const std::string panel_2 = as_version("/promo-panel-2");
   // So would one of promo-panel-3, whose cross_depth was a log effect (units times exp(g X)).
-  std::string panel_3 = text;
-  panel_3.replace(panel_3.find("/promo-panel-9"), 14, "/promo-panel-3");
+  const std::string panel_3 = as_version("/promo-panel-3");
   // And one of promo-panel-4, whose pressure ignored the product's own dip weeks (its g was read
   // against its usual units there, not the fewer it sells in them).
-  std::string panel_4 = text;
-  panel_4.replace(panel_4.find("/promo-panel-9"), 14, "/promo-panel-4");
-  const Row rows[] = {{"not json", "{", "model"},
-                      {"array", "[]", "model"},
-                      {"no products", no_products, "model.products"},
-                      {"future version", bad_version, "model.schema_version"},
-                      {"a promo-panel-2 artifact", panel_2, "model.model_version"},
-                      {"a promo-panel-3 artifact", panel_3, "model.model_version"},
-                      {"a promo-panel-4 artifact", panel_4, "model.model_version"}};
+  const std::string panel_4 = as_version("/promo-panel-4");
+  const Row rows[] = {
+      {"not json", "{", "model"},
+      {"array", "[]", "model"},
+      {"no products", no_products, "model.products"},
+      {"future version", bad_version, "model.schema_version"},
+      {"a promo-panel-1 artifact", as_version("/promo-panel-1"), "model.model_version"},
+      {"a promo-panel-2 artifact", panel_2, "model.model_version"},
+      {"a promo-panel-3 artifact", panel_3, "model.model_version"},
+      {"a promo-panel-4 artifact", panel_4, "model.model_version"}};
   // Read: promo-panel-5, whose g means the same (only estimated less well where the floor held);
   // promo-panel-6, whose holiday coefficient was fitted on a 0/1 flag (the effect of a week with a
   // holiday, which a flagged week, 1 average day, still gets); promo-panel-7, whose season turned
@@ -671,10 +677,12 @@ TEST_CASE("promo: the model artifact round-trips through JSON; bad artifacts are
   // (its log_offset, 1, says so, and predictions and simulations take it off as before).
   for (const char* old : {"/promo-panel-5", "/promo-panel-6", "/promo-panel-7", "/promo-panel-8"}) {
     CAPTURE(old);
-    std::string readable = text;
-    readable.replace(readable.find("/promo-panel-9"), 14, old);
-    CHECK(shelfcast::promo_model_from_json(readable).is_ok());
+    CHECK(shelfcast::promo_model_from_json(as_version(old)).is_ok());
   }
+  // The panel's whole number is read: "/promo-panel-1" is also how "/promo-panel-10" begins.
+  CHECK_FALSE(shelfcast::promo_model_version_readable("0.1.0/promo-panel-1"));
+  CHECK(shelfcast::promo_model_version_readable("0.1.0/promo-panel-10"));
+  CHECK(shelfcast::promo_model_version_readable("0.1.0/promo-panel-15"));
   for (const Row& row : rows) {
     SUBCASE(row.name) {
       CAPTURE(row.name);
