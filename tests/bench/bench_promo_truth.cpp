@@ -6,10 +6,9 @@
 //   stores96    the same with 96 stores: standard errors half those of stores24, so what still
 //               misses is bias rather than noise
 //   stores384   the same with 384 stores: enough data for the small dips (0.05-0.3) to be
-//               measurable within 10%, and for the fit's own bias to show: a product selling a
-//               few units a day whose regular-price moves follow its trend reads 0.68x as elastic
-//               (the same with Poisson counts; gone with 100x the units, or with a
-//               quasi-likelihood fit of log mu, which lost OJ's held-out accuracy: issue 4's note)
+//               measurable within 10%, and for a fit's own bias to show (promo-panel-9, on the
+//               log scale, read a product selling a few units a day whose regular-price moves
+//               follow its trend 0.68x as elastic, with Poisson counts too; promo.h)
 //   simple24    24 stores, seeds 2027-2031, and nothing but promotions and cannibalization: no
 //               regular-price changes, season, trend or holidays; every promotion percent-off, of
 //               one product, in every store, without feature or display (the largest pressures)

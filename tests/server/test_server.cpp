@@ -836,7 +836,7 @@ TEST_CASE("a category's promotion model is fitted from the stored sales, stored 
   REQUIRE(fitted->status == 201);
   const json rec = body(fitted);
   CHECK(rec["category"] == "DAIRY");
-  CHECK(rec["model_version"].get<std::string>().find("promo-panel-9") != std::string::npos);
+  CHECK(rec["model_version"].get<std::string>().find("promo-panel-10") != std::string::npos);
   CHECK(rec["model"]["schema"] == "shelfcast.promo_model");
   CHECK(rec["data_hash"].get<std::string>().size() == 64);
   CHECK(rec["created_by"].get<std::string>().find("planner") != std::string::npos);
