@@ -462,6 +462,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     Eigen::VectorXd weight;  // per row: 1, or in a quasi-likelihood refit the row's weight
     double price_sd = 0.0;   // of its log price within store
     bool counts = false;     // fitted by quasi-likelihood (WorkingResponse)
+    double sigma0 = 0.0;     // starting residual sd: 1 (the dispersion) by quasi-likelihood
     std::vector<std::pair<Eigen::Index, Eigen::Index>> stores;  // its rows [begin, end) per store
     std::vector<bool> fixed;
     Eigen::VectorXd fixed_value;
@@ -524,7 +525,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
       demean(m);
       weigh(m);
     };
-    const double sigma0 = pd.counts ? 1.0 : o.initial_residual_sd;
+    pd.sigma0 = pd.counts ? 1.0 : o.initial_residual_sd;
     // The pressure's g (profile_pressure), then its term linearized there: the column Z =
     // X / (1 + g X), 0 where the floor holds, and log pressure_factor(g, X) - g Z off the
     // response, so that the fit's coefficient is g again and its standard error is g's.
@@ -532,7 +533,8 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
       Eigen::MatrixXd xd = x;
       demean_weigh(xd);
       Eigen::VectorXd penalty(kCols);
-      for (int c = 0; c < kCols; ++c) penalty(c) = sigma0 * sigma0 / (prior_sd(c) * prior_sd(c));
+      for (int c = 0; c < kCols; ++c)
+        penalty(c) = pd.sigma0 * pd.sigma0 / (prior_sd(c) * prior_sd(c));
       const double g = profile_pressure(xd, y, row_pressure, demean_weigh, prior_mean, penalty);
       for (Eigen::Index k = 0; k < n; ++k) {
         const double xp = row_pressure[static_cast<size_t>(k)];
@@ -558,7 +560,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     }
     weigh(y);
     weigh(x);
-    pd.fit = ridge_solve(x, y, prior_mean, prior_sd, pd.fixed, pd.fixed_value, sigma0,
+    pd.fit = ridge_solve(x, y, prior_mean, prior_sd, pd.fixed, pd.fixed_value, pd.sigma0,
                          static_cast<double>(pd.stores.size()));
     designs.push_back(std::move(pd));
   }
@@ -639,8 +641,7 @@ Result<PromoModel> fit_with_pressure(const std::vector<PromoObservation>& panel,
     } else if (o.constrain_elasticity && fit.beta(kPrice) > 0.0) {
       fixed[kPrice] = true;
       fixed_value(kPrice) = 0.0;
-      fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value,
-                        pd.counts ? 1.0 : o.initial_residual_sd,
+      fit = ridge_solve(x, y, prior_mean, prior_sd, fixed, fixed_value, pd.sigma0,
                         static_cast<double>(pd.stores.size()));
       pm.elasticity_at_bound = true;
     }
