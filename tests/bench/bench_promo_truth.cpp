@@ -9,6 +9,9 @@
 //               measurable within 10%, and for a fit's own bias to show (promo-panel-9, on the
 //               log scale, read a product selling a few units a day whose regular-price moves
 //               follow its trend 0.68x as elastic, with Poisson counts too; promo.h)
+//   thin96      96 stores selling a fifth of the units (median base 2 a day): the weeks without
+//               sales matter; thin96_filled gives those weeks the price and promotion they had
+//               (fill_unsold_weeks_from_truth), which the panel cannot see from sales lines alone
 //   simple24    24 stores, seeds 2027-2031, and nothing but promotions and cannibalization: no
 //               regular-price changes, season, trend or holidays; every promotion percent-off, of
 //               one product, in every store, without feature or display (the largest pressures)
@@ -57,13 +60,14 @@ int within_10(const std::vector<double>& ratios) {
                                         [](double r) { return std::fabs(r - 1.0) < 0.10; }));
 }
 
-bool run(const GeneratorConfig& config, Tally* t) {
+bool run(const GeneratorConfig& config, bool fill_unsold, Tally* t) {
   shelfcast::Result<shelfcast::GeneratedData> g = shelfcast::generate(config);
   if (!g.is_ok()) {
     std::fprintf(stderr, "generate failed: %s\n", g.status().message().c_str());
     return false;
   }
-  for (const auto& [category, panel] : shelfcast::testing::promo_truth_panels(*g, config)) {
+  for (auto& [category, panel] : shelfcast::testing::promo_truth_panels(*g, config)) {
+    if (fill_unsold) shelfcast::testing::fill_unsold_weeks_from_truth(*g, &panel);
     shelfcast::Result<shelfcast::PromoModel> m =
         shelfcast::fit_promo_model(panel, "c" + std::to_string(category));
     if (!m.is_ok()) {
@@ -141,12 +145,12 @@ void print(const char* name, const Tally& t, int seeds) {
 }
 
 // The tallies of `seeds` data sets of `config` (seeds from config.seed on), printed as `name`.
-bool run_seeds(GeneratorConfig config, int seeds, const char* name) {
+bool run_seeds(GeneratorConfig config, int seeds, const char* name, bool fill_unsold = false) {
   const uint64_t first = config.seed;
   Tally t;
   for (int k = 0; k < seeds; ++k) {
     config.seed = first + static_cast<uint64_t>(k);
-    if (!run(config, &t)) return false;
+    if (!run(config, fill_unsold, &t)) return false;
   }
   print(name, t, seeds);
   return true;
@@ -172,6 +176,10 @@ int main(int argc, char**) {
   GeneratorConfig chain = widest;
   chain.n_stores = 384;
   if (!run_seeds(chain, kSeeds, "stores384")) return 1;
+  GeneratorConfig thin = widest;
+  thin.base_median_units_per_day /= 5.0;
+  if (!run_seeds(thin, kSeeds, "thin96")) return 1;
+  if (!run_seeds(thin, kSeeds, "thin96_filled", true)) return 1;
 
   GeneratorConfig simple = wide;
   simple.price_change_rate_per_year = 0.0;
