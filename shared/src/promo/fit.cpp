@@ -910,16 +910,17 @@ Result<PromoModel> fit_promo_model(const std::vector<PromoObservation>& panel,
 
 bool promo_model_version_readable(const std::string& model_version) {
   // The panel's number, whole: "/promo-panel-1" is also the start of "/promo-panel-10".
-  static const std::string kTag = "/promo-panel-";
+  constexpr char kTag[] = "/promo-panel-";
+  constexpr size_t kTagLength = sizeof kTag - 1;
   const size_t at = model_version.rfind(kTag);
   if (at == std::string::npos) return true;  // no panel number: not one of the refused ones
   int32_t number = 0;
-  size_t k = at + kTag.size();
+  size_t k = at + kTagLength;
   for (; k < model_version.size() && model_version[k] >= '0' && model_version[k] <= '9' &&
          number < 100000;
        ++k)
     number = 10 * number + (model_version[k] - '0');
-  return k == at + kTag.size() || number >= 5;
+  return k == at + kTagLength || number >= 5;
 }
 
 Result<std::vector<PromoPrediction>> predict_promo_interval(
